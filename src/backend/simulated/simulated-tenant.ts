@@ -1,0 +1,132 @@
+// The embedded default backend: a simulated Intune tenant kept in a local JSON file, needing no credentials.
+import { randomInt } from 'node:crypto';
+import type { Low } from 'lowdb';
+import { ERROR_CODES, LockdeskError } from '../../core/errors.js';
+import { Secret, type ActionStatus, type Device, type DeviceAction } from '../../core/types.js';
+import type { Clock, DeviceBackend, DeviceLookup, DispatchResult } from '../../ports.js';
+import { actionProgress } from './action-progress.js';
+import { lookupRecords, toDevice, userRecords } from './device-record.js';
+import { FailurePlan, injectedError, type FailureKind } from './failure-injection.js';
+import { openTenantDb } from './tenant-file.js';
+import type { ActionOutcome, TenantDevice, TenantFile } from './tenant-schema.js';
+
+export interface SimulatedTenantOptions {
+  /** The demo tenant shipped with lockdesk; copied to runFile on first run and never written. */
+  seedFile: string;
+  /** The working copy that records actions. */
+  runFile: string;
+  clock: Clock;
+  /** How long an action takes to settle after it is sent (default 4000). */
+  settleMs?: number;
+  /** How long every call waits, to simulate a slow backend (default 0). */
+  latencyMs?: number;
+}
+
+interface IssuedPasscode {
+  startedAt: string;
+  passcode: Secret;
+}
+
+const sameText = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
+
+const notFound = (deviceId: string) =>
+  new LockdeskError(ERROR_CODES.DEVICE_NOT_FOUND, `No device with id ${deviceId} in the simulated tenant`, { userMessage: 'That device is no longer in Intune.' });
+
+export class SimulatedTenant implements DeviceBackend {
+  readonly kind = 'simulated';
+  readonly #db: Low<TenantFile>;
+  readonly #clock: Clock;
+  readonly #settleMs: number;
+  readonly #latencyMs: number;
+  readonly #failures = new FailurePlan();
+  /** Temporary passcodes by device id. Memory only: a secret must never reach the run file. */
+  readonly #passcodes = new Map<string, IssuedPasscode>();
+
+  private constructor(db: Low<TenantFile>, options: SimulatedTenantOptions) {
+    this.#db = db;
+    this.#clock = options.clock;
+    this.#settleMs = options.settleMs ?? 4_000;
+    this.#latencyMs = options.latencyMs ?? 0;
+  }
+
+  /** Throws LockdeskError data_invalid, naming the file, when the seed or run file is unreadable or invalid. */
+  static async open(options: SimulatedTenantOptions): Promise<SimulatedTenant> {
+    return new SimulatedTenant(await openTenantDb(options.seedFile, options.runFile), options);
+  }
+
+  async findDevices(lookup: DeviceLookup): Promise<Device[]> {
+    await this.#delay();
+    return this.#toDevices(lookupRecords(this.#db.data.devices, lookup));
+  }
+
+  async listUserDevices(user: string): Promise<Device[]> {
+    await this.#delay();
+    return this.#toDevices(userRecords(this.#db.data.devices, user));
+  }
+
+  async getDevice(id: string): Promise<Device | undefined> {
+    await this.#delay();
+    const record = this.#record(id);
+    return record && toDevice(record, this.#clock.now());
+  }
+
+  async dispatch(action: DeviceAction, deviceIds: readonly string[]): Promise<DispatchResult[]> {
+    await this.#delay();
+    // An unreachable backend fails the whole call before anything is sent, as a network failure would.
+    const unreachable = deviceIds.find((id) => this.#failures.get(id, action) === 'unavailable');
+    if (unreachable !== undefined) throw injectedError('unavailable', unreachable, action);
+
+    const startedAt = this.#clock.now().toISOString();
+    const results = deviceIds.map((deviceId): DispatchResult => {
+      const record = this.#record(deviceId);
+      if (!record) {
+        return { deviceId, ok: false, error: notFound(deviceId) };
+      }
+      const failure = this.#failures.get(deviceId, action);
+      if (failure === 'refused' || failure === 'throttled') return { deviceId, ok: false, error: injectedError(failure, deviceId, action) };
+      const outcome: ActionOutcome = failure === 'failed' || failure === 'notSupported' ? failure : 'done';
+      this.#db.data.actions.push({ deviceId, action, startedAt, outcome });
+      if (action === 'resetPasscode' && outcome === 'done' && sameText(record.operatingSystem, 'Android')) {
+        this.#passcodes.set(deviceId, { startedAt, passcode: new Secret(randomInt(0, 1_000_000).toString().padStart(6, '0')) });
+      }
+      return { deviceId, ok: true };
+    });
+    await this.#db.write();
+    return results;
+  }
+
+  async getActionStatus(deviceId: string, action: DeviceAction): Promise<ActionStatus> {
+    await this.#delay();
+    const record = this.#record(deviceId);
+    if (!record) throw notFound(deviceId);
+    const latest = this.#db.data.actions.findLast((entry) => entry.deviceId === deviceId && entry.action === action);
+    if (!latest) return { state: 'none' };
+    const status = actionProgress(latest, { now: this.#clock.now(), settleMs: this.#settleMs, offline: record.offline === true });
+    // After a restart the passcode is gone (it was never written), so a finished reset then reports none.
+    const issued = this.#passcodes.get(deviceId);
+    if (action === 'resetPasscode' && status.state === 'done' && issued?.startedAt === latest.startedAt) status.passcode = issued.passcode;
+    return status;
+  }
+
+  /** Test hook: makes every later `action` sent to `deviceId` fail in the given way, until clearFailures(). */
+  injectFailure(deviceId: string, action: DeviceAction, kind: FailureKind): void {
+    this.#failures.set(deviceId, action, kind);
+  }
+
+  clearFailures(): void {
+    this.#failures.clear();
+  }
+
+  #record(id: string): TenantDevice | undefined {
+    return this.#db.data.devices.find((record) => record.id === id);
+  }
+
+  #toDevices(records: readonly TenantDevice[]): Device[] {
+    const now = this.#clock.now();
+    return records.map((record) => toDevice(record, now));
+  }
+
+  async #delay(): Promise<void> {
+    if (this.#latencyMs > 0) await this.#clock.sleep(this.#latencyMs);
+  }
+}

@@ -1,0 +1,174 @@
+// Which device supports which action is data (data/platform-support.json); this file is its schema and its reading.
+import { z } from 'zod';
+import type { Device, DeviceAction } from './types.js';
+
+const version = z.string().regex(/^\d+(\.\d+)*$/, 'a version such as 7 or 6.3');
+const names = z.array(z.string().min(1)).min(1);
+
+const matchSchema = z
+  .object({
+    /** Compared case-insensitively with the device's operatingSystem. */
+    operatingSystem: names.optional(),
+    /** Inclusive lower bound and exclusive upper bound on osVersion. */
+    osVersion: z.object({ from: version.optional(), below: version.optional() }).strict().optional(),
+    deviceType: names.optional(),
+    managementAgent: names.optional(),
+    enrollmentType: names.optional(),
+    ownerType: z.array(z.enum(['company', 'personal', 'unknown'])).min(1).optional(),
+  })
+  .strict()
+  .refine((m) => Object.keys(m).length > 0, 'a match needs at least one field');
+
+const conditionSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('osVersionBelow'), version }).strict(),
+  z.object({ kind: z.literal('sameUserAsEnroller') }).strict(),
+]);
+
+const verdictSchema = z
+  .object({
+    verdict: z.enum(['supported', 'conditional', 'unsupported']),
+    /** The sentence shown to the person (for rows from the seed, its cell verbatim). */
+    text: z.string().min(1),
+    condition: conditionSchema.optional(),
+    /** Shown instead of `text` when the condition does not hold for this device. */
+    conditionUnmet: z.string().min(1).optional(),
+    /** What happens on the device, shown on the confirmation. */
+    willHappen: z.string().min(1).optional(),
+    /** An extra warning shown on the confirmation. */
+    caution: z.string().min(1).optional(),
+    /** The button's verb where the platform names the action differently (iOS: "Remove passcode"). */
+    label: z.string().min(1).max(30).optional(),
+    temporaryPasscode: z.boolean().default(false),
+  })
+  .strict()
+  .superRefine((v, ctx) => {
+    if (v.verdict === 'conditional' && (!v.condition || !v.conditionUnmet)) {
+      ctx.addIssue({ code: 'custom', message: 'a conditional verdict needs condition and conditionUnmet' });
+    }
+    if (v.verdict !== 'conditional' && v.condition) {
+      ctx.addIssue({ code: 'custom', message: 'only a conditional verdict takes a condition' });
+    }
+    if (v.verdict !== 'unsupported' && !v.willHappen) {
+      ctx.addIssue({ code: 'custom', message: 'a supported verdict needs willHappen' });
+    }
+  });
+
+const rowSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9.-]*$/),
+    /** The platform as the person knows it (the seed's wording where the row comes from the seed). */
+    platform: z.string().min(1),
+    /** The management mode, shown on the device card. */
+    mode: z.string().min(1),
+    /** Where the row comes from: the seed's tables, current Intune documentation, or both. */
+    sources: z.array(z.enum(['seed', 'intune'])).min(1),
+    match: matchSchema,
+    lock: verdictSchema,
+    resetPasscode: verdictSchema,
+  })
+  .strict();
+
+export const platformSupportSchema = z
+  .object({ $comment: z.string().optional(), rows: z.array(rowSchema).min(1) })
+  .strict()
+  .superRefine((file, ctx) => {
+    const seen = new Set<string>();
+    file.rows.forEach((row, index) => {
+      if (seen.has(row.id)) ctx.addIssue({ code: 'custom', path: ['rows', index, 'id'], message: `duplicate row id "${row.id}"` });
+      seen.add(row.id);
+    });
+  });
+
+export type PlatformSupport = z.infer<typeof platformSupportSchema>;
+export type PlatformRow = PlatformSupport['rows'][number];
+export type PlatformVerdict = z.infer<typeof verdictSchema>;
+
+/** What the core needs to know of one action on one device. */
+export interface Support {
+  rowId: string | null;
+  platform: string;
+  mode: string;
+  supported: boolean;
+  /** Why (shown to the person): the row's sentence, or why its condition does not hold. */
+  reason: string;
+  willHappen?: string;
+  caution?: string;
+  label?: string;
+  temporaryPasscode: boolean;
+}
+
+/** Compares dotted numeric versions; undefined when either is not numeric. */
+export function compareVersions(a: string, b: string): number | undefined {
+  const parse = (v: string) => (/^\d+(\.\d+)*$/.test(v.trim()) ? v.trim().split('.').map(Number) : undefined);
+  const left = parse(a);
+  const right = parse(b);
+  if (!left || !right) return undefined;
+  for (let i = 0; i < Math.max(left.length, right.length); i++) {
+    const diff = (left[i] ?? 0) - (right[i] ?? 0);
+    if (diff !== 0) return Math.sign(diff);
+  }
+  return 0;
+}
+
+const sameText = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
+const oneOf = (list: readonly string[] | undefined, value: string) => !list || list.some((item) => sameText(item, value));
+
+function matches(row: PlatformRow, device: Device): boolean {
+  const m = row.match;
+  if (!oneOf(m.operatingSystem, device.operatingSystem)) return false;
+  if (!oneOf(m.deviceType, device.deviceType)) return false;
+  if (!oneOf(m.managementAgent, device.managementAgent)) return false;
+  if (!oneOf(m.enrollmentType, device.enrollmentType)) return false;
+  if (m.ownerType && !m.ownerType.includes(device.ownerType)) return false;
+  if (m.osVersion) {
+    const { from, below } = m.osVersion;
+    if (from !== undefined && !((compareVersions(device.osVersion, from) ?? -1) >= 0)) return false;
+    if (below !== undefined && !((compareVersions(device.osVersion, below) ?? 1) < 0)) return false;
+  }
+  return true;
+}
+
+/** The first row that matches the device, in file order (so more specific rows come first). */
+export function findPlatformRow(table: PlatformSupport, device: Device): PlatformRow | undefined {
+  return table.rows.find((row) => matches(row, device));
+}
+
+function conditionHolds(verdict: PlatformVerdict, device: Device): boolean {
+  const condition = verdict.condition;
+  if (!condition) return true;
+  switch (condition.kind) {
+    case 'osVersionBelow':
+      return (compareVersions(device.osVersion, condition.version) ?? 1) < 0;
+    case 'sameUserAsEnroller':
+      // Unknown enroller means the condition cannot be shown to hold, so the action is refused.
+      return device.enrolledByUserPrincipalName !== '' && sameText(device.enrolledByUserPrincipalName, device.userPrincipalName);
+  }
+}
+
+export function supportFor(table: PlatformSupport, device: Device, action: DeviceAction): Support {
+  const row = findPlatformRow(table, device);
+  if (!row) {
+    const described = [device.operatingSystem || 'unknown OS', device.osVersion, device.managementAgent && `managed by ${device.managementAgent}`]
+      .filter(Boolean)
+      .join(' ');
+    return {
+      rowId: null,
+      platform: device.operatingSystem || 'unknown',
+      mode: 'unknown',
+      supported: false,
+      reason: `Not supported: lockdesk has no platform row for this device (${described}), so it sends nothing.`,
+      temporaryPasscode: false,
+    };
+  }
+  const verdict = row[action];
+  const base = { rowId: row.id, platform: row.platform, mode: row.mode, temporaryPasscode: verdict.temporaryPasscode };
+  if (verdict.verdict === 'unsupported') return { ...base, supported: false, reason: verdict.text, temporaryPasscode: false };
+  if (!conditionHolds(verdict, device)) {
+    return { ...base, supported: false, reason: verdict.conditionUnmet ?? verdict.text, temporaryPasscode: false };
+  }
+  const support: Support = { ...base, supported: true, reason: verdict.text };
+  if (verdict.willHappen) support.willHappen = verdict.willHappen;
+  if (verdict.caution) support.caution = verdict.caution;
+  if (verdict.label) support.label = verdict.label;
+  return support;
+}

@@ -1,0 +1,104 @@
+// What the store keeps: pending confirmations, dispatch records and audit events. No secret is ever a field here.
+import type { ActionState, ActorRef, DeviceAction } from './types.js';
+
+/** What a person saw of a device when they were asked to confirm; the dispatch acts on exactly these ids. */
+export interface DeviceSnapshot {
+  id: string;
+  name: string;
+  /** The device's Intune user when it was shown; a change before the click stops the dispatch. */
+  userId: string;
+  /** Whether the confirmation offered an action button for this device. */
+  offered: boolean;
+}
+
+export const CONFIRMATION_STATUSES = ['pending', 'confirmed', 'cancelled', 'expired'] as const;
+export type ConfirmationStatus = (typeof CONFIRMATION_STATUSES)[number];
+
+export interface Confirmation {
+  /** Unguessable (128 random bits); it travels in button payloads. */
+  id: string;
+  correlationId: string;
+  action: DeviceAction;
+  requester: ActorRef;
+  devices: DeviceSnapshot[];
+  /** Offer one button for every offered device at once (a user query). */
+  allowAll: boolean;
+  createdAt: string;
+  expiresAt: string;
+  status: ConfirmationStatus;
+  resolvedAt?: string;
+  resolvedBy?: ActorRef;
+  /** The device id clicked, or "*" for all offered devices. */
+  choice?: string;
+}
+
+export type ResolveOutcome =
+  | { ok: true; confirmation: Confirmation }
+  | { ok: false; reason: 'unknown' | 'expired' | Exclude<ConfirmationStatus, 'pending'>; confirmation?: Confirmation };
+
+/**
+ * A dispatch goes dispatching → sent → (pending | active) → done | failed | canceled | notSupported.
+ * "dispatching" is written before the backend is called; a record left there by a crash is resolved at start-up.
+ * "notSent" means lockdesk knows the backend never received the action.
+ */
+export const DISPATCH_STATES = ['dispatching', 'sent', 'pending', 'active', 'done', 'failed', 'canceled', 'notSupported', 'notSent', 'unknown'] as const;
+export type DispatchState = (typeof DISPATCH_STATES)[number];
+
+const SETTLED: ReadonlySet<DispatchState> = new Set(['done', 'failed', 'canceled', 'notSupported', 'notSent', 'unknown']);
+export function isSettled(state: DispatchState): boolean {
+  return SETTLED.has(state);
+}
+
+export function dispatchStateFromAction(state: ActionState): DispatchState {
+  return state === 'none' ? 'sent' : state;
+}
+
+export interface DispatchRecord {
+  id: string;
+  confirmationId: string;
+  correlationId: string;
+  action: DeviceAction;
+  deviceId: string;
+  deviceName: string;
+  requester: ActorRef;
+  state: DispatchState;
+  createdAt: string;
+  updatedAt: string;
+  /** Stable error code and plain words when the dispatch failed. */
+  errorCode?: string;
+  detail?: string;
+}
+
+export type DispatchPatch = Partial<Pick<DispatchRecord, 'state' | 'errorCode' | 'detail'>> & { updatedAt: string };
+
+export const AUDIT_EVENTS = [
+  'request',
+  'refusal',
+  'confirmation',
+  'confirmed',
+  'cancel',
+  'expiry',
+  'click-refused',
+  'dispatch',
+  'result',
+  'recovery',
+] as const;
+export type AuditEventName = (typeof AUDIT_EVENTS)[number];
+
+export interface AuditEvent {
+  at: string;
+  event: AuditEventName;
+  action: DeviceAction | null;
+  deviceId: string | null;
+  deviceName: string | null;
+  /** null for lockdesk itself (expiry sweeps, crash recovery). */
+  actor: ActorRef | null;
+  outcome: string;
+  reason?: string;
+  correlationId: string;
+  confirmationId?: string;
+  dispatchId?: string;
+  /** The devices a confirmation named, when it named more than one. */
+  deviceIds?: string[];
+  query?: string;
+}

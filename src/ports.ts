@@ -1,0 +1,79 @@
+// The interfaces the core needs from the world. Backends and stores implement them; the core only calls them.
+import type { ActionStatus, Device, DeviceAction } from './core/types.js';
+import type { LockdeskError } from './core/errors.js';
+import type { AuditEvent, Confirmation, DispatchPatch, DispatchRecord, ResolveOutcome } from './core/records.js';
+import type { ActorRef } from './core/types.js';
+
+/** How a device can be looked up directly; a user's devices come from listUserDevices. */
+export type DeviceLookup = { by: 'id' | 'serial' | 'name' | 'namePrefix'; value: string };
+
+export type DispatchResult = { deviceId: string; ok: true } | { deviceId: string; ok: false; error: LockdeskError };
+
+/**
+ * A device-management backend (the simulated tenant, Microsoft Graph).
+ * Errors are LockdeskErrors with codes device_not_found, not_supported, throttled, forbidden, unavailable, refused_by_backend.
+ */
+export interface DeviceBackend {
+  readonly kind: string;
+  findDevices(lookup: DeviceLookup): Promise<Device[]>;
+  /** user: UPN, email or Entra object id. */
+  listUserDevices(user: string): Promise<Device[]>;
+  getDevice(id: string): Promise<Device | undefined>;
+  /** Sends one action to several devices; one result per id, in order. A backend may batch. */
+  dispatch(action: DeviceAction, deviceIds: readonly string[]): Promise<DispatchResult[]>;
+  getActionStatus(deviceId: string, action: DeviceAction): Promise<ActionStatus>;
+}
+
+export interface ConfirmationStore {
+  create(confirmation: Confirmation): Promise<void>;
+  get(id: string): Promise<Confirmation | undefined>;
+  /**
+   * Moves a pending confirmation to `to`, atomically: of any number of concurrent calls for one id, one wins.
+   * Fails with "expired" when `now` is past expiresAt and `to` is not "expired".
+   */
+  resolve(id: string, to: 'confirmed' | 'cancelled' | 'expired', by: ActorRef | null, choice: string | undefined, now: Date): Promise<ResolveOutcome>;
+  /** Pending confirmations whose time ran out, for the expiry sweep. */
+  listExpired(now: Date): Promise<Confirmation[]>;
+}
+
+export interface DispatchStore {
+  /** Durable before it returns: the intent must survive a crash right after. */
+  recordIntent(record: DispatchRecord): Promise<void>;
+  update(id: string, patch: DispatchPatch): Promise<DispatchRecord>;
+  get(id: string): Promise<DispatchRecord | undefined>;
+  /** Dispatches not settled yet (for follow-up and crash recovery). */
+  listOpen(): Promise<DispatchRecord[]>;
+}
+
+export interface AuditLog {
+  append(event: AuditEvent): Promise<void>;
+  read(options?: { since?: Date }): AsyncIterable<AuditEvent>;
+}
+
+export interface Store {
+  readonly confirmations: ConfirmationStore;
+  readonly dispatches: DispatchStore;
+  readonly audit: AuditLog;
+  close(): Promise<void>;
+}
+
+export interface Clock {
+  now(): Date;
+  sleep(ms: number): Promise<void>;
+}
+
+/** Where randomness comes from, so tests can pin ids. */
+export interface IdSource {
+  /** Unguessable: at least 128 random bits. */
+  secretId(): string;
+  /** Unique, need not be secret. */
+  id(): string;
+}
+
+/** A pino-compatible subset. */
+export interface Logger {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}

@@ -1,0 +1,332 @@
+// The simulated tenant against real files in a temp directory, with a clock the test moves.
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SimulatedTenant } from '../../src/backend/simulated/simulated-tenant.js';
+import { ERROR_CODES, LockdeskError } from '../../src/core/errors.js';
+import type { Device } from '../../src/core/types.js';
+import { FakeClock } from '../fakes/clock.js';
+import { makeDevice } from '../fakes/device.js';
+
+const seedFile = fileURLToPath(new URL('../../data/demo-tenant.json', import.meta.url));
+const MINUTE = 60_000;
+
+let dir: string;
+let runFile: string;
+let clock: FakeClock;
+
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'lockdesk-sim-'));
+  runFile = path.join(dir, 'run', 'tenant.json');
+  clock = new FakeClock();
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const open = (extra: { settleMs?: number; latencyMs?: number } = {}) => SimulatedTenant.open({ seedFile, runFile, clock, ...extra });
+
+async function deviceNamed(tenant: SimulatedTenant, name: string): Promise<Device> {
+  const [device, ...more] = await tenant.findDevices({ by: 'name', value: name });
+  if (!device || more.length > 0) throw new Error(`expected exactly one device named ${name}`);
+  return device;
+}
+
+const names = (devices: Device[]) => devices.map((device) => device.name).sort();
+
+describe('opening', () => {
+  it('copies the seed to the run file on first run, creating its directory, and leaves the seed alone', async () => {
+    const seed = await readFile(seedFile, 'utf8');
+    const tenant = await open();
+    expect(await readFile(runFile, 'utf8')).toBe(seed);
+    await tenant.dispatch('lock', [(await deviceNamed(tenant, "Alice's iPhone")).id]);
+    expect(await readFile(seedFile, 'utf8')).toBe(seed);
+    expect(await readFile(runFile, 'utf8')).not.toBe(seed);
+  });
+
+  it.each([
+    ['garbage', 'this is {not json'],
+    ['JSON null (which lowdb would quietly replace with defaults)', 'null'],
+    ['valid JSON of the wrong shape', JSON.stringify({ users: 'everyone', devices: [] })],
+    ['an action for a device that does not exist', JSON.stringify({ users: [], devices: [], actions: [{ deviceId: 'x', action: 'lock', startedAt: '2025-06-02T09:00:00.000Z', outcome: 'done' }] })],
+  ])('refuses a run file holding %s, naming the file', async (_what, content) => {
+    await open();
+    await writeFile(runFile, content);
+    const failure = await open().catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(LockdeskError);
+    expect(failure).toMatchObject({ code: ERROR_CODES.DATA_INVALID, message: expect.stringContaining(runFile) });
+    // Never a silent reset: the bad file is left for a person to look at.
+    expect(await readFile(runFile, 'utf8')).toBe(content);
+  });
+
+  it('names every problem in an invalid file', async () => {
+    await open();
+    const tenant = JSON.parse(await readFile(runFile, 'utf8'));
+    delete tenant.devices[2].name;
+    tenant.devices[3].ownerType = 'corporate';
+    await writeFile(runFile, JSON.stringify(tenant));
+    await expect(open()).rejects.toThrow(/devices\.2\.name: .*; devices\.3\.ownerType: /);
+  });
+
+  it('refuses a run file where two devices share a serial number', async () => {
+    await open();
+    const tenant = JSON.parse(await readFile(runFile, 'utf8'));
+    tenant.devices[1].serialNumber = tenant.devices[0].serialNumber.toLowerCase();
+    await writeFile(runFile, JSON.stringify(tenant));
+    await expect(open()).rejects.toThrow(/devices\.1\.serialNumber: duplicate serial number/);
+  });
+
+  it('names a broken seed file, not the run file it would have become', async () => {
+    const badSeed = path.join(dir, 'seed.json');
+    await writeFile(badSeed, '{"users": []}');
+    await expect(SimulatedTenant.open({ seedFile: badSeed, runFile, clock })).rejects.toMatchObject({
+      code: ERROR_CODES.DATA_INVALID,
+      message: expect.stringContaining(badSeed),
+    });
+  });
+
+  it('names a seed file that cannot be read', async () => {
+    const missing = path.join(dir, 'missing.json');
+    await expect(SimulatedTenant.open({ seedFile: missing, runFile, clock })).rejects.toMatchObject({
+      code: ERROR_CODES.DATA_INVALID,
+      message: expect.stringContaining(missing),
+    });
+  });
+});
+
+describe('lookups', () => {
+  it('finds by exact id only', async () => {
+    const tenant = await open();
+    const iphone = await deviceNamed(tenant, "Alice's iPhone");
+    expect(names(await tenant.findDevices({ by: 'id', value: iphone.id }))).toEqual(["Alice's iPhone"]);
+    expect(await tenant.findDevices({ by: 'id', value: iphone.id.slice(0, 8) })).toEqual([]);
+    expect(await tenant.getDevice(iphone.id)).toEqual(iphone);
+    expect(await tenant.getDevice('00000000-0000-0000-0000-000000000000')).toBeUndefined();
+  });
+
+  it('finds by serial number and by name, ignoring letter case', async () => {
+    const tenant = await open();
+    expect(names(await tenant.findDevices({ by: 'serial', value: 'f2lxk3p9n72q' }))).toEqual(["Alice's iPhone"]);
+    expect(names(await tenant.findDevices({ by: 'name', value: 'alice-laptop' }))).toEqual(['ALICE-LAPTOP']);
+    expect(names(await tenant.findDevices({ by: 'name', value: "ZOË'S IPAD" }))).toEqual(["Zoë's iPad"]);
+    expect(names(await tenant.findDevices({ by: 'name', value: "Zoe\u0308's iPad" }))).toEqual(["Zoë's iPad"]);
+    expect(await tenant.findDevices({ by: 'name', value: 'Kiosk-Lobby' })).toEqual([]);
+  });
+
+  it('finds by name prefix', async () => {
+    const tenant = await open();
+    expect(names(await tenant.findDevices({ by: 'namePrefix', value: 'kiosk-lobby' }))).toEqual(['Kiosk-Lobby-01', 'Kiosk-Lobby-02']);
+    expect(names(await tenant.findDevices({ by: 'namePrefix', value: 'Kiosk-Lobby-02' }))).toEqual(['Kiosk-Lobby-02']);
+  });
+
+  it("lists a user's devices by UPN, email or Entra id", async () => {
+    const tenant = await open();
+    const alice = ['ALICE-LAPTOP', "Alice's iPhone", "Alice's MacBook Pro", "Alice's Pixel 8"].sort();
+    expect(names(await tenant.listUserDevices('Alice@Contoso.com'))).toEqual(alice);
+    const carolByUpn = await tenant.listUserDevices('carol.diaz@contoso.com');
+    expect(names(carolByUpn)).toEqual(["Carol's Pixel 7", 'SURFACE-RT-01']);
+    expect(await tenant.listUserDevices('carol@contoso.com')).toEqual(carolByUpn);
+    expect(await tenant.listUserDevices(carolByUpn[0]!.userId.toUpperCase())).toEqual(carolByUpn);
+    expect(await tenant.listUserDevices('nobody@contoso.com')).toEqual([]);
+  });
+
+  it('returns nothing for an empty value, never everything', async () => {
+    const tenant = await open();
+    for (const by of ['id', 'serial', 'name', 'namePrefix'] as const) {
+      expect(await tenant.findDevices({ by, value: '' })).toEqual([]);
+      expect(await tenant.findDevices({ by, value: '  ' })).toEqual([]);
+    }
+    // Kiosks have no user: an empty user must not match them.
+    expect(await tenant.listUserDevices('')).toEqual([]);
+  });
+
+  it('maps records onto Device exactly, with the last check-in computed from now', async () => {
+    const tenant = await open();
+    const laptop = await deviceNamed(tenant, 'ALICE-LAPTOP');
+    expect(Object.keys(laptop).sort()).toEqual(Object.keys(makeDevice()).sort());
+    expect(laptop).toMatchObject({ operatingSystem: 'Windows', osVersion: '10.0.22631.4602', userPrincipalName: 'alice@contoso.com', ownerType: 'company' });
+    expect(laptop.lastSyncDateTime).toBe(new Date(clock.now().getTime() - 48 * MINUTE).toISOString());
+    clock.advance(60 * MINUTE);
+    expect((await deviceNamed(tenant, 'ALICE-LAPTOP')).lastSyncDateTime).toBe(new Date(clock.now().getTime() - 48 * MINUTE).toISOString());
+    const old = await deviceNamed(tenant, "Bob's old iPhone");
+    expect(clock.now().getTime() - Date.parse(old.lastSyncDateTime)).toBe(30 * 24 * 60 * MINUTE);
+  });
+});
+
+describe('actions', () => {
+  it('reports none before anything is sent, then pending → active → done', async () => {
+    const tenant = await open();
+    const { id } = await deviceNamed(tenant, "Alice's iPhone");
+    expect(await tenant.getActionStatus(id, 'lock')).toEqual({ state: 'none' });
+    const startedAt = clock.now().toISOString();
+    expect(await tenant.dispatch('lock', [id])).toEqual([{ deviceId: id, ok: true }]);
+    expect(await tenant.getActionStatus(id, 'lock')).toEqual({ state: 'pending', startedAt, updatedAt: startedAt });
+    clock.advance(1_999);
+    expect((await tenant.getActionStatus(id, 'lock')).state).toBe('pending');
+    clock.advance(1);
+    expect(await tenant.getActionStatus(id, 'lock')).toMatchObject({ state: 'active', startedAt });
+    clock.advance(1_999);
+    expect((await tenant.getActionStatus(id, 'lock')).state).toBe('active');
+    clock.advance(1);
+    expect(await tenant.getActionStatus(id, 'lock')).toEqual({ state: 'done', startedAt, updatedAt: clock.now().toISOString() });
+    // The other action on the same device is untouched.
+    expect(await tenant.getActionStatus(id, 'resetPasscode')).toEqual({ state: 'none' });
+  });
+
+  it('honours settleMs', async () => {
+    const tenant = await open({ settleMs: 100 });
+    const { id } = await deviceNamed(tenant, "Alice's iPhone");
+    await tenant.dispatch('lock', [id]);
+    clock.advance(100);
+    expect((await tenant.getActionStatus(id, 'lock')).state).toBe('done');
+  });
+
+  it('answers one result per id, in order, failing unknown ids', async () => {
+    const tenant = await open();
+    const a = (await deviceNamed(tenant, 'Kiosk-Lobby-01')).id;
+    const b = (await deviceNamed(tenant, 'Kiosk-Lobby-02')).id;
+    const results = await tenant.dispatch('lock', [b, 'no-such-device', a]);
+    expect(results.map((r) => [r.deviceId, r.ok])).toEqual([[b, true], ['no-such-device', false], [a, true]]);
+    expect(results[1]).toMatchObject({ ok: false, error: { code: ERROR_CODES.DEVICE_NOT_FOUND } });
+    await expect(tenant.getActionStatus('no-such-device', 'lock')).rejects.toMatchObject({ code: ERROR_CODES.DEVICE_NOT_FOUND });
+  });
+
+  it('gives an Android reset a temporary passcode that never reaches the run file', async () => {
+    const tenant = await open();
+    const { id } = await deviceNamed(tenant, "Alice's Pixel 8");
+    const before = JSON.parse(await readFile(runFile, 'utf8'));
+    await tenant.dispatch('resetPasscode', [id]);
+    expect((await tenant.getActionStatus(id, 'resetPasscode')).passcode).toBeUndefined();
+    clock.advance(4_000);
+    const status = await tenant.getActionStatus(id, 'resetPasscode');
+    expect(status.state).toBe('done');
+    const code = status.passcode?.reveal() ?? '';
+    expect(code).toMatch(/^\d{6}$/);
+    expect(JSON.stringify(status)).not.toContain(code);
+    expect((await tenant.getActionStatus(id, 'resetPasscode')).passcode?.reveal()).toBe(code);
+
+    const text = await readFile(runFile, 'utf8');
+    expect(text).not.toContain(`"${code}"`);
+    expect(text).not.toMatch(/"passcode"/i);
+    const after = JSON.parse(text);
+    expect(after).toEqual({ ...before, actions: [{ deviceId: id, action: 'resetPasscode', startedAt: status.startedAt, outcome: 'done' }] });
+  });
+
+  it('gives a new passcode for each reset', async () => {
+    const tenant = await open({ settleMs: 0 });
+    const { id } = await deviceNamed(tenant, "Erin's Galaxy S7");
+    const codes = new Set<string>();
+    for (let i = 0; i < 5; i++) {
+      await tenant.dispatch('resetPasscode', [id]);
+      codes.add((await tenant.getActionStatus(id, 'resetPasscode')).passcode?.reveal() ?? '');
+      clock.advance(1);
+    }
+    expect([...codes].every((code) => /^\d{6}$/.test(code))).toBe(true);
+    expect(codes.size).toBeGreaterThan(1);
+  });
+
+  it('gives an iOS reset (remove passcode) and a lock no passcode', async () => {
+    const tenant = await open();
+    const iphone = (await deviceNamed(tenant, "Alice's iPhone")).id;
+    const pixel = (await deviceNamed(tenant, "Alice's Pixel 8")).id;
+    await tenant.dispatch('resetPasscode', [iphone]);
+    await tenant.dispatch('lock', [pixel]);
+    clock.advance(4_000);
+    expect(await tenant.getActionStatus(iphone, 'resetPasscode')).not.toHaveProperty('passcode');
+    expect(await tenant.getActionStatus(pixel, 'lock')).not.toHaveProperty('passcode');
+    expect((await tenant.getActionStatus(iphone, 'resetPasscode')).state).toBe('done');
+  });
+
+  it('keeps an offline device pending forever', async () => {
+    const tenant = await open();
+    const { id } = await deviceNamed(tenant, "Bob's old iPhone");
+    expect(await tenant.dispatch('lock', [id])).toEqual([{ deviceId: id, ok: true }]);
+    clock.advance(7 * 24 * 60 * MINUTE);
+    expect((await tenant.getActionStatus(id, 'lock')).state).toBe('pending');
+  });
+
+  it('waits latencyMs on every call', async () => {
+    const tenant = await open({ latencyMs: 500 });
+    let done = false;
+    const call = tenant.listUserDevices('alice@contoso.com').then((devices) => {
+      done = true;
+      return devices;
+    });
+    await clock.untilSleeping(1);
+    clock.advance(499);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(done).toBe(false);
+    clock.advance(1);
+    expect(await call).toHaveLength(4);
+  });
+});
+
+describe('injected failures', () => {
+  let tenant: SimulatedTenant;
+  let id: string;
+  let other: string;
+  beforeEach(async () => {
+    tenant = await open();
+    id = (await deviceNamed(tenant, "Alice's Pixel 8")).id;
+    other = (await deviceNamed(tenant, "Alice's iPhone")).id;
+  });
+
+  it.each([
+    ['refused', ERROR_CODES.REFUSED],
+    ['throttled', ERROR_CODES.THROTTLED],
+  ] as const)('%s: that device fails, others go through, nothing is recorded for it', async (kind, code) => {
+    tenant.injectFailure(id, 'lock', kind);
+    const [failed, passed] = await tenant.dispatch('lock', [id, other]);
+    expect(failed).toMatchObject({ deviceId: id, ok: false, error: { code } });
+    expect(passed).toEqual({ deviceId: other, ok: true });
+    expect(await tenant.getActionStatus(id, 'lock')).toEqual({ state: 'none' });
+    if (kind === 'throttled') expect(failed?.ok === false && failed.error.retryAfterMs).toBeGreaterThan(0);
+  });
+
+  it('unavailable: the whole call throws and nothing is recorded', async () => {
+    tenant.injectFailure(id, 'lock', 'unavailable');
+    await expect(tenant.dispatch('lock', [other, id])).rejects.toMatchObject({ code: ERROR_CODES.UNAVAILABLE });
+    expect(await tenant.getActionStatus(id, 'lock')).toEqual({ state: 'none' });
+    expect(await tenant.getActionStatus(other, 'lock')).toEqual({ state: 'none' });
+  });
+
+  it.each(['failed', 'notSupported'] as const)('%s: the dispatch succeeds and the action settles as %s', async (kind) => {
+    tenant.injectFailure(id, 'resetPasscode', kind);
+    expect(await tenant.dispatch('resetPasscode', [id])).toEqual([{ deviceId: id, ok: true }]);
+    expect((await tenant.getActionStatus(id, 'resetPasscode')).state).toBe('pending');
+    clock.advance(4_000);
+    const status = await tenant.getActionStatus(id, 'resetPasscode');
+    expect(status.state).toBe(kind);
+    expect(status.passcode).toBeUndefined();
+  });
+
+  it('applies to one action only, until cleared', async () => {
+    tenant.injectFailure(id, 'lock', 'refused');
+    expect(await tenant.dispatch('resetPasscode', [id])).toEqual([{ deviceId: id, ok: true }]);
+    expect((await tenant.dispatch('lock', [id]))[0]?.ok).toBe(false);
+    tenant.clearFailures();
+    expect(await tenant.dispatch('lock', [id])).toEqual([{ deviceId: id, ok: true }]);
+  });
+});
+
+describe('restart', () => {
+  it('still reports an action sent before the restart, without re-copying the seed', async () => {
+    const first = await open();
+    const { id } = await deviceNamed(first, "Alice's iPhone");
+    const pixel = (await deviceNamed(first, "Alice's Pixel 8")).id;
+    await first.dispatch('lock', [id]);
+    await first.dispatch('resetPasscode', [pixel]);
+    clock.advance(1_000);
+
+    const second = await open();
+    expect((await second.getActionStatus(id, 'lock')).state).toBe('pending');
+    clock.advance(3_000);
+    expect((await second.getActionStatus(id, 'lock')).state).toBe('done');
+    // The passcode lived only in the first process's memory.
+    const reset = await second.getActionStatus(pixel, 'resetPasscode');
+    expect(reset.state).toBe('done');
+    expect(reset).not.toHaveProperty('passcode');
+  });
+});
