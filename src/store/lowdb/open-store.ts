@@ -1,0 +1,75 @@
+// Composes the lowdb-backed Store from its files in one directory:
+//   state.json     live confirmations and open dispatches (lowdb, validated at open, rewritten atomically)
+//   history.jsonl  records that left state.json (append-only)
+//   audit.jsonl    the audit trail (append-only)
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ERROR_CODES, LockdeskError, isLockdeskError } from '../../core/errors.js';
+import type { Clock, Logger, Store } from '../../ports.js';
+import { JsonlAuditLog } from './audit-log.js';
+import { LowdbConfirmations } from './confirmations.js';
+import { LowdbDispatches } from './dispatches.js';
+import { HistoryArchive } from './history-archive.js';
+import { LiveState } from './live-state.js';
+import { StateFile } from './state-file.js';
+
+export const STATE_FILE = 'state.json';
+export const HISTORY_FILE = 'history.jsonl';
+export const AUDIT_FILE = 'audit.jsonl';
+
+export interface LowdbStoreOptions {
+  dir: string;
+  /** Where repairs (a torn audit line) and archiving trouble are reported. Defaults to stderr. */
+  logger?: Logger;
+  /** Decides when records are old enough to archive; the system clock unless a test pins time. */
+  clock?: Pick<Clock, 'now'>;
+  /** How long a settled dispatch stays in state.json (readable by get) before moving to history. Default 5 minutes. */
+  settledGraceMs?: number;
+}
+
+export async function openLowdbStore(options: LowdbStoreOptions): Promise<Store> {
+  const logger = options.logger ?? stderrLogger;
+  const now = options.clock ? () => options.clock!.now() : () => new Date();
+  try {
+    await mkdir(options.dir, { recursive: true });
+  } catch (error) {
+    throw new LockdeskError(ERROR_CODES.STORE_UNAVAILABLE, `Could not create the store directory ${options.dir}: ${String(error)}`, { cause: error });
+  }
+  // state.json first: if it is damaged, fail before touching any other file.
+  const { state, records } = await StateFile.open(join(options.dir, STATE_FILE));
+  const history = await guard(HistoryArchive.open(join(options.dir, HISTORY_FILE), logger), HISTORY_FILE);
+  let audit: JsonlAuditLog;
+  try {
+    audit = await guard(JsonlAuditLog.open(join(options.dir, AUDIT_FILE), logger), AUDIT_FILE);
+  } catch (error) {
+    await history.close();
+    throw error;
+  }
+  const live = new LiveState(state, records, history, { now, settledGraceMs: options.settledGraceMs ?? 5 * 60_000, logger });
+
+  return {
+    confirmations: new LowdbConfirmations(live),
+    dispatches: new LowdbDispatches(live),
+    audit,
+    async close() {
+      await live.close();
+      await Promise.all([audit.close(), history.close()]);
+    },
+  };
+}
+
+async function guard<T>(opening: Promise<T>, name: string): Promise<T> {
+  try {
+    return await opening;
+  } catch (error) {
+    if (isLockdeskError(error)) throw error;
+    throw new LockdeskError(ERROR_CODES.STORE_UNAVAILABLE, `Could not open ${name}: ${String(error)}`, { cause: error });
+  }
+}
+
+const stderrLogger: Logger = {
+  debug: () => {},
+  info: () => {},
+  warn: (obj, msg) => console.warn(`[lockdesk store] ${msg ?? ''}`, obj),
+  error: (obj, msg) => console.error(`[lockdesk store] ${msg ?? ''}`, obj),
+};

@@ -1,0 +1,62 @@
+// The shape of state.json, checked when the store opens: a file edited by hand or written by another version
+// must fail loudly rather than be half-read. The annotations make tsc prove the schemas match the core's records.
+import { z } from 'zod';
+import { CONFIRMATION_STATUSES, DISPATCH_STATES, type Confirmation, type DispatchRecord } from '../../core/records.js';
+import { CHAT_PLATFORMS, DEVICE_ACTIONS, type ActorRef } from '../../core/types.js';
+
+export const STATE_VERSION = 1;
+
+const timestamp = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'not a date-time');
+
+const actorRef: z.ZodType<ActorRef> = z.object({
+  platform: z.enum(CHAT_PLATFORMS),
+  id: z.string(),
+  email: z.string().optional(),
+  aadObjectId: z.string().optional(),
+});
+
+export const confirmationSchema: z.ZodType<Confirmation> = z.object({
+  id: z.string().min(1),
+  correlationId: z.string(),
+  action: z.enum(DEVICE_ACTIONS),
+  requester: actorRef,
+  devices: z.array(z.object({ id: z.string(), name: z.string(), userId: z.string(), offered: z.boolean() })),
+  allowAll: z.boolean(),
+  createdAt: timestamp,
+  expiresAt: timestamp,
+  status: z.enum(CONFIRMATION_STATUSES),
+  resolvedAt: timestamp.optional(),
+  resolvedBy: actorRef.optional(),
+  choice: z.string().optional(),
+});
+
+export const dispatchRecordSchema: z.ZodType<DispatchRecord> = z.object({
+  id: z.string().min(1),
+  confirmationId: z.string(),
+  correlationId: z.string(),
+  action: z.enum(DEVICE_ACTIONS),
+  deviceId: z.string(),
+  deviceName: z.string(),
+  requester: actorRef,
+  state: z.enum(DISPATCH_STATES),
+  createdAt: timestamp,
+  updatedAt: timestamp,
+  errorCode: z.string().optional(),
+  detail: z.string().optional(),
+});
+
+/** Only live state: history lives in history.jsonl so this file stays small. */
+export const stateFileSchema = z.object({
+  version: z.literal(STATE_VERSION),
+  confirmations: z.array(confirmationSchema),
+  dispatches: z.array(dispatchRecordSchema),
+});
+export type StateFileData = z.infer<typeof stateFileSchema>;
+
+/** One line of history.jsonl: a record that left state.json, and when. */
+export type HistoryLine =
+  | { kind: 'confirmation'; archivedAt: string; record: Confirmation }
+  | { kind: 'dispatch'; archivedAt: string; record: DispatchRecord };
+
+/** An audit line must at least carry a readable time, since read({since}) filters on it. */
+export const auditLineSchema = z.looseObject({ at: timestamp, event: z.string() });

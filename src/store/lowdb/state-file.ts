@@ -1,0 +1,83 @@
+// state.json through lowdb: read and validated once at open, then rewritten whole (temp file + rename, by steno)
+// on every change. A damaged file stops the store from opening; it is never reset or rewritten behind anyone's back.
+import { Low } from 'lowdb';
+import { DataFile } from 'lowdb/node';
+import { ERROR_CODES, LockdeskError, isLockdeskError } from '../../core/errors.js';
+import type { Confirmation, DispatchRecord } from '../../core/records.js';
+import { STATE_VERSION, stateFileSchema, type StateFileData } from './schema.js';
+
+export interface LiveRecords {
+  confirmations: Map<string, Confirmation>;
+  dispatches: Map<string, DispatchRecord>;
+}
+
+export class StateFile {
+  readonly file: string;
+  readonly #db: Low<StateFileData>;
+
+  private constructor(file: string, db: Low<StateFileData>) {
+    this.file = file;
+    this.#db = db;
+  }
+
+  /** A missing file is a fresh store; anything unreadable throws store_corrupt and leaves the file as it was. */
+  static async open(file: string): Promise<{ state: StateFile; records: LiveRecords }> {
+    // A DataFile whose parse validates, instead of JSONFile: Low.read() keeps its defaults when a file parses to a
+    // falsy value ("null"), which would be a silent reset. JSONFilePreset is avoided too (memory-only under NODE_ENV=test).
+    const adapter = new DataFile<StateFileData>(file, {
+      parse: (text) => parseState(file, text),
+      stringify: (data) => `${JSON.stringify(data, null, 2)}\n`,
+    });
+    const db = new Low<StateFileData>(adapter, { version: STATE_VERSION, confirmations: [], dispatches: [] });
+    try {
+      await db.read();
+    } catch (error) {
+      if (isLockdeskError(error)) throw error;
+      throw new LockdeskError(ERROR_CODES.STORE_UNAVAILABLE, `Could not read ${file}: ${String(error)}. Nothing was changed.`, { cause: error });
+    }
+    const records: LiveRecords = {
+      confirmations: indexById(file, 'confirmation', db.data.confirmations),
+      dispatches: indexById(file, 'dispatch', db.data.dispatches),
+    };
+    return { state: new StateFile(file, db), records };
+  }
+
+  /** Serialises the records now (synchronously, before the first await) and resolves once the file is replaced. */
+  write(records: LiveRecords): Promise<void> {
+    this.#db.data = { version: STATE_VERSION, confirmations: [...records.confirmations.values()], dispatches: [...records.dispatches.values()] };
+    return this.#db.write();
+  }
+}
+
+function parseState(file: string, text: string): StateFileData {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw corrupt(file, 'is not valid JSON', error);
+  }
+  const parsed = stateFileSchema.safeParse(json);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    const where = first && first.path.length > 0 ? ` at ${first.path.join('.')}` : '';
+    throw corrupt(file, `does not have the expected shape (${first?.message ?? 'invalid'}${where})`, parsed.error);
+  }
+  return parsed.data;
+}
+
+function indexById<T extends { id: string }>(file: string, kind: string, list: readonly T[]): Map<string, T> {
+  const map = new Map<string, T>();
+  for (const item of list) {
+    if (map.has(item.id)) throw corrupt(file, `holds the ${kind} id ${item.id} twice`);
+    map.set(item.id, item);
+  }
+  return map;
+}
+
+function corrupt(file: string, what: string, cause?: unknown): LockdeskError {
+  return new LockdeskError(ERROR_CODES.STORE_CORRUPT, `${file} ${what}. Nothing was changed: lockdesk will not start on a damaged store. Restore the file from a backup or move it aside to start empty.`, {
+    userMessage: 'lockdesk cannot open its store because the state file is damaged; an administrator has to repair it.',
+    cause,
+  });
+}
+

@@ -1,0 +1,72 @@
+// A real, in-memory Store for handler tests: the same rules as the lowdb store (it passes the same contract suite),
+// minus files and archiving. Everything lives in Maps and arrays and is gone when the process ends.
+import { ERROR_CODES, LockdeskError } from '../core/errors.js';
+import { isSettled, type AuditEvent, type Confirmation, type DispatchRecord } from '../core/records.js';
+import type { AuditLog, ConfirmationStore, DispatchStore, Store } from '../ports.js';
+import { copy, decideResolve, isExpiredPending } from './resolve-rules.js';
+
+export function createMemoryStore(): Store {
+  const confirmations = new Map<string, Confirmation>();
+  const dispatches = new Map<string, DispatchRecord>();
+  const events: AuditEvent[] = [];
+
+  const confirmationStore: ConfirmationStore = {
+    async create(confirmation) {
+      if (confirmations.has(confirmation.id)) throw duplicate('confirmation', confirmation.id);
+      confirmations.set(confirmation.id, copy(confirmation));
+    },
+    async get(id) {
+      const found = confirmations.get(id);
+      return found && copy(found);
+    },
+    async resolve(id, to, by, choice, now) {
+      const decision = decideResolve(confirmations.get(id), to, by, choice, now);
+      if (decision.next) confirmations.set(id, decision.next);
+      return decision.outcome;
+    },
+    async listExpired(now) {
+      return [...confirmations.values()].filter((c) => isExpiredPending(c, now)).map(copy);
+    },
+  };
+
+  const dispatchStore: DispatchStore = {
+    async recordIntent(record) {
+      if (dispatches.has(record.id)) throw duplicate('dispatch', record.id);
+      dispatches.set(record.id, copy(record));
+    },
+    async update(id, patch) {
+      const current = dispatches.get(id);
+      if (!current) throw new LockdeskError(ERROR_CODES.INTERNAL, `No dispatch record with id ${id} to update.`);
+      const next: DispatchRecord = { ...current, ...copy(patch) };
+      dispatches.set(id, next);
+      return copy(next);
+    },
+    async get(id) {
+      const found = dispatches.get(id);
+      return found && copy(found);
+    },
+    async listOpen() {
+      return [...dispatches.values()].filter((d) => !isSettled(d.state)).map(copy);
+    },
+  };
+
+  const audit: AuditLog = {
+    async append(event) {
+      // Through JSON, like the file-backed log, so a test sees exactly what a file would have kept.
+      events.push(JSON.parse(JSON.stringify(event)) as AuditEvent);
+    },
+    async *read(options = {}) {
+      const since = options.since?.getTime() ?? Number.NEGATIVE_INFINITY;
+      // A snapshot: events appended while a reader iterates are not mixed into that read.
+      for (const event of events.slice()) {
+        if (Date.parse(event.at) >= since) yield copy(event);
+      }
+    },
+  };
+
+  return { confirmations: confirmationStore, dispatches: dispatchStore, audit, close: async () => {} };
+}
+
+function duplicate(kind: string, id: string): LockdeskError {
+  return new LockdeskError(ERROR_CODES.INTERNAL, `A ${kind} with id ${id} already exists; ids must be unique.`);
+}

@@ -1,0 +1,50 @@
+// The single-use rules of a confirmation, shared by every store so that they cannot drift apart.
+// Pure and synchronous on purpose: a store calls decideResolve and applies its result with no await in between,
+// which is what makes "of N concurrent clicks exactly one wins" true within one process.
+import type { Confirmation, ResolveOutcome } from '../core/records.js';
+import type { ActorRef } from '../core/types.js';
+
+export type ResolveTarget = 'confirmed' | 'cancelled' | 'expired';
+
+export interface ResolveDecision {
+  outcome: ResolveOutcome;
+  /** The record to store when the outcome is ok; undefined when nothing may change. */
+  next?: Confirmation;
+}
+
+export function decideResolve(
+  current: Confirmation | undefined,
+  to: ResolveTarget,
+  by: ActorRef | null,
+  choice: string | undefined,
+  now: Date,
+): ResolveDecision {
+  if (!current) return { outcome: { ok: false, reason: 'unknown' } };
+  if (current.status !== 'pending') return { outcome: { ok: false, reason: current.status, confirmation: copy(current) } };
+  // Left pending on purpose: the caller resolves it to "expired" itself, so the expiry is audited once, by the caller.
+  if (to !== 'expired' && now.getTime() >= Date.parse(current.expiresAt)) {
+    return { outcome: { ok: false, reason: 'expired', confirmation: copy(current) } };
+  }
+  const next: Confirmation = { ...copy(current), status: to, resolvedAt: now.toISOString() };
+  if (by) next.resolvedBy = refOnly(by);
+  if (choice !== undefined) next.choice = choice;
+  return { outcome: { ok: true, confirmation: copy(next) }, next };
+}
+
+/** Callers may hand over a full Actor (display name, groups); only the reference fields are kept. */
+function refOnly(by: ActorRef): ActorRef {
+  const ref: ActorRef = { platform: by.platform, id: by.id };
+  if (by.email) ref.email = by.email;
+  if (by.aadObjectId) ref.aadObjectId = by.aadObjectId;
+  return ref;
+}
+
+/** Pending and out of time: what the expiry sweep must resolve. */
+export function isExpiredPending(confirmation: Confirmation, now: Date): boolean {
+  return confirmation.status === 'pending' && Date.parse(confirmation.expiresAt) <= now.getTime();
+}
+
+/** Records leave a store as copies, so a caller that edits one cannot change stored state behind the store's back. */
+export function copy<T>(value: T): T {
+  return structuredClone(value);
+}

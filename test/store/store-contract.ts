@@ -1,0 +1,201 @@
+// One suite for every Store implementation (memory now, lowdb now, PostgreSQL later): the rules live here once.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ERROR_CODES, LockdeskError } from '../../src/core/errors.js';
+import type { Store } from '../../src/ports.js';
+import { MINUTE, alice, at, auditEvent, bob, collect, confirmation, dispatch, iso } from './fixtures.js';
+
+export type MakeStore = () => Promise<{ store: Store; cleanup(): Promise<void> }>;
+
+export function describeStoreContract(name: string, makeStore: MakeStore): void {
+  describe(`${name}: store contract`, () => {
+    let store: Store;
+    let cleanup: () => Promise<void>;
+
+    beforeEach(async () => {
+      ({ store, cleanup } = await makeStore());
+    });
+    afterEach(async () => {
+      await cleanup();
+    });
+
+    describe('confirmations', () => {
+      it('creates and gets a confirmation, and hands out copies', async () => {
+        const c = confirmation();
+        await store.confirmations.create(c);
+        const got = await store.confirmations.get(c.id);
+        expect(got).toEqual(c);
+        got!.status = 'confirmed';
+        got!.devices.push({ id: 'x', name: 'x', userId: 'x', offered: true });
+        expect(await store.confirmations.get(c.id)).toEqual(c);
+        expect(await store.confirmations.get('no-such-id')).toBeUndefined();
+      });
+
+      it('refuses a second confirmation with the same id', async () => {
+        const c = confirmation();
+        await store.confirmations.create(c);
+        await expect(store.confirmations.create({ ...c, action: 'resetPasscode' })).rejects.toMatchObject({ code: ERROR_CODES.INTERNAL });
+        expect((await store.confirmations.get(c.id))?.action).toBe('lock');
+      });
+
+      it('answers unknown for an id it never saw', async () => {
+        const outcome = await store.confirmations.resolve('no-such-id', 'confirmed', alice, 'dev-1', at(0));
+        expect(outcome).toEqual({ ok: false, reason: 'unknown' });
+      });
+
+      it('confirms a pending confirmation and records who, when and what', async () => {
+        const c = confirmation();
+        await store.confirmations.create(c);
+        const outcome = await store.confirmations.resolve(c.id, 'confirmed', alice, 'dev-1', at(MINUTE));
+        const expected = { ...c, status: 'confirmed', resolvedAt: iso(MINUTE), resolvedBy: alice, choice: 'dev-1' };
+        expect(outcome).toEqual({ ok: true, confirmation: expected });
+        expect(await store.confirmations.get(c.id)).toEqual(expected);
+      });
+
+      it('keeps only the reference fields of the actor who resolved', async () => {
+        const c = confirmation();
+        await store.confirmations.create(c);
+        const actor = { ...bob, displayName: 'Bob', groups: ['aad-group:x'] };
+        await store.confirmations.resolve(c.id, 'confirmed', actor, '*', at(MINUTE));
+        expect((await store.confirmations.get(c.id))?.resolvedBy).toEqual(bob);
+      });
+
+      it('omits resolvedBy when resolved by lockdesk itself and choice when none is given', async () => {
+        const c = confirmation();
+        await store.confirmations.create(c);
+        const outcome = await store.confirmations.resolve(c.id, 'cancelled', null, undefined, at(MINUTE));
+        expect(outcome.ok).toBe(true);
+        const got = await store.confirmations.get(c.id);
+        expect(got?.status).toBe('cancelled');
+        expect(got && 'resolvedBy' in got).toBe(false);
+        expect(got && 'choice' in got).toBe(false);
+      });
+
+      it('is single use: a second resolve learns the first outcome and changes nothing', async () => {
+        const c = confirmation();
+        await store.confirmations.create(c);
+        await store.confirmations.resolve(c.id, 'confirmed', alice, 'dev-1', at(MINUTE));
+        const again = await store.confirmations.resolve(c.id, 'confirmed', bob, '*', at(2 * MINUTE));
+        expect(again.ok).toBe(false);
+        expect(again.ok === false && again.reason).toBe('confirmed');
+        expect(again.confirmation?.resolvedBy).toEqual(alice);
+        expect((await store.confirmations.get(c.id))?.choice).toBe('dev-1');
+      });
+
+      it('a cancel then a confirm: the confirm learns "cancelled"', async () => {
+        const c = confirmation();
+        await store.confirmations.create(c);
+        expect((await store.confirmations.resolve(c.id, 'cancelled', alice, undefined, at(MINUTE))).ok).toBe(true);
+        const confirm = await store.confirmations.resolve(c.id, 'confirmed', alice, 'dev-1', at(MINUTE + 1));
+        expect(confirm).toMatchObject({ ok: false, reason: 'cancelled', confirmation: { status: 'cancelled' } });
+        expect((await store.confirmations.get(c.id))?.status).toBe('cancelled');
+      });
+
+      it('of 50 concurrent resolves for one id exactly one wins', async () => {
+        const c = confirmation();
+        await store.confirmations.create(c);
+        const outcomes = await Promise.all(
+          Array.from({ length: 50 }, (_, i) => store.confirmations.resolve(c.id, i % 2 === 0 ? 'confirmed' : 'cancelled', { platform: 'slack', id: `U${i}` }, `dev-${i}`, at(MINUTE))),
+        );
+        const winners = outcomes.filter((o) => o.ok);
+        expect(winners).toHaveLength(1);
+        const winner = winners[0]!.confirmation!;
+        for (const o of outcomes) if (!o.ok) expect(o.reason).toBe(winner.status);
+        expect(await store.confirmations.get(c.id)).toEqual(winner);
+      });
+
+      it('refuses a confirm at or after expiresAt without changing the confirmation', async () => {
+        const c = confirmation({ expiresAt: iso(5 * MINUTE) });
+        await store.confirmations.create(c);
+        const late = await store.confirmations.resolve(c.id, 'confirmed', alice, 'dev-1', at(5 * MINUTE));
+        expect(late).toEqual({ ok: false, reason: 'expired', confirmation: c });
+        expect(await store.confirmations.get(c.id)).toEqual(c);
+        const cancelLate = await store.confirmations.resolve(c.id, 'cancelled', alice, undefined, at(6 * MINUTE));
+        expect(cancelLate.ok === false && cancelLate.reason).toBe('expired');
+      });
+
+      it('accepts a confirm one millisecond before expiresAt', async () => {
+        const c = confirmation({ expiresAt: iso(5 * MINUTE) });
+        await store.confirmations.create(c);
+        expect((await store.confirmations.resolve(c.id, 'confirmed', alice, 'dev-1', at(5 * MINUTE - 1))).ok).toBe(true);
+      });
+
+      it('lets the caller resolve a timed-out confirmation to expired, after which a click learns "expired"', async () => {
+        const c = confirmation({ expiresAt: iso(5 * MINUTE) });
+        await store.confirmations.create(c);
+        const expired = await store.confirmations.resolve(c.id, 'expired', null, undefined, at(6 * MINUTE));
+        expect(expired).toMatchObject({ ok: true, confirmation: { status: 'expired', resolvedAt: iso(6 * MINUTE) } });
+        const click = await store.confirmations.resolve(c.id, 'confirmed', alice, 'dev-1', at(4 * MINUTE));
+        expect(click).toMatchObject({ ok: false, reason: 'expired', confirmation: { status: 'expired' } });
+      });
+
+      it('lists pending confirmations whose expiresAt is at or before now, and no others', async () => {
+        const due = confirmation({ expiresAt: iso(2 * MINUTE) });
+        const dueExactly = confirmation({ expiresAt: iso(3 * MINUTE) });
+        const notYet = confirmation({ expiresAt: iso(3 * MINUTE + 1) });
+        const resolved = confirmation({ expiresAt: iso(MINUTE) });
+        for (const c of [due, dueExactly, notYet, resolved]) await store.confirmations.create(c);
+        await store.confirmations.resolve(resolved.id, 'cancelled', alice, undefined, at(0));
+        const ids = (await store.confirmations.listExpired(at(3 * MINUTE))).map((c) => c.id);
+        expect(ids.sort()).toEqual([due.id, dueExactly.id].sort());
+        expect(await store.confirmations.listExpired(at(0))).toEqual([]);
+      });
+    });
+
+    describe('dispatches', () => {
+      it('records an intent and gets it back', async () => {
+        const d = dispatch();
+        await store.dispatches.recordIntent(d);
+        expect(await store.dispatches.get(d.id)).toEqual(d);
+        expect(await store.dispatches.get('no-such-id')).toBeUndefined();
+        await expect(store.dispatches.recordIntent(d)).rejects.toMatchObject({ code: ERROR_CODES.INTERNAL });
+      });
+
+      it('patches a record and returns the new one', async () => {
+        const d = dispatch();
+        await store.dispatches.recordIntent(d);
+        const sent = await store.dispatches.update(d.id, { state: 'sent', updatedAt: iso(1000) });
+        expect(sent).toEqual({ ...d, state: 'sent', updatedAt: iso(1000) });
+        const failed = await store.dispatches.update(d.id, { state: 'failed', errorCode: 'throttled', detail: 'try later', updatedAt: iso(2000) });
+        expect(failed).toEqual({ ...d, state: 'failed', errorCode: 'throttled', detail: 'try later', updatedAt: iso(2000) });
+        expect(await store.dispatches.get(d.id)).toEqual(failed);
+      });
+
+      it('throws internal when updating an unknown record', async () => {
+        const error = await store.dispatches.update('no-such-id', { state: 'sent', updatedAt: iso(0) }).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(LockdeskError);
+        expect((error as LockdeskError).code).toBe(ERROR_CODES.INTERNAL);
+      });
+
+      it('lists only records that are not settled, in the order recorded', async () => {
+        const states = ['dispatching', 'sent', 'pending', 'active', 'done', 'failed', 'canceled', 'notSupported', 'notSent', 'unknown'] as const;
+        const records = states.map((state) => dispatch({ state }));
+        for (const r of records) await store.dispatches.recordIntent(r);
+        expect((await store.dispatches.listOpen()).map((r) => r.state)).toEqual(['dispatching', 'sent', 'pending', 'active']);
+        await store.dispatches.update(records[1]!.id, { state: 'done', updatedAt: iso(1) });
+        expect((await store.dispatches.listOpen()).map((r) => r.id)).toEqual([records[0]!.id, records[2]!.id, records[3]!.id]);
+      });
+    });
+
+    describe('audit', () => {
+      it('reads back what was appended, in order', async () => {
+        expect(await collect(store.audit.read())).toEqual([]);
+        const events = [auditEvent({ at: iso(0) }), auditEvent({ at: iso(1000), event: 'confirmation', deviceIds: ['a', 'b'] }), auditEvent({ at: iso(2000), event: 'confirmed', actor: null })];
+        for (const e of events) await store.audit.append(e);
+        expect(await collect(store.audit.read())).toEqual(events);
+      });
+
+      it('reads only events at or after since', async () => {
+        for (const offset of [0, 1000, 2000, 3000]) await store.audit.append(auditEvent({ at: iso(offset), outcome: `o${offset}` }));
+        const outcomes = (await collect(store.audit.read({ since: at(2000) }))).map((e) => e.outcome);
+        expect(outcomes).toEqual(['o2000', 'o3000']);
+        expect(await collect(store.audit.read({ since: at(3001) }))).toEqual([]);
+      });
+
+      it('keeps every one of many concurrent appends, each whole, in call order', async () => {
+        const events = Array.from({ length: 200 }, (_, i) => auditEvent({ outcome: `n${i}`, query: 'x'.repeat(i * 10) }));
+        await Promise.all(events.map((e) => store.audit.append(e)));
+        expect(await collect(store.audit.read())).toEqual(events);
+      });
+    });
+  });
+}
