@@ -1,0 +1,47 @@
+// What a button carries. Values go out in chat payloads and come back on click, so they are parsed like any input.
+import { z } from 'zod';
+import { DEVICE_ACTIONS, type DeviceAction } from './types.js';
+
+export type ButtonAction =
+  /** Confirm a pending confirmation for one offered device, or "*" for all offered devices. */
+  | { kind: 'confirm'; confirmationId: string; target: string }
+  | { kind: 'cancel'; confirmationId: string }
+  /** Start a request for one device (from a look-up list); it still needs its own confirmation. */
+  | { kind: 'start'; action: DeviceAction; deviceId: string };
+
+const part = z.string().min(1).max(200);
+const schema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('confirm'), confirmationId: part, target: part }),
+  z.object({ kind: z.literal('cancel'), confirmationId: part }),
+  z.object({ kind: z.literal('start'), action: z.enum(DEVICE_ACTIONS), deviceId: part }),
+]);
+
+const enc = encodeURIComponent;
+
+export function encodeButton(action: ButtonAction): string {
+  switch (action.kind) {
+    case 'confirm':
+      return `confirm:${enc(action.confirmationId)}:${enc(action.target)}`;
+    case 'cancel':
+      return `cancel:${enc(action.confirmationId)}`;
+    case 'start':
+      return `start:${action.action}:${enc(action.deviceId)}`;
+  }
+}
+
+export function decodeButton(value: string): ButtonAction | undefined {
+  if (value.length > 500) return undefined;
+  const [kind, a, b] = value.split(':');
+  let decoded: Record<string, string | undefined>;
+  try {
+    const dec = (s: string | undefined) => (s === undefined ? undefined : decodeURIComponent(s));
+    if (kind === 'confirm') decoded = { kind, confirmationId: dec(a), target: dec(b) };
+    else if (kind === 'cancel') decoded = { kind, confirmationId: dec(a) };
+    else if (kind === 'start') decoded = { kind, action: a, deviceId: dec(b) };
+    else return undefined;
+  } catch {
+    return undefined;
+  }
+  const parsed = schema.safeParse(decoded);
+  return parsed.success ? parsed.data : undefined;
+}

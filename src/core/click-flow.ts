@@ -1,0 +1,142 @@
+// A click on a confirmation: only the right person, only once, only before it expires, only the devices shown.
+import { auditEvent } from './audit.js';
+import type { ButtonAction } from './buttons.js';
+import type { CoreDeps } from './deps.js';
+import { dispatchConfirmed } from './dispatcher.js';
+import type { FollowUp } from './follow-up.js';
+import { supportFor } from './platform-support.js';
+import { mayActOn, mayConfirm } from './policy.js';
+import type { Confirmation, DeviceSnapshot } from './records.js';
+import { noticeReply, ACTION_NOUN } from './replies.js';
+import type { ReplySink } from './reply.js';
+import { statusReply } from './status-replies.js';
+import type { Actor, Device } from './types.js';
+
+const REFUSAL_TEXT = {
+  unknown: 'This confirmation is no longer valid (it was used, cancelled or has expired). Nothing was sent.',
+  confirmed: 'This confirmation was already used. Nothing more was sent.',
+  cancelled: 'This request was cancelled. Nothing was sent.',
+  expired: 'This confirmation has expired. Nothing was sent; ask again if it is still needed.',
+  notOffered: 'That device was not offered in this confirmation. Nothing was sent.',
+} as const;
+
+type Decision = Extract<ButtonAction, { kind: 'confirm' | 'cancel' }>;
+
+export async function handleDecision(deps: CoreDeps, followUp: FollowUp, actor: Actor, click: Decision, sink: ReplySink): Promise<void> {
+  const { store, clock } = deps;
+  const confirmation = await store.confirmations.get(click.confirmationId);
+  const refuse = async (reason: keyof typeof REFUSAL_TEXT | 'notRequester', text: string, c?: Confirmation) => {
+    await store.audit.append(
+      auditEvent(clock, {
+        event: 'click-refused',
+        outcome: 'refused',
+        reason,
+        correlationId: c?.correlationId ?? deps.ids.id(),
+        actor,
+        action: c?.action ?? null,
+        confirmationId: click.confirmationId.slice(0, 64),
+      }),
+    );
+    await sink.reply(noticeReply('error', text));
+  };
+
+  if (!confirmation) return refuse('unknown', REFUSAL_TEXT.unknown);
+  if (!mayConfirm(deps.policy, actor, confirmation.requester)) {
+    const who = confirmation.requester.email ?? confirmation.requester.id;
+    return refuse('notRequester', `Only ${who}, who asked for this ${ACTION_NOUN[confirmation.action]}, can confirm or cancel it. Nothing was sent.`, confirmation);
+  }
+  const chosen = click.kind === 'confirm' ? chosenDevices(confirmation, click.target) : [];
+  if (click.kind === 'confirm' && chosen.length === 0) return refuse('notOffered', REFUSAL_TEXT.notOffered, confirmation);
+
+  const outcome = await store.confirmations.resolve(confirmation.id, click.kind === 'confirm' ? 'confirmed' : 'cancelled', actor, click.kind === 'confirm' ? click.target : undefined, clock.now());
+  if (!outcome.ok) {
+    if (outcome.reason === 'expired') await expire(deps, confirmation);
+    await refuse(outcome.reason, REFUSAL_TEXT[outcome.reason], confirmation);
+    if (outcome.reason === 'expired') await sink.update(noticeReply('warning', REFUSAL_TEXT.expired));
+    return;
+  }
+  const by = actor.email ?? actor.displayName ?? actor.id;
+  if (click.kind === 'cancel') {
+    await store.audit.append(auditEvent(clock, { event: 'cancel', outcome: 'cancelled', correlationId: confirmation.correlationId, actor, action: confirmation.action, confirmationId: confirmation.id }));
+    await sink.update(noticeReply('info', `Cancelled by ${by}. Nothing was sent.`));
+    return;
+  }
+  await store.audit.append(
+    auditEvent(clock, {
+      event: 'confirmed',
+      outcome: 'confirmed',
+      correlationId: confirmation.correlationId,
+      actor,
+      action: confirmation.action,
+      device: chosen.length === 1 ? chosen[0]! : null,
+      confirmationId: confirmation.id,
+      deviceIds: chosen.map((d) => d.id),
+    }),
+  );
+  const { targets, skipped } = await recheck(deps, actor, confirmation, chosen);
+  const skippedText = skipped.map((s) => `Not sent to "${s.name}": ${s.reason}.`).join(' ');
+  if (targets.length === 0) {
+    await sink.update(noticeReply('error', `${skippedText} Ask again to see the devices as they are now.`));
+    return;
+  }
+  const records = await dispatchConfirmed(deps, confirmation, targets, actor);
+  await sink.update(statusReply(confirmation.action, by, records, skippedText || undefined));
+  followUp.track(records, { sink, confirmedBy: by });
+}
+
+/** The offered devices the click names: one device, or "*" for all of them when the confirmation allows it. */
+function chosenDevices(confirmation: Confirmation, target: string): DeviceSnapshot[] {
+  const offered = confirmation.devices.filter((d) => d.offered);
+  if (target === '*') return confirmation.allowAll ? offered : [];
+  return offered.filter((d) => d.id === target);
+}
+
+/**
+ * Reads each chosen device again by id just before dispatch: it must still exist, still belong to the same
+ * Intune user, still support the action and (for the requester) still be within their policy.
+ */
+async function recheck(
+  deps: CoreDeps,
+  actor: Actor,
+  confirmation: Confirmation,
+  chosen: DeviceSnapshot[],
+): Promise<{ targets: Device[]; skipped: Array<{ name: string; reason: string }> }> {
+  const targets: Device[] = [];
+  const skipped: Array<{ name: string; reason: string }> = [];
+  const isRequester = actor.platform === confirmation.requester.platform && actor.id === confirmation.requester.id;
+  for (const snapshot of chosen) {
+    const device = await deps.backend.getDevice(snapshot.id);
+    let reason: string | undefined;
+    if (!device || device.id !== snapshot.id) reason = 'the device is no longer in Intune';
+    else if (device.userId !== snapshot.userId) reason = 'the device changed owner since the confirmation was shown';
+    else if (!supportFor(deps.platforms, device, confirmation.action).supported) reason = supportFor(deps.platforms, device, confirmation.action).reason;
+    else if (isRequester && !mayActOn(deps.policy, actor, confirmation.action, device)) reason = 'the policy no longer allows this';
+    if (reason || !device) {
+      skipped.push({ name: snapshot.name, reason: reason ?? 'the device is no longer in Intune' });
+      await deps.store.audit.append(
+        auditEvent(deps.clock, { event: 'refusal', outcome: 'not-dispatched', reason, correlationId: confirmation.correlationId, actor, action: confirmation.action, device: snapshot, confirmationId: confirmation.id }),
+      );
+      continue;
+    }
+    targets.push(device);
+  }
+  return { targets, skipped };
+}
+
+/** Marks a confirmation expired once, however many clicks or sweeps notice it. */
+export async function expire(deps: CoreDeps, confirmation: Confirmation): Promise<boolean> {
+  const outcome = await deps.store.confirmations.resolve(confirmation.id, 'expired', null, undefined, deps.clock.now());
+  if (!outcome.ok) return false;
+  await deps.store.audit.append(
+    auditEvent(deps.clock, {
+      event: 'expiry',
+      outcome: 'expired',
+      correlationId: confirmation.correlationId,
+      actor: null,
+      action: confirmation.action,
+      confirmationId: confirmation.id,
+      deviceIds: confirmation.devices.filter((d) => d.offered).map((d) => d.id),
+    }),
+  );
+  return true;
+}

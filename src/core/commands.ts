@@ -1,0 +1,125 @@
+// Turns what a person typed into a typed command, or into the reason it is not one.
+import { z } from 'zod';
+import type { DeviceAction } from './types.js';
+
+export const MAX_QUERY_LENGTH = 200;
+/** Longer input is refused before any parsing, so a 10 kB paste costs nothing. */
+export const MAX_INPUT_LENGTH = 1000;
+
+export type Query =
+  | { kind: 'me' }
+  /** A user by UPN, email or Entra object id: all of that user's devices. */
+  | { kind: 'user'; user: string }
+  /** A device id, serial number or name (exact, then prefix). */
+  | { kind: 'text'; text: string }
+  /** A device id from a button; never typed. */
+  | { kind: 'deviceId'; id: string };
+
+export type Command =
+  | { kind: 'action'; action: DeviceAction; query: Query }
+  | { kind: 'lost' }
+  | { kind: 'devices'; query: Query }
+  | { kind: 'help'; topic?: CommandWord };
+
+export const COMMAND_WORDS = ['lock', 'reset-passcode', 'lost', 'devices', 'help'] as const;
+export type CommandWord = (typeof COMMAND_WORDS)[number];
+
+export type ParseResult = { ok: true; command: Command } | { ok: false; problem: string; topic?: CommandWord };
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+// Control characters (C0, DEL, C1) and the invisible formatting ones that can disguise text.
+const CONTROL = /[\p{Cc}\p{Cf}\u2028\u2029]/u;
+
+const queryText = z
+  .string()
+  .trim()
+  .max(MAX_QUERY_LENGTH, `the query is longer than ${MAX_QUERY_LENGTH} characters`)
+  .refine((text) => !CONTROL.test(text), 'the query contains control characters')
+  .transform(stripQuotes)
+  .pipe(z.string().min(1, 'the query is empty'));
+
+/** Reads a query that has already passed the query checks (see queryText). */
+export function toQuery(text: string): Query {
+  const unquoted = stripQuotes(text.trim());
+  if (unquoted.toLowerCase() === 'me') return { kind: 'me' };
+  if (EMAIL.test(unquoted)) return { kind: 'user', user: unquoted };
+  return { kind: 'text', text: unquoted };
+}
+
+/** "Alice's iPhone" in quotes means the name; the quotes are not part of it. */
+function stripQuotes(text: string): string {
+  const pairs: Array<[string, string]> = [['"', '"'], ["'", "'"], ['“', '”'], ['‘', '’']];
+  for (const [open, close] of pairs) {
+    if (text.length >= 2 && text.startsWith(open) && text.endsWith(close)) return text.slice(open.length, -close.length).trim();
+  }
+  return text;
+}
+
+const commandSchema = z.discriminatedUnion('word', [
+  z.object({ word: z.literal('help'), rest: z.string() }),
+  z.object({ word: z.literal('lost'), rest: z.literal('', { message: '"lost" takes no query: it always shows your own devices' }) }),
+  z.object({ word: z.literal('lock'), rest: queryText }),
+  z.object({ word: z.literal('reset-passcode'), rest: queryText }),
+  z.object({ word: z.literal('devices'), rest: queryText }),
+]);
+
+function splitWord(input: string): { word: string; rest: string } {
+  const text = input.replace(/^\//, '');
+  const reset = /^reset[\s-]+passcode\b/i.exec(text);
+  if (reset) return { word: 'reset-passcode', rest: text.slice(reset[0].length).trim() };
+  const match = /^(\S+)\s*([\s\S]*)$/.exec(text);
+  return { word: (match?.[1] ?? '').toLowerCase(), rest: (match?.[2] ?? '').trim() };
+}
+
+const isCommandWord = (word: string): word is CommandWord => (COMMAND_WORDS as readonly string[]).includes(word);
+
+export function parseCommand(input: string): ParseResult {
+  if (input.length > MAX_INPUT_LENGTH) {
+    return { ok: false, problem: `That message is ${input.length} characters long; lockdesk reads at most ${MAX_INPUT_LENGTH}.` };
+  }
+  const trimmed = input.trim();
+  if (trimmed === '') return { ok: false, problem: 'That message was empty.' };
+  const { word, rest } = splitWord(trimmed);
+  if (!isCommandWord(word)) return { ok: false, problem: `"${printable(word)}" is not a lockdesk command.` };
+  if (word !== 'help' && rest.toLowerCase() === 'help') return { ok: true, command: { kind: 'help', topic: word } };
+
+  const parsed = commandSchema.safeParse({ word, rest });
+  if (!parsed.success) {
+    const reason = parsed.error.issues.map((issue) => issue.message).join('; ');
+    return { ok: false, problem: `Cannot read that ${word} command: ${reason}.`, topic: word };
+  }
+  const command = parsed.data;
+  switch (command.word) {
+    case 'help': {
+      const topic = command.rest.toLowerCase().replace(/^reset[\s-]+passcode$/, 'reset-passcode');
+      return { ok: true, command: isCommandWord(topic) ? { kind: 'help', topic } : { kind: 'help' } };
+    }
+    case 'lost':
+      return { ok: true, command: { kind: 'lost' } };
+    case 'lock':
+      return { ok: true, command: { kind: 'action', action: 'lock', query: toQuery(command.rest) } };
+    case 'reset-passcode':
+      return { ok: true, command: { kind: 'action', action: 'resetPasscode', query: toQuery(command.rest) } };
+    case 'devices':
+      return { ok: true, command: { kind: 'devices', query: toQuery(command.rest) } };
+  }
+}
+
+/** Echoes a word back without control characters and without letting a long paste through. */
+export function printable(text: string, max = 40): string {
+  const clean = text.replace(new RegExp(CONTROL.source, 'gu'), '�');
+  return clean.length > max ? `${clean.slice(0, max)}…` : clean;
+}
+
+export function describeQuery(query: Query): string {
+  switch (query.kind) {
+    case 'me':
+      return 'your devices';
+    case 'user':
+      return `the devices of ${query.user}`;
+    case 'text':
+      return `"${query.text}"`;
+    case 'deviceId':
+      return `device ${query.id}`;
+  }
+}

@@ -1,0 +1,31 @@
+// What the handler is built from; the composition root fills it in, tests pass fakes.
+import type { Clock, DeviceBackend, IdSource, Logger, Store } from '../ports.js';
+import type { PlatformSupport } from './platform-support.js';
+import type { Policy } from './policy.js';
+
+export interface CoreSettings {
+  /** Most devices listed in one reply. */
+  maxListed: number;
+  /** How long a confirmed action's status keeps being followed and shown in chat. */
+  followUpMs: number;
+  pollInitialMs: number;
+  pollMaxMs: number;
+}
+
+export const DEFAULT_SETTINGS: CoreSettings = {
+  maxListed: 25,
+  followUpMs: 30 * 60_000,
+  pollInitialMs: 2_000,
+  pollMaxMs: 60_000,
+};
+
+export interface CoreDeps {
+  backend: DeviceBackend;
+  store: Store;
+  platforms: PlatformSupport;
+  policy: Policy;
+  clock: Clock;
+  ids: IdSource;
+  logger: Logger;
+  settings: CoreSettings;
+}

@@ -1,0 +1,82 @@
+// Sends a confirmed action: the intent is on disk before the backend is called, and every result is recorded.
+import { dispatchAudit } from './audit.js';
+import type { CoreDeps } from './deps.js';
+import { ERROR_CODES, type LockdeskError } from './errors.js';
+import type { Confirmation, DispatchRecord, DispatchState } from './records.js';
+import { resolveInterrupted } from './recovery.js';
+import type { Actor, Device } from './types.js';
+
+/** What a failed item means for the record: whether the action could have reached Intune decides the state. */
+function failureState(error: LockdeskError): DispatchState | 'uncertain' {
+  switch (error.code) {
+    case ERROR_CODES.THROTTLED:
+    case ERROR_CODES.FORBIDDEN:
+      return 'notSent';
+    case ERROR_CODES.UNAVAILABLE:
+    case ERROR_CODES.INTERNAL:
+      return 'uncertain';
+    default:
+      return 'failed';
+  }
+}
+
+export async function dispatchConfirmed(deps: CoreDeps, confirmation: Confirmation, targets: Device[], actor: Actor): Promise<DispatchRecord[]> {
+  const now = deps.clock.now().toISOString();
+  const records: DispatchRecord[] = targets.map((device) => ({
+    id: deps.ids.id(),
+    confirmationId: confirmation.id,
+    correlationId: confirmation.correlationId,
+    action: confirmation.action,
+    deviceId: device.id,
+    deviceName: device.name,
+    requester: confirmation.requester,
+    state: 'dispatching',
+    createdAt: now,
+    updatedAt: now,
+  }));
+  for (const record of records) {
+    await deps.store.dispatches.recordIntent(record);
+    await deps.store.audit.append(dispatchAudit(deps.clock, record, { event: 'dispatch', outcome: 'dispatching', actor }));
+  }
+
+  let results;
+  try {
+    results = await deps.backend.dispatch(confirmation.action, records.map((r) => r.deviceId));
+  } catch (error) {
+    deps.logger.warn({ correlationId: confirmation.correlationId, err: error }, 'dispatch call failed; asking the backend what it received');
+    return settleUncertain(deps, records);
+  }
+
+  const settled: DispatchRecord[] = [];
+  const uncertain: DispatchRecord[] = [];
+  for (const [index, record] of records.entries()) {
+    const result = results[index];
+    if (!result || result.deviceId !== record.deviceId) {
+      uncertain.push(record);
+      continue;
+    }
+    const state = result.ok ? 'sent' : failureState(result.error);
+    if (state === 'uncertain') {
+      uncertain.push(record);
+      continue;
+    }
+    const detail = result.ok ? undefined : result.error.describe();
+    const updated = await deps.store.dispatches.update(record.id, {
+      state,
+      ...(detail ? { detail, errorCode: (result as { error: LockdeskError }).error.code } : {}),
+      updatedAt: deps.clock.now().toISOString(),
+    });
+    await deps.store.audit.append(dispatchAudit(deps.clock, record, { event: 'result', outcome: state, reason: detail, actor }));
+    settled.push(updated);
+  }
+  const rest = await settleUncertain(deps, uncertain);
+  const byId = new Map([...settled, ...rest].map((r) => [r.id, r]));
+  return records.map((r) => byId.get(r.id) ?? r);
+}
+
+async function settleUncertain(deps: CoreDeps, records: DispatchRecord[]): Promise<DispatchRecord[]> {
+  if (records.length === 0) return [];
+  const resolved = await resolveInterrupted(deps, records);
+  const byId = new Map(resolved.map((r) => [r.id, r]));
+  return records.map((r) => byId.get(r.id) ?? r);
+}

@@ -1,0 +1,112 @@
+// The one device-action handler every adapter calls. Adapters turn payloads into these calls and render the replies.
+import { decodeButton } from './buttons.js';
+import { handleDecision, expire } from './click-flow.js';
+import { parseCommand } from './commands.js';
+import type { CoreDeps } from './deps.js';
+import { toLockdeskError, ERROR_CODES } from './errors.js';
+import { FollowUp } from './follow-up.js';
+import { resolveInterrupted } from './recovery.js';
+import { helpReply, noticeReply, usageReply } from './replies.js';
+import type { Reply, ReplySink } from './reply.js';
+import { lookUp, requestAction } from './request-flow.js';
+import type { Actor } from './types.js';
+
+export interface RecoverySummary {
+  resolved: number;
+  unresolved: number;
+  following: number;
+}
+
+export interface Handler {
+  /** A message or slash command: "lock Alice's iPhone", "lost", "help", … */
+  handleMessage(actor: Actor, text: string, sink: ReplySink): Promise<void>;
+  /** A button click; `value` is what the button carried. */
+  handleClick(actor: Actor, value: string, sink: ReplySink): Promise<void>;
+  /** Marks confirmations whose time ran out as expired (audited once each). */
+  sweepExpired(): Promise<number>;
+  /**
+   * Settles dispatches a crash interrupted and resumes following the open ones. At start-up every
+   * "dispatching" record is from a dead process; later sweeps pass olderThanMs so in-flight ones are left alone.
+   */
+  recover(options?: { olderThanMs?: number }): Promise<RecoverySummary>;
+  /** Resolves once every follow-up in this process has ended. */
+  idle(): Promise<void>;
+}
+
+export function createHandler(deps: CoreDeps): Handler {
+  const followUp = new FollowUp(deps);
+
+  async function guarded(actor: Actor, sink: ReplySink, work: (correlationId: string) => Promise<void>): Promise<void> {
+    const correlationId = deps.ids.id();
+    try {
+      await work(correlationId);
+    } catch (thrown) {
+      const error = toLockdeskError(thrown);
+      deps.logger.error({ correlationId, code: error.code, err: thrown, actor: actor.id }, 'request failed');
+      const text =
+        error.code === ERROR_CODES.STORE_UNAVAILABLE || error.code === ERROR_CODES.STORE_CORRUPT
+          ? 'lockdesk cannot reach its storage right now, so it did nothing. Try again shortly.'
+          : error.describe();
+      await sink.reply(noticeReply('error', `${text} (reference ${correlationId})`)).catch((e) => deps.logger.error({ err: e }, 'could not send the error reply'));
+    }
+  }
+
+  async function answer(actor: Actor, text: string, correlationId: string): Promise<Reply> {
+    const parsed = parseCommand(text);
+    if (!parsed.ok) return usageReply(parsed.problem, parsed.topic);
+    const command = parsed.command;
+    switch (command.kind) {
+      case 'help':
+        return helpReply(command.topic);
+      case 'lost':
+        return requestAction(deps, actor, 'lock', { kind: 'me' }, correlationId, 'Sorry you lost a device. Choose the one to lock: it locks as soon as it is online, and your data stays on it.');
+      case 'action':
+        return requestAction(deps, actor, command.action, command.query, correlationId);
+      case 'devices':
+        return lookUp(deps, actor, command.query, correlationId);
+    }
+  }
+
+  return {
+    handleMessage: (actor, text, sink) => guarded(actor, sink, async (correlationId) => sink.reply(await answer(actor, text, correlationId))),
+
+    handleClick: (actor, value, sink) =>
+      guarded(actor, sink, async (correlationId) => {
+        const click = decodeButton(value);
+        if (!click) {
+          await sink.reply(noticeReply('error', 'lockdesk does not recognise that button. Nothing was done.'));
+          return;
+        }
+        if (click.kind === 'start') {
+          await sink.reply(await requestAction(deps, actor, click.action, { kind: 'deviceId', id: click.deviceId }, correlationId));
+          return;
+        }
+        await handleDecision(deps, followUp, actor, click, sink);
+      }),
+
+    async sweepExpired() {
+      let count = 0;
+      for (const confirmation of await deps.store.confirmations.listExpired(deps.clock.now())) {
+        if (await expire(deps, confirmation)) count++;
+      }
+      return count;
+    },
+
+    async recover(options = {}) {
+      const cutoff = deps.clock.now().getTime() - (options.olderThanMs ?? 0);
+      const open = await deps.store.dispatches.listOpen();
+      const interrupted = open.filter((r) => r.state === 'dispatching' && Date.parse(r.updatedAt) <= cutoff);
+      const resolved = await resolveInterrupted(deps, interrupted);
+      const stillOpen = (await deps.store.dispatches.listOpen()).filter((r) => r.state !== 'dispatching' && !followUp.isTracked(r.id));
+      if (stillOpen.length > 0) followUp.track(stillOpen, { confirmedBy: 'an earlier lockdesk process' });
+      if (resolved.length > 0 || interrupted.length > 0) {
+        deps.logger.info({ resolved: resolved.length, unresolved: interrupted.length - resolved.length }, 'crash recovery');
+      }
+      return { resolved: resolved.length, unresolved: interrupted.length - resolved.length, following: stillOpen.length };
+    },
+
+    idle: () => followUp.idle(),
+  };
+}
+
+

@@ -1,0 +1,11 @@
+// The core's public entry: adapters, backends, stores and the composition root import from here only.
+export * from './types.js';
+export * from './errors.js';
+export * from './records.js';
+export * from './reply.js';
+export { createHandler, type Handler, type RecoverySummary } from './handler.js';
+export { DEFAULT_SETTINGS, type CoreDeps, type CoreSettings } from './deps.js';
+export { platformSupportSchema, supportFor, findPlatformRow, type PlatformSupport, type PlatformRow, type Support } from './platform-support.js';
+export { policySchema, DEFAULT_POLICY, type Policy } from './policy.js';
+export { parseCommand, MAX_QUERY_LENGTH, MAX_INPUT_LENGTH } from './commands.js';
+export { decodeButton, encodeButton, type ButtonAction } from './buttons.js';

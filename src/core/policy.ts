@@ -1,0 +1,91 @@
+// Who may do what: the policy file's schema and the checks made against it.
+import { z } from 'zod';
+import { DEVICE_ACTIONS, type Actor, type ActorRef, type Device, type DeviceAction } from './types.js';
+
+const SELECTOR = /^(\*|(email|slack|slack-group|teams|aad-group):\S+)$/;
+const selector = z.string().regex(SELECTOR, 'a member is "*" or one of email:, slack:, slack-group:, teams:, aad-group: followed by an id');
+
+const roleSchema = z
+  .object({
+    name: z.string().min(1),
+    members: z.array(selector).min(1),
+    actions: z.array(z.enum(DEVICE_ACTIONS)).min(1),
+    /** "own": only devices whose Intune user is the caller. */
+    devices: z.enum(['any', 'own']),
+  })
+  .strict();
+
+export const policySchema = z
+  .object({
+    $comment: z.string().optional(),
+    confirmTtlSeconds: z.number().int().min(30).max(3600).default(300),
+    /** People who may confirm a request made by someone else (as well as the requester). */
+    approvers: z.array(selector).default([]),
+    roles: z.array(roleSchema),
+  })
+  .strict();
+
+export type Policy = z.infer<typeof policySchema>;
+
+/** With no policy file, everyone may act on their own devices only. */
+export const DEFAULT_POLICY: Policy = {
+  confirmTtlSeconds: 300,
+  approvers: [],
+  roles: [{ name: 'everyone', members: ['*'], actions: ['lock', 'resetPasscode'], devices: 'own' }],
+};
+
+const same = (a: string | undefined, b: string | undefined) => !!a && !!b && a.trim().toLowerCase() === b.trim().toLowerCase();
+
+export function memberMatches(member: string, actor: Actor): boolean {
+  if (member === '*') return true;
+  const colon = member.indexOf(':');
+  const kind = member.slice(0, colon);
+  const value = member.slice(colon + 1);
+  switch (kind) {
+    case 'email':
+      return same(actor.email, value);
+    case 'slack':
+      return actor.platform === 'slack' && actor.id === value;
+    case 'teams':
+      return actor.aadObjectId === value;
+    case 'slack-group':
+    case 'aad-group':
+      return actor.groups?.includes(member) ?? false;
+    default:
+      return false;
+  }
+}
+
+export type Scope = 'any' | 'own' | 'none';
+
+/** The widest scope any of the actor's roles gives for the action. */
+export function scopeFor(policy: Policy, actor: Actor, action: DeviceAction): Scope {
+  let scope: Scope = 'none';
+  for (const role of policy.roles) {
+    if (!role.actions.includes(action) || !role.members.some((m) => memberMatches(m, actor))) continue;
+    if (role.devices === 'any') return 'any';
+    scope = 'own';
+  }
+  return scope;
+}
+
+/** Ownership is decided on Entra object id, UPN or email — never on a display name. */
+export function isOwnDevice(device: Device, person: Pick<Actor, 'email' | 'aadObjectId'>): boolean {
+  if (person.aadObjectId && device.userId && person.aadObjectId === device.userId) return true;
+  return same(person.email, device.userPrincipalName) || same(person.email, device.emailAddress);
+}
+
+export function mayActOn(policy: Policy, actor: Actor, action: DeviceAction, device: Device): boolean {
+  const scope = scopeFor(policy, actor, action);
+  return scope === 'any' || (scope === 'own' && isOwnDevice(device, actor));
+}
+
+export function isApprover(policy: Policy, actor: Actor): boolean {
+  return policy.approvers.some((m) => memberMatches(m, actor));
+}
+
+/** Whether this person may click the confirmation that `requester` asked for. */
+export function mayConfirm(policy: Policy, actor: Actor, requester: ActorRef): boolean {
+  const isRequester = actor.platform === requester.platform && actor.id === requester.id;
+  return isRequester || isApprover(policy, actor);
+}

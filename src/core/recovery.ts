@@ -1,0 +1,40 @@
+// Settles dispatch records whose outcome lockdesk did not see (a crash, a lost connection), by asking the
+// backend what the device's action state is. It never sends an action again.
+import { dispatchAudit } from './audit.js';
+import type { CoreDeps } from './deps.js';
+import { dispatchStateFromAction, type DispatchRecord } from './records.js';
+
+/** How far the backend's clock may be behind ours when we match its action to our record. */
+export const CLOCK_SKEW_MS = 2 * 60_000;
+
+export const NOT_SENT_DETAIL = 'lockdesk stopped before the action reached Intune, so nothing was sent. Ask again if it is still needed.';
+export const UNKNOWN_DETAIL = 'Intune reports an action on this device, but lockdesk cannot tell whether it is this one. Check the device in Intune before asking again.';
+
+export async function resolveInterrupted(deps: CoreDeps, records: readonly DispatchRecord[]): Promise<DispatchRecord[]> {
+  const resolved: DispatchRecord[] = [];
+  for (const record of records) {
+    if (record.state !== 'dispatching') continue;
+    let status;
+    try {
+      status = await deps.backend.getActionStatus(record.deviceId, record.action);
+    } catch (error) {
+      deps.logger.warn({ dispatchId: record.id, err: error }, 'cannot read the action state yet; the dispatch stays unresolved');
+      continue;
+    }
+    const started = status.startedAt ? Date.parse(status.startedAt) : NaN;
+    const ours = !Number.isNaN(started) && started >= Date.parse(record.createdAt) - CLOCK_SKEW_MS;
+    let patch: { state: DispatchRecord['state']; detail?: string; outcome: string };
+    if (status.state === 'none' || (!Number.isNaN(started) && !ours)) patch = { state: 'notSent', detail: NOT_SENT_DETAIL, outcome: 'not-sent' };
+    else if (ours) patch = { state: dispatchStateFromAction(status.state), outcome: 'was-sent' };
+    else patch = { state: 'unknown', detail: UNKNOWN_DETAIL, outcome: 'unknown' };
+
+    const updated = await deps.store.dispatches.update(record.id, {
+      state: patch.state,
+      ...(patch.detail ? { detail: patch.detail } : {}),
+      updatedAt: deps.clock.now().toISOString(),
+    });
+    await deps.store.audit.append(dispatchAudit(deps.clock, record, { event: 'recovery', outcome: patch.outcome, reason: patch.detail, actor: null }));
+    resolved.push(updated);
+  }
+  return resolved;
+}

@@ -1,0 +1,103 @@
+// Every sentence lockdesk says, in one place, built as neutral replies.
+import { encodeButton } from './buttons.js';
+import type { CommandWord, Query } from './commands.js';
+import { describeQuery } from './commands.js';
+import type { Block, Button, DeviceCard, Reply } from './reply.js';
+import type { DeviceAction } from './types.js';
+
+export const ACTION_NOUN: Record<DeviceAction, string> = { lock: 'remote lock', resetPasscode: 'passcode reset' };
+
+const USAGE: Record<CommandWord, string> = {
+  lock: 'lock <device name, serial number, device id, user email or "me">: lock a device remotely, after you confirm.',
+  'reset-passcode': 'reset passcode <device name, serial, id, user email or "me">: reset (Android) or remove (iOS) a passcode, after you confirm.',
+  lost: 'lost: lost your phone? Shows your own devices so you can lock one.',
+  devices: 'devices <query>: look devices up and see what each one supports.',
+  help: 'help [command]: this list.',
+};
+
+export function helpReply(topic?: CommandWord): Reply {
+  const lines = topic ? [USAGE[topic]] : Object.values(USAGE);
+  const text = topic ? USAGE[topic] : `lockdesk can lock a lost device or reset a forgotten passcode. Commands:\n${lines.join('\n')}`;
+  const blocks: Block[] = topic
+    ? [{ kind: 'paragraph', text: USAGE[topic] }]
+    : [{ kind: 'heading', text: 'lockdesk: lost devices and forgotten passcodes' }, ...lines.map((l): Block => ({ kind: 'paragraph', text: l }))];
+  return { text, blocks };
+}
+
+export function usageReply(problem: string, topic?: CommandWord): Reply {
+  const hint = topic ? `Usage: ${USAGE[topic]}` : 'Try "help" for the list of commands, e.g. "lock Alice\'s iPhone" or "lost".';
+  return { text: `${problem} ${hint}`, blocks: [{ kind: 'notice', tone: 'error', text: problem }, { kind: 'paragraph', text: hint }] };
+}
+
+export function notFoundReply(query: Query): Reply {
+  const text = `No device matches ${describeQuery(query)}. Nothing was done. Use "devices <part of a name, a serial number or an email>" to look devices up.`;
+  return { text, blocks: [{ kind: 'notice', tone: 'info', text }] };
+}
+
+export function noticeReply(tone: 'info' | 'success' | 'warning' | 'error', text: string): Reply {
+  return { text, blocks: [{ kind: 'notice', tone, text }] };
+}
+
+export function refusalReply(reason: string): Reply {
+  return noticeReply('error', `${reason} Nothing was done.`);
+}
+
+export function tooManyNote(shown: number, total: number): Block[] {
+  return total > shown ? [{ kind: 'notice', tone: 'info', text: `Showing ${shown} of ${total} matching devices: refine your query to see the others.` }] : [];
+}
+
+export interface ConfirmEntry {
+  card: DeviceCard;
+  /** The action button, or none when the device does not support the action. */
+  button?: Button;
+}
+
+export function confirmButton(confirmationId: string, target: string, label: string, deviceName: string, willHappen: string | undefined): Button {
+  return {
+    label,
+    value: encodeButton({ kind: 'confirm', confirmationId, target }),
+    style: 'danger',
+    confirm: { title: `${label}?`, text: `${label} "${deviceName}"${willHappen ? `: ${willHappen}` : ''}.`, ok: label, cancel: 'Keep it' },
+  };
+}
+
+export function cancelButton(confirmationId: string): Button {
+  return { label: 'Cancel', value: encodeButton({ kind: 'cancel', confirmationId }), style: 'default' };
+}
+
+export function confirmationReply(options: {
+  action: DeviceAction;
+  heading: string;
+  entries: ConfirmEntry[];
+  allButton?: Button;
+  cancel: Button;
+  expiresInMinutes: number;
+  total: number;
+}): Reply {
+  const { entries } = options;
+  const offered = entries.filter((e) => e.button).length;
+  const blocks: Block[] = [{ kind: 'heading', text: options.heading }];
+  for (const entry of entries) blocks.push({ kind: 'device', card: entry.card, buttons: entry.button ? [entry.button] : [] });
+  blocks.push(...tooManyNote(entries.length, options.total));
+  blocks.push({ kind: 'paragraph', text: `Nothing is sent until you click. This request expires in ${options.expiresInMinutes} minutes.` });
+  blocks.push({ kind: 'actions', buttons: [...(options.allButton ? [options.allButton] : []), options.cancel] });
+  const names = entries.filter((e) => e.button).map((e) => `"${e.card.name}"`);
+  const text = `${options.heading} ${offered === 1 ? `Confirm to ${ACTION_NOUN[options.action]} ${names[0]}.` : `${offered} devices can take it: ${names.join(', ')}.`}`;
+  return { text, blocks };
+}
+
+export function lookupReply(heading: string, entries: Array<{ card: DeviceCard; buttons: Button[] }>, total: number): Reply {
+  const blocks: Block[] = [{ kind: 'heading', text: heading }];
+  for (const e of entries) blocks.push({ kind: 'device', card: e.card, buttons: e.buttons });
+  blocks.push(...tooManyNote(entries.length, total));
+  return { text: `${heading} ${entries.map((e) => `"${e.card.name}"`).join(', ')}`, blocks };
+}
+
+export function unsupportedReply(action: DeviceAction, cards: DeviceCard[]): Reply {
+  const why = cards.map((c) => `"${c.name}": ${c.support.find((s) => s.action === action)?.text ?? ''}`);
+  const text = `No device here supports a ${ACTION_NOUN[action]}, so nothing can be sent. ${why.join(' ')}`;
+  return {
+    text,
+    blocks: [{ kind: 'notice', tone: 'warning', text: `No device here supports a ${ACTION_NOUN[action]}; nothing can be sent.` }, ...cards.map((card): Block => ({ kind: 'device', card, buttons: [] }))],
+  };
+}

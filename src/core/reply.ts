@@ -1,0 +1,75 @@
+// The neutral reply: what the handler says, before an adapter renders it as Block Kit, an Adaptive Card or text.
+import type { DeviceAction, Secret } from './types.js';
+
+export interface Button {
+  label: string;
+  /** Opaque to adapters: they hand it back on click (see buttons.ts). */
+  value: string;
+  style: 'danger' | 'primary' | 'default';
+  /** A second "are you sure" where the platform has one (Slack's confirm dialog). */
+  confirm?: { title: string; text: string; ok: string; cancel: string };
+}
+
+export interface SupportLine {
+  action: DeviceAction;
+  supported: boolean;
+  /** The platform row's sentence, or why its condition does not hold. */
+  text: string;
+}
+
+/** Everything a person needs to be sure which device they act on. */
+export interface DeviceCard {
+  id: string;
+  name: string;
+  model: string;
+  /** "iOS 17.5" */
+  os: string;
+  owner: string;
+  /** The last four characters of the serial number: enough to tell two devices apart, not enough to leak it. */
+  serialTail: string;
+  lastCheckIn: string;
+  /** "12 minutes ago" */
+  lastCheckInAgo: string;
+  platform: string;
+  managementMode: string;
+  support: SupportLine[];
+  /** What the pending action will do to this device. */
+  willHappen?: string;
+  /** Warnings: offline for days, macOS PIN, … */
+  cautions: string[];
+}
+
+export type Block =
+  | { kind: 'heading'; text: string }
+  | { kind: 'paragraph'; text: string }
+  | { kind: 'notice'; tone: 'info' | 'success' | 'warning' | 'error'; text: string }
+  | { kind: 'device'; card: DeviceCard; buttons: Button[] }
+  | { kind: 'actions'; buttons: Button[] };
+
+export interface Reply {
+  /** A plain-text summary: notifications, screen readers, logs of what was said. */
+  text: string;
+  blocks: Block[];
+}
+
+/** A temporary passcode for the person who asked; adapters deliver it privately and never log it. */
+export interface SecretMessage {
+  deviceId: string;
+  deviceName: string;
+  passcode: Secret;
+  text: string;
+}
+
+/** What an adapter gives the handler for one event: where its answers go. */
+export interface ReplySink {
+  /** A new message, seen only by the person who sent the event. */
+  reply(reply: Reply): Promise<void>;
+  /** Replaces the message the event came from (a confirmation becomes its outcome, then its status). */
+  update(reply: Reply): Promise<void>;
+  /** Privately to the person who asked; never to a channel. */
+  sendSecret(message: SecretMessage): Promise<void>;
+}
+
+export function buttonsOf(reply: Reply): Button[] {
+  return reply.blocks.flatMap((b) => (b.kind === 'device' || b.kind === 'actions' ? b.buttons : []));
+}

@@ -1,0 +1,128 @@
+// A request (lock, reset passcode, lost, devices): find the devices, check policy and platform, and offer a confirmation.
+import { auditEvent } from './audit.js';
+import { encodeButton } from './buttons.js';
+import { describeQuery, type Query } from './commands.js';
+import type { CoreDeps } from './deps.js';
+import { actionLabel, deviceCard } from './device-card.js';
+import { supportFor } from './platform-support.js';
+import { mayActOn, scopeFor } from './policy.js';
+import type { Confirmation } from './records.js';
+import { cancelButton, confirmButton, confirmationReply, lookupReply, notFoundReply, refusalReply, unsupportedReply, ACTION_NOUN, type ConfirmEntry } from './replies.js';
+import type { Button, Reply } from './reply.js';
+import { resolveQuery } from './resolve.js';
+import { actorRef, DEVICE_ACTIONS, type Actor, type Device, type DeviceAction } from './types.js';
+
+type Found = { ok: true; devices: Device[]; total: number; byUser: boolean } | { ok: false; reply: Reply };
+
+/** Resolves the query and keeps the devices this person may see; audits the request and any refusal. */
+async function findPermitted(deps: CoreDeps, actor: Actor, query: Query, actions: readonly DeviceAction[], correlationId: string): Promise<Found> {
+  const audit = (event: 'request' | 'refusal', outcome: string, reason?: string, deviceIds?: string[]) =>
+    deps.store.audit.append(
+      auditEvent(deps.clock, { event, outcome, reason, correlationId, actor, action: actions.length === 1 ? actions[0] : null, query: describeQuery(query), deviceIds }),
+    );
+
+  if (actions.every((a) => scopeFor(deps.policy, actor, a) === 'none')) {
+    const reason = `Your role does not allow a ${actions.map((a) => ACTION_NOUN[a]).join(' or ')}.`;
+    await audit('refusal', 'refused', reason);
+    return { ok: false, reply: refusalReply(reason) };
+  }
+  const resolution = await resolveQuery(deps.backend, query, actor, { maxListed: Number.MAX_SAFE_INTEGER });
+  if (resolution.kind === 'unknownCaller') {
+    const reason = 'lockdesk does not know your email address, so it cannot tell which devices are yours.';
+    await audit('refusal', 'refused', reason);
+    return { ok: false, reply: refusalReply(reason) };
+  }
+  if (resolution.dropped > 0) {
+    deps.logger.warn({ correlationId, dropped: resolution.dropped }, 'backend returned devices that do not match the query; they were dropped');
+  }
+  if (resolution.devices.length === 0) {
+    await audit('request', 'not-found');
+    return { ok: false, reply: notFoundReply(query) };
+  }
+  const permitted = resolution.devices.filter((d) => actions.some((a) => mayActOn(deps.policy, actor, a, d)));
+  if (permitted.length === 0) {
+    const own = actions.some((a) => scopeFor(deps.policy, actor, a) === 'own');
+    const reason = own
+      ? `You may only act on your own devices, and ${describeQuery(query)} does not name one of yours.`
+      : 'Your role does not allow this on these devices.';
+    await audit('refusal', 'refused', reason, resolution.devices.map((d) => d.id));
+    return { ok: false, reply: refusalReply(reason) };
+  }
+  await audit('request', 'found', undefined, permitted.map((d) => d.id));
+  const shown = permitted.slice(0, deps.settings.maxListed);
+  return { ok: true, devices: shown, total: permitted.length, byUser: resolution.byUser };
+}
+
+export async function requestAction(deps: CoreDeps, actor: Actor, action: DeviceAction, query: Query, correlationId: string, heading?: string): Promise<Reply> {
+  const found = await findPermitted(deps, actor, query, [action], correlationId);
+  if (!found.ok) return found.reply;
+  const now = deps.clock.now();
+  const supports = found.devices.map((device) => ({ device, support: supportFor(deps.platforms, device, action) }));
+  const offered = supports.filter((s) => s.support.supported);
+  if (offered.length === 0) {
+    for (const { device, support } of supports) {
+      await deps.store.audit.append(
+        auditEvent(deps.clock, { event: 'refusal', outcome: 'not-supported', reason: support.reason, correlationId, actor, action, device }),
+      );
+    }
+    return unsupportedReply(action, found.devices.map((d) => deviceCard(d, deps.platforms, now, action)));
+  }
+
+  const confirmation: Confirmation = {
+    id: deps.ids.secretId(),
+    correlationId,
+    action,
+    requester: actorRef(actor),
+    devices: supports.map(({ device, support }) => ({ id: device.id, name: device.name, userId: device.userId, offered: support.supported })),
+    allowAll: found.byUser && offered.length > 1,
+    createdAt: now.toISOString(),
+    expiresAt: new Date(now.getTime() + deps.policy.confirmTtlSeconds * 1000).toISOString(),
+    status: 'pending',
+  };
+  await deps.store.confirmations.create(confirmation);
+  await deps.store.audit.append(
+    auditEvent(deps.clock, {
+      event: 'confirmation',
+      outcome: 'offered',
+      correlationId,
+      actor,
+      action,
+      device: offered.length === 1 ? offered[0]!.device : null,
+      confirmationId: confirmation.id,
+      deviceIds: offered.map((o) => o.device.id),
+    }),
+  );
+
+  const entries: ConfirmEntry[] = supports.map(({ device, support }) => {
+    const card = deviceCard(device, deps.platforms, now, action);
+    const label = `${actionLabel(action, support)} "${device.name}"`;
+    return support.supported ? { card, button: confirmButton(confirmation.id, device.id, label, device.name, support.willHappen) } : { card };
+  });
+  const allLabel = `${actionLabel(action)} all ${offered.length} devices`;
+  const allButton = confirmation.allowAll ? confirmButton(confirmation.id, '*', allLabel, offered.map((o) => o.device.name).join('", "'), undefined) : undefined;
+  const noun = ACTION_NOUN[action];
+  return confirmationReply({
+    action,
+    heading: heading ?? (offered.length === 1 && supports.length === 1 ? `Confirm the ${noun} of this device.` : `Choose the device for the ${noun}.`),
+    entries,
+    ...(allButton ? { allButton } : {}),
+    cancel: cancelButton(confirmation.id),
+    expiresInMinutes: Math.round(deps.policy.confirmTtlSeconds / 60),
+    total: found.total,
+  });
+}
+
+/** `devices <query>`: a look-up; each button starts a request that needs its own confirmation. */
+export async function lookUp(deps: CoreDeps, actor: Actor, query: Query, correlationId: string): Promise<Reply> {
+  const found = await findPermitted(deps, actor, query, DEVICE_ACTIONS, correlationId);
+  if (!found.ok) return found.reply;
+  const now = deps.clock.now();
+  const entries = found.devices.map((device) => {
+    const buttons: Button[] = DEVICE_ACTIONS.filter((a) => mayActOn(deps.policy, actor, a, device))
+      .map((a) => ({ action: a, support: supportFor(deps.platforms, device, a) }))
+      .filter(({ support }) => support.supported)
+      .map(({ action, support }) => ({ label: `${actionLabel(action, support)}…`, value: encodeButton({ kind: 'start', action, deviceId: device.id }), style: 'default' }));
+    return { card: deviceCard(device, deps.platforms, now), buttons };
+  });
+  return lookupReply(`Devices matching ${describeQuery(query)}:`, entries, found.total);
+}

@@ -1,0 +1,20 @@
+// Devices for handler tests, each matching a real platform row.
+import type { Device } from '../../src/core/types.js';
+import { makeDevice } from '../fakes/device.js';
+
+const pat = { userId: 'aad-pat', userPrincipalName: 'pat@contoso.com', emailAddress: 'pat@contoso.com', userDisplayName: 'Pat Doe', enrolledByUserPrincipalName: 'pat@contoso.com' };
+const sam = { userId: 'aad-sam', userPrincipalName: 'sam@contoso.com', emailAddress: 'sam@contoso.com', userDisplayName: 'Sam Roe', enrolledByUserPrincipalName: 'sam@contoso.com' };
+
+export const patIphone = makeDevice({ ...pat, id: 'dev-pat-iphone', name: "Pat's iPhone", operatingSystem: 'iOS', osVersion: '17.5', deviceType: 'iPhone', model: 'iPhone 15', manufacturer: 'Apple', serialNumber: 'F2LXK1N72Q' });
+export const patPixel = makeDevice({ ...pat, id: 'dev-pat-pixel', name: "Pat's Pixel", operatingSystem: 'Android', osVersion: '14', deviceType: 'androidEnterprise', enrollmentType: 'androidEnterpriseFullyManaged', serialNumber: '3A091FDJG00A4K' });
+export const patLaptop = makeDevice({ ...pat, id: 'dev-pat-laptop', name: 'PAT-LAPTOP', operatingSystem: 'Windows', osVersion: '10.0.22631.4602', deviceType: 'desktop', serialNumber: 'PF3X53AB' });
+export const samIphone = makeDevice({ ...sam, id: 'dev-sam-iphone', name: "Sam's iPhone", operatingSystem: 'iOS', osVersion: '16.7', deviceType: 'iPhone', serialNumber: 'DNPXK2SAM1' });
+export const samStale = makeDevice({ ...sam, id: 'dev-sam-old', name: "Sam's old Galaxy", operatingSystem: 'Android', osVersion: '13', deviceType: 'androidEnterprise', enrollmentType: 'androidEnterpriseCorporateWorkProfile', serialNumber: 'R58SAMOLD9', lastSyncDateTime: '2025-05-01T09:00:00.000Z' });
+
+export function kiosks(count: number): Device[] {
+  return Array.from({ length: count }, (_, i) =>
+    makeDevice({ id: `dev-kiosk-${String(i + 1).padStart(2, '0')}`, name: `Kiosk-${String(i + 1).padStart(2, '0')}`, operatingSystem: 'Android', osVersion: '13', deviceType: 'androidEnterprise', enrollmentType: 'androidEnterpriseDedicatedDevice', userId: '', userPrincipalName: '', emailAddress: '', userDisplayName: '', serialNumber: `KIOSK${i + 1}` }),
+  );
+}
+
+export const all = (): Device[] => [patIphone, patPixel, patLaptop, samIphone, samStale].map((d) => ({ ...d }));

@@ -1,0 +1,62 @@
+// Every platform row × action, through the handler, on the simulated tenant's demo devices.
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SimulatedTenant } from '../../src/backend/simulated/simulated-tenant.js';
+import { createHandler, DEFAULT_SETTINGS, findPlatformRow, supportFor, DEVICE_ACTIONS, type Device } from '../../src/core/index.js';
+import { buttonsOf } from '../../src/core/reply.js';
+import { createMemoryStore } from '../../src/store/memory-store.js';
+import { FakeClock } from '../fakes/clock.js';
+import { actor, helpdeskPolicy, platforms, RecordingLogger, RecordingSink } from './harness.js';
+
+const seedFile = new URL('../../data/demo-tenant.json', import.meta.url).pathname;
+let dir: string;
+let tenant: SimulatedTenant;
+let devices: Device[];
+const clock = new FakeClock(new Date());
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'lockdesk-rows-'));
+  tenant = await SimulatedTenant.open({ seedFile, runFile: join(dir, 'tenant.json'), clock, settleMs: 1000 });
+  const seed = JSON.parse(await readFile(seedFile, 'utf8')) as { devices: Array<{ id: string }> };
+  devices = (await Promise.all(seed.devices.map((d) => tenant.getDevice(d.id)))).filter((d): d is Device => !!d);
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+describe('every platform row and action through the handler', () => {
+  it('the demo tenant has a device for every row', () => {
+    const covered = new Set(devices.map((d) => findPlatformRow(platforms, d)?.id));
+    expect([...platforms.rows.map((r) => r.id)].filter((id) => !covered.has(id))).toEqual([]);
+  });
+
+  for (const action of DEVICE_ACTIONS) {
+    it(`${action}: a button exactly where the row supports it, the row's sentence where it does not, and a dispatch that reaches the tenant`, async () => {
+      const store = createMemoryStore();
+      let n = 0;
+      const handler = createHandler({ backend: tenant, store, platforms, policy: helpdeskPolicy, clock, ids: { secretId: () => `s${++n}`, id: () => `i${++n}` }, logger: new RecordingLogger(), settings: DEFAULT_SETTINGS });
+      const help = actor('help@contoso.com');
+      const command = action === 'lock' ? 'lock' : 'reset passcode';
+      const seen = new Set<string>();
+      for (const device of devices) {
+        const support = supportFor(platforms, device, action);
+        const sink = new RecordingSink();
+        await handler.handleMessage(help, `${command} ${device.id}`, sink);
+        const reply = sink.lastReply;
+        const buttons = buttonsOf(reply).filter((b) => b.label !== 'Cancel');
+        if (support.supported) {
+          expect(buttons, device.name).toHaveLength(1);
+          await handler.handleClick(help, buttons[0]!.value, sink);
+          expect(sink.lastUpdate.text, device.name).toMatch(/sent/);
+          expect((await tenant.getActionStatus(device.id, action)).state, device.name).not.toBe('none');
+        } else {
+          expect(buttons, device.name).toHaveLength(0);
+          expect(reply.text, device.name).toContain(support.reason);
+          expect((await tenant.getActionStatus(device.id, action)).state, device.name).toBe('none');
+        }
+        seen.add(`${support.rowId}:${support.supported}`);
+      }
+      expect(seen.size).toBeGreaterThan(5);
+    });
+  }
+});

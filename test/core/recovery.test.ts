@@ -1,0 +1,86 @@
+// After a crash between "dispatching" and "dispatched": ask the backend, never re-send.
+import { describe, expect, it } from 'vitest';
+import type { DispatchRecord } from '../../src/core/records.js';
+import { makeHarness } from './harness.js';
+import { all, patIphone } from './fixtures.js';
+import { unavailable } from '../fakes/memory-backend.js';
+
+function interrupted(createdAt: string, overrides: Partial<DispatchRecord> = {}): DispatchRecord {
+  return {
+    id: 'd-1',
+    confirmationId: 'c-1',
+    correlationId: 'corr-1',
+    action: 'lock',
+    deviceId: patIphone.id,
+    deviceName: patIphone.name,
+    requester: { platform: 'console', id: 'pat@contoso.com', email: 'pat@contoso.com' },
+    state: 'dispatching',
+    createdAt,
+    updatedAt: createdAt,
+    ...overrides,
+  };
+}
+
+describe('crash recovery', () => {
+  it('marks a dispatch the backend never received as not sent, and sends nothing', async () => {
+    const h = makeHarness(all());
+    await h.store.dispatches.recordIntent(interrupted(h.clock.now().toISOString()));
+    const summary = await h.handler.recover();
+    expect(summary).toMatchObject({ resolved: 1, unresolved: 0 });
+    expect((await h.store.dispatches.get('d-1'))!.state).toBe('notSent');
+    expect(h.backend.dispatched).toEqual([]);
+    const event = (await h.audit())[0]!;
+    expect(event).toMatchObject({ event: 'recovery', outcome: 'not-sent', deviceId: patIphone.id, actor: null, correlationId: 'corr-1' });
+  });
+
+  it('takes an action that started after the intent as ours, and follows it', async () => {
+    const h = makeHarness(all());
+    const created = h.clock.now().toISOString();
+    await h.store.dispatches.recordIntent(interrupted(created));
+    h.backend.setStatus(patIphone.id, 'lock', { state: 'pending', startedAt: new Date(h.clock.now().getTime() + 500).toISOString() });
+    const summary = await h.handler.recover();
+    expect(summary).toMatchObject({ resolved: 1, following: 1 });
+    expect((await h.store.dispatches.get('d-1'))!.state).toBe('pending');
+    h.backend.setStatus(patIphone.id, 'lock', { state: 'done', startedAt: created });
+    await h.clock.untilSleeping();
+    h.clock.advance(1_000);
+    await h.handler.idle();
+    expect((await h.store.dispatches.get('d-1'))!.state).toBe('done');
+    expect(h.backend.dispatched).toEqual([]);
+  });
+
+  it('does not take an older action on the same device for ours', async () => {
+    const h = makeHarness(all());
+    await h.store.dispatches.recordIntent(interrupted(h.clock.now().toISOString()));
+    h.backend.setStatus(patIphone.id, 'lock', { state: 'done', startedAt: new Date(h.clock.now().getTime() - 3_600_000).toISOString() });
+    await h.handler.recover();
+    expect((await h.store.dispatches.get('d-1'))!.state).toBe('notSent');
+  });
+
+  it('an action state without a start time cannot be matched: unknown, with advice', async () => {
+    const h = makeHarness(all());
+    await h.store.dispatches.recordIntent(interrupted(h.clock.now().toISOString()));
+    h.backend.setStatus(patIphone.id, 'lock', { state: 'pending' });
+    await h.handler.recover();
+    const record = (await h.store.dispatches.get('d-1'))!;
+    expect(record.state).toBe('unknown');
+    expect(record.detail).toMatch(/Check the device in Intune/);
+  });
+
+  it('leaves the record for later when the backend cannot be asked yet', async () => {
+    const h = makeHarness(all());
+    await h.store.dispatches.recordIntent(interrupted(h.clock.now().toISOString()));
+    h.backend.statusThrows = unavailable();
+    expect(await h.handler.recover()).toMatchObject({ resolved: 0, unresolved: 1 });
+    expect((await h.store.dispatches.get('d-1'))!.state).toBe('dispatching');
+    h.backend.statusThrows = undefined;
+    expect(await h.handler.recover()).toMatchObject({ resolved: 1 });
+  });
+
+  it('a periodic sweep leaves a dispatch in flight alone', async () => {
+    const h = makeHarness(all());
+    await h.store.dispatches.recordIntent(interrupted(h.clock.now().toISOString()));
+    expect(await h.handler.recover({ olderThanMs: 60_000 })).toMatchObject({ resolved: 0, unresolved: 0 });
+    expect((await h.store.dispatches.get('d-1'))!.state).toBe('dispatching');
+  });
+});

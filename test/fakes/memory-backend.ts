@@ -1,0 +1,87 @@
+// A small real in-memory backend for handler tests: devices in an array, action states a test sets,
+// a log of every dispatch, and switches for the faults the core must survive.
+import { ERROR_CODES, LockdeskError } from '../../src/core/errors.js';
+import type { ActionStatus, Device, DeviceAction } from '../../src/core/types.js';
+import type { DeviceBackend, DeviceLookup, DispatchResult } from '../../src/ports.js';
+
+const lower = (s: string) => s.toLowerCase();
+
+export class MemoryBackend implements DeviceBackend {
+  readonly kind = 'memory';
+  devices: Device[];
+  /** Every device id each dispatch call was given, in order. */
+  readonly dispatched: Array<{ action: DeviceAction; deviceIds: string[] }> = [];
+  readonly statuses = new Map<string, ActionStatus>();
+  /** Graph's trap: a look-up whose filter is ignored returns every device. */
+  ignoreFilters = false;
+  /** Per-device dispatch failures. */
+  readonly failures = new Map<string, LockdeskError>();
+  /** Makes the whole dispatch call throw (a dropped connection) after `sentBeforeThrow` decides what Intune got. */
+  dispatchThrows: { error: LockdeskError; received: boolean } | undefined;
+  statusThrows: LockdeskError | undefined;
+  lookupThrows: LockdeskError | undefined;
+
+  constructor(devices: Device[]) {
+    this.devices = devices;
+  }
+
+  get dispatchedIds(): string[] {
+    return this.dispatched.flatMap((d) => d.deviceIds);
+  }
+
+  async findDevices(lookup: DeviceLookup): Promise<Device[]> {
+    if (this.lookupThrows) throw this.lookupThrows;
+    if (this.ignoreFilters) return [...this.devices];
+    const v = lower(lookup.value);
+    const match = {
+      id: (d: Device) => d.id === lookup.value,
+      serial: (d: Device) => lower(d.serialNumber) === v,
+      name: (d: Device) => lower(d.name) === v,
+      namePrefix: (d: Device) => lower(d.name).startsWith(v),
+    }[lookup.by];
+    return this.devices.filter(match);
+  }
+
+  async listUserDevices(user: string): Promise<Device[]> {
+    if (this.lookupThrows) throw this.lookupThrows;
+    if (this.ignoreFilters) return [...this.devices];
+    const u = lower(user);
+    return this.devices.filter((d) => lower(d.userPrincipalName) === u || lower(d.emailAddress) === u || d.userId === user);
+  }
+
+  async getDevice(id: string): Promise<Device | undefined> {
+    return this.devices.find((d) => d.id === id);
+  }
+
+  async dispatch(action: DeviceAction, deviceIds: readonly string[]): Promise<DispatchResult[]> {
+    if (this.dispatchThrows) {
+      if (this.dispatchThrows.received) this.#record(action, deviceIds);
+      throw this.dispatchThrows.error;
+    }
+    const ok = deviceIds.filter((id) => !this.failures.has(id));
+    if (ok.length > 0) this.#record(action, ok);
+    return deviceIds.map((deviceId) => {
+      const error = this.failures.get(deviceId);
+      return error ? { deviceId, ok: false, error } : { deviceId, ok: true };
+    });
+  }
+
+  #record(action: DeviceAction, ids: readonly string[]): void {
+    this.dispatched.push({ action, deviceIds: [...ids] });
+    for (const id of ids) this.statuses.set(`${id}:${action}`, { state: 'pending', startedAt: new Date(this.nowForStatus()).toISOString() });
+  }
+
+  /** The time a dispatch is stamped with; tests using a fake clock replace it. */
+  nowForStatus: () => number = () => Date.now();
+
+  async getActionStatus(deviceId: string, action: DeviceAction): Promise<ActionStatus> {
+    if (this.statusThrows) throw this.statusThrows;
+    return this.statuses.get(`${deviceId}:${action}`) ?? { state: 'none' };
+  }
+
+  setStatus(deviceId: string, action: DeviceAction, status: ActionStatus): void {
+    this.statuses.set(`${deviceId}:${action}`, status);
+  }
+}
+
+export const unavailable = () => new LockdeskError(ERROR_CODES.UNAVAILABLE, 'backend unreachable', { userMessage: 'Intune cannot be reached right now.' });
