@@ -1,0 +1,59 @@
+// A terminal chat (like Hubot's shell): one line in, the replies out; type a number to click a button.
+// It reads line by line, so it works piped as well as typed.
+import { createInterface } from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
+import type { Actor, Button, Handler, Reply, ReplySink, SecretMessage } from '../../src/core/index.js';
+import { renderText } from './render-text.js';
+
+export interface ConsoleChatOptions {
+  handler: Handler;
+  actor: Actor;
+  input: Readable;
+  output: Writable;
+  /** Show a prompt (an interactive terminal). */
+  prompt?: boolean;
+}
+
+export async function runConsoleChat(options: ConsoleChatOptions): Promise<void> {
+  const { handler, actor, input, output } = options;
+  const write = (text: string): void => {
+    output.write(`${text}\n`);
+  };
+  /** The choices on screen: those of the latest message that has buttons. */
+  let choices: { owner: number; buttons: Button[] } = { owner: -1, buttons: [] };
+  let messageCount = 0;
+
+  const show = (reply: Reply, owner: number) => {
+    const rendered = renderText(reply);
+    write(rendered.text);
+    if (rendered.buttons.length > 0) choices = { owner, buttons: rendered.buttons };
+    else if (choices.owner === owner) choices = { owner: -1, buttons: [] };
+  };
+
+  /** Each event gets a sink; update() re-renders the message the event came from. */
+  const sinkFor = (origin: number): ReplySink => ({
+    reply: async (reply) => show(reply, ++messageCount),
+    update: async (reply) => show(reply, origin),
+    sendSecret: async (message: SecretMessage) => write(`🔒 (only you see this) ${message.text}\n   ${message.passcode.reveal()}`),
+  });
+
+  const lines = createInterface({ input, terminal: false });
+  const prompt = () => options.prompt && output.write('> ');
+  write(`lockdesk terminal chat, signed in as ${actor.email ?? actor.id}. Type "help"; type a number to click a button.`);
+  prompt();
+  for await (const raw of lines) {
+    const line = raw.trim();
+    if (line === '') {
+      prompt();
+      continue;
+    }
+    if (/^\d+$/.test(line)) {
+      const button = choices.buttons[Number(line) - 1];
+      if (!button) write(choices.buttons.length ? `There is no choice ${line}; pick 1 to ${choices.buttons.length}.` : 'There is nothing to click right now.');
+      else await handler.handleClick(actor, button.value, sinkFor(choices.owner));
+    } else {
+      await handler.handleMessage(actor, line, sinkFor(-1));
+    }
+    prompt();
+  }
+}

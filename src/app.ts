@@ -1,0 +1,91 @@
+// The composition root: reads nothing itself, builds backend, store and handler from a parsed config.
+import path from 'node:path';
+import { SimulatedTenant } from './backend/simulated/simulated-tenant.js';
+import type { Config } from './config.js';
+import { resolvePath } from './config.js';
+import { createHandler, DEFAULT_SETTINGS, type Handler, type PlatformSupport, type Policy } from './core/index.js';
+import { loadPlatformSupport, loadPolicy } from './data-files.js';
+import type { Clock, DeviceBackend, IdSource, Logger, Store } from './ports.js';
+import { openLowdbStore } from './store/lowdb/index.js';
+import { systemClock, systemIds } from './system.js';
+
+export interface App {
+  config: Config;
+  handler: Handler;
+  backend: DeviceBackend;
+  store: Store;
+  policy: Policy;
+  platforms: PlatformSupport;
+  /** One line each, for the start-up banner. */
+  describe: { backend: string; store: string; policy: string };
+  /** Starts the periodic jobs (expiry sweep, follow-up of open dispatches). */
+  startBackgroundJobs(): void;
+  close(): Promise<void>;
+}
+
+export interface AppOverrides {
+  clock?: Clock;
+  ids?: IdSource;
+}
+
+export const EXPIRY_SWEEP_MS = 30_000;
+export const RECOVERY_SWEEP_MS = 5 * 60_000;
+
+export async function buildApp(config: Config, logger: Logger, overrides: AppOverrides = {}): Promise<App> {
+  const clock = overrides.clock ?? systemClock;
+  const dataDir = resolvePath(config.LOCKDESK_DATA_DIR);
+  const platforms = await loadPlatformSupport(resolvePath(config.LOCKDESK_PLATFORM_SUPPORT));
+  const { policy, source: policySource } = await loadPolicy(config.LOCKDESK_POLICY && resolvePath(config.LOCKDESK_POLICY));
+  const tenantFile = path.join(dataDir, 'tenant.json');
+  const backend = await SimulatedTenant.open({
+    seedFile: resolvePath(config.LOCKDESK_DEMO_TENANT),
+    runFile: tenantFile,
+    clock,
+    settleMs: config.LOCKDESK_SIM_SETTLE_MS,
+    latencyMs: config.LOCKDESK_SIM_LATENCY_MS,
+  });
+  const store = await openLowdbStore({ dir: dataDir, logger });
+  const handler = createHandler({
+    backend,
+    store,
+    platforms,
+    policy,
+    clock,
+    ids: overrides.ids ?? systemIds,
+    logger,
+    settings: {
+      ...DEFAULT_SETTINGS,
+      followUpMs: config.LOCKDESK_FOLLOW_UP_MINUTES * 60_000,
+      pollInitialMs: config.LOCKDESK_POLL_INTERVAL_MS,
+    },
+  });
+
+  const timers: NodeJS.Timeout[] = [];
+  const every = (ms: number, job: () => Promise<unknown>, name: string) => {
+    const timer = setInterval(() => job().catch((err) => logger.error({ err }, `${name} failed`)), ms);
+    timer.unref();
+    timers.push(timer);
+  };
+
+  return {
+    config,
+    handler,
+    backend,
+    store,
+    policy,
+    platforms,
+    describe: {
+      backend: `SIMULATED Intune tenant (${tenantFile}): no real device is touched`,
+      store: `lowdb files in ${dataDir}`,
+      policy: policySource,
+    },
+    startBackgroundJobs() {
+      every(EXPIRY_SWEEP_MS, () => handler.sweepExpired(), 'expiry sweep');
+      every(RECOVERY_SWEEP_MS, () => handler.recover({ olderThanMs: RECOVERY_SWEEP_MS }), 'recovery sweep');
+    },
+    async close() {
+      timers.forEach(clearInterval);
+      await store.close();
+    },
+  };
+}

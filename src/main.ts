@@ -1,0 +1,61 @@
+// `npm start`: the HTTP server, on the simulated tenant unless configured otherwise, and in an interactive
+// terminal the terminal chat as well.
+import dotenv from 'dotenv';
+import { runConsoleChat } from '../adapters/console/console-chat.js';
+import { buildApp } from './app.js';
+import { loadConfig } from './config.js';
+import { isLockdeskError } from './core/index.js';
+import { createLogger } from './logger.js';
+import { healthRoute, startHttpServer } from './server/http-server.js';
+
+const DEFAULT_CONSOLE_USER = 'alice@contoso.com';
+
+async function main(): Promise<void> {
+  dotenv.config({ quiet: true });
+  const config = loadConfig();
+  const logger = createLogger(config.LOG_LEVEL);
+  const app = await buildApp(config, logger);
+  const recovery = await app.handler.recover();
+  app.startBackgroundJobs();
+  const http = await startHttpServer({
+    host: config.HOST,
+    port: config.PORT,
+    routes: [healthRoute(() => ({ backend: app.backend.kind }))],
+    onError: (err) => logger.error({ err }, 'HTTP request failed'),
+  });
+
+  const interactive = process.stdin.isTTY === true && process.stdout.isTTY === true;
+  const consoleUser = config.LOCKDESK_CONSOLE_AS ?? DEFAULT_CONSOLE_USER;
+  const banner = [
+    `lockdesk is running on ${http.url} (health: ${http.url}/healthz)`,
+    `  backend: ${app.describe.backend}`,
+    `  store:   ${app.describe.store}`,
+    `  policy:  ${app.describe.policy}`,
+    ...(recovery.resolved + recovery.unresolved + recovery.following > 0
+      ? [`  recovery: ${recovery.resolved} interrupted dispatch(es) settled, ${recovery.unresolved} still unresolved, ${recovery.following} being followed`]
+      : []),
+    interactive ? `  terminal chat below, as ${consoleUser} (set LOCKDESK_CONSOLE_AS to change); Ctrl+D or Ctrl+C to stop` : '  no terminal attached: HTTP only; Ctrl+C to stop',
+  ];
+  process.stdout.write(`${banner.join('\n')}\n`);
+
+  let stopping = false;
+  const stop = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    await http.close();
+    await app.close();
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stop(0));
+  process.on('SIGTERM', () => void stop(0));
+
+  if (interactive) {
+    await runConsoleChat({ handler: app.handler, actor: { platform: 'console', id: consoleUser, email: consoleUser }, input: process.stdin, output: process.stdout, prompt: true });
+    await stop(0);
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${isLockdeskError(error) ? error.message : String((error as Error)?.stack ?? error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,17 @@
+// Reads the audit trail of whichever store is configured, without opening the store for writing, so that
+// `npm run audit` is safe while lockdesk runs.
+import { join } from 'node:path';
+import type { Config } from '../config.js';
+import { resolvePath } from '../config.js';
+import type { AuditEvent } from '../core/index.js';
+import { AUDIT_FILE } from './lowdb/index.js';
+import { fileSize, readJsonl } from './lowdb/jsonl-file.js';
+
+export async function* readAuditTrail(config: Config, options: { since?: Date } = {}): AsyncGenerator<AuditEvent> {
+  const file = join(resolvePath(config.LOCKDESK_DATA_DIR), AUDIT_FILE);
+  const since = options.since?.getTime();
+  for await (const { value } of readJsonl(file, await fileSize(file))) {
+    const event = value as AuditEvent;
+    if (since === undefined || Date.parse(event.at) >= since) yield event;
+  }
+}

@@ -1,0 +1,17 @@
+// The real clock and id source.
+import { randomBytes, randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { Clock, IdSource } from './ports.js';
+
+export const systemClock: Clock = {
+  now: () => new Date(),
+  sleep: async (ms) => {
+    await delay(ms, undefined, { ref: true });
+  },
+};
+
+export const systemIds: IdSource = {
+  // 128 random bits: a confirmation id cannot be guessed.
+  secretId: () => randomBytes(16).toString('base64url'),
+  id: () => randomUUID(),
+};
