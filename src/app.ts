@@ -1,8 +1,8 @@
 // The composition root: reads nothing itself, builds backend, store and handler from a parsed config.
 import path from 'node:path';
 import { SimulatedTenant } from './backend/simulated/simulated-tenant.js';
-import type { Config } from './config.js';
-import { resolvePath } from './config.js';
+import type { Config } from './config/index.js';
+import { resolvePath } from './config/index.js';
 import { createHandler, DEFAULT_SETTINGS, type Handler, type PlatformSupport, type Policy } from './core/index.js';
 import { loadPlatformSupport, loadPolicy } from './data-files.js';
 import type { Clock, DeviceBackend, IdSource, Logger, Store } from './ports.js';
@@ -36,6 +36,8 @@ export async function buildApp(config: Config, logger: Logger, overrides: AppOve
   const dataDir = resolvePath(config.LOCKDESK_DATA_DIR);
   const platforms = await loadPlatformSupport(resolvePath(config.LOCKDESK_PLATFORM_SUPPORT));
   const { policy, source: policySource } = await loadPolicy(config.LOCKDESK_POLICY && resolvePath(config.LOCKDESK_POLICY));
+  // The store first: a damaged state file must stop start-up before anything is written to the data directory.
+  const store = await openLowdbStore({ dir: dataDir, logger });
   const tenantFile = path.join(dataDir, 'tenant.json');
   const backend = await SimulatedTenant.open({
     seedFile: resolvePath(config.LOCKDESK_DEMO_TENANT),
@@ -44,7 +46,6 @@ export async function buildApp(config: Config, logger: Logger, overrides: AppOve
     settleMs: config.LOCKDESK_SIM_SETTLE_MS,
     latencyMs: config.LOCKDESK_SIM_LATENCY_MS,
   });
-  const store = await openLowdbStore({ dir: dataDir, logger });
   const handler = createHandler({
     backend,
     store,

@@ -1,7 +1,7 @@
 // Reads the data files people edit (platform support, policy), validating them; a bad file stops start-up.
 import { readFile } from 'node:fs/promises';
 import type { z } from 'zod';
-import { describeIssues } from './config.js';
+import { describeIssues } from './config/index.js';
 import { ERROR_CODES, LockdeskError } from './core/errors.js';
 import { DEFAULT_POLICY, platformSupportSchema, policySchema, type PlatformSupport, type Policy } from './core/index.js';
 

@@ -3,7 +3,7 @@
 import dotenv from 'dotenv';
 import { runConsoleChat } from '../adapters/console/console-chat.js';
 import { buildApp } from './app.js';
-import { loadConfig } from './config.js';
+import { loadConfig } from './config/index.js';
 import { isLockdeskError } from './core/index.js';
 import { createLogger } from './logger.js';
 import { healthRoute, startHttpServer } from './server/http-server.js';

@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import dotenv from 'dotenv';
 import { buildApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/index.js';
 import { isLockdeskError } from '../../src/core/index.js';
 import { createLogger } from '../../src/logger.js';
 import { runConsoleChat } from './console-chat.js';

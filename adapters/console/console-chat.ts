@@ -19,15 +19,14 @@ export async function runConsoleChat(options: ConsoleChatOptions): Promise<void>
   const write = (text: string): void => {
     output.write(`${text}\n`);
   };
-  /** The choices on screen: those of the latest message that has buttons. */
+  /** The choices on screen: those of the latest message. A newer message without buttons leaves nothing to click. */
   let choices: { owner: number; buttons: Button[] } = { owner: -1, buttons: [] };
   let messageCount = 0;
 
   const show = (reply: Reply, owner: number) => {
     const rendered = renderText(reply);
     write(rendered.text);
-    if (rendered.buttons.length > 0) choices = { owner, buttons: rendered.buttons };
-    else if (choices.owner === owner) choices = { owner: -1, buttons: [] };
+    if (owner >= choices.owner) choices = { owner, buttons: rendered.buttons };
   };
 
   /** Each event gets a sink; update() re-renders the message the event came from. */

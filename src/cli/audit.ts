@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import dotenv from 'dotenv';
 import { z } from 'zod';
-import { describeIssues, loadConfig } from '../config.js';
+import { describeIssues, loadConfig } from '../config/index.js';
 import { isLockdeskError } from '../core/index.js';
 import { readAuditTrail } from '../store/audit-reader.js';
 import { csvHeader, csvRow, jsonLine } from './audit-format.js';

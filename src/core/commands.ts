@@ -38,12 +38,11 @@ const queryText = z
   .transform(stripQuotes)
   .pipe(z.string().min(1, 'the query is empty'));
 
-/** Reads a query that has already passed the query checks (see queryText). */
-export function toQuery(text: string): Query {
-  const unquoted = stripQuotes(text.trim());
-  if (unquoted.toLowerCase() === 'me') return { kind: 'me' };
-  if (EMAIL.test(unquoted)) return { kind: 'user', user: unquoted };
-  return { kind: 'text', text: unquoted };
+/** Classifies a query that has already passed the query checks (see queryText): quotes are gone by then. */
+export function toQuery(query: string): Query {
+  if (query.toLowerCase() === 'me') return { kind: 'me' };
+  if (EMAIL.test(query)) return { kind: 'user', user: query };
+  return { kind: 'text', text: query };
 }
 
 /** "Alice's iPhone" in quotes means the name; the quotes are not part of it. */

@@ -8,7 +8,7 @@ import { FollowUp } from './follow-up.js';
 import { resolveInterrupted } from './recovery.js';
 import { helpReply, noticeReply, usageReply } from './replies.js';
 import type { Reply, ReplySink } from './reply.js';
-import { lookUp, requestAction } from './request-flow.js';
+import { lookUp, requestAction, selfService } from './request-flow.js';
 import type { Actor } from './types.js';
 
 export interface RecoverySummary {
@@ -22,6 +22,8 @@ export interface Handler {
   handleMessage(actor: Actor, text: string, sink: ReplySink): Promise<void>;
   /** A button click; `value` is what the button carried. */
   handleClick(actor: Actor, value: string, sink: ReplySink): Promise<void>;
+  /** The caller's own devices with self-service buttons ("I lost this device", "I forgot my passcode"). */
+  selfService(actor: Actor): Promise<Reply>;
   /** Marks confirmations whose time ran out as expired (audited once each). */
   sweepExpired(): Promise<number>;
   /**
@@ -83,6 +85,17 @@ export function createHandler(deps: CoreDeps): Handler {
         }
         await handleDecision(deps, followUp, actor, click, sink);
       }),
+
+    async selfService(actor) {
+      const correlationId = deps.ids.id();
+      try {
+        return await selfService(deps, actor, correlationId);
+      } catch (thrown) {
+        const error = toLockdeskError(thrown);
+        deps.logger.error({ correlationId, code: error.code, err: thrown }, 'self-service view failed');
+        return noticeReply('error', `${error.describe()} (reference ${correlationId})`);
+      }
+    },
 
     async sweepExpired() {
       let count = 0;

@@ -126,3 +126,22 @@ export async function lookUp(deps: CoreDeps, actor: Actor, query: Query, correla
   });
   return lookupReply(`Devices matching ${describeQuery(query)}:`, entries, found.total);
 }
+
+const SELF_SERVICE_LABEL: Record<DeviceAction, string> = { lock: 'I lost this device', resetPasscode: 'I forgot my passcode' };
+
+/**
+ * The self-service view (Slack's App Home, a personal chat): the caller's own devices, each with the actions
+ * they may start on it. A button only starts a request; it still needs its own confirmation.
+ */
+export async function selfService(deps: CoreDeps, actor: Actor, correlationId: string): Promise<Reply> {
+  const found = await findPermitted(deps, actor, { kind: 'me' }, DEVICE_ACTIONS, correlationId);
+  if (!found.ok) return found.reply;
+  const now = deps.clock.now();
+  const entries = found.devices.map((device) => ({
+    card: deviceCard(device, deps.platforms, now),
+    buttons: DEVICE_ACTIONS.filter((a) => mayActOn(deps.policy, actor, a, device) && supportFor(deps.platforms, device, a).supported).map(
+      (action): Button => ({ label: SELF_SERVICE_LABEL[action], value: encodeButton({ kind: 'start', action, deviceId: device.id }), style: action === 'lock' ? 'danger' : 'default' }),
+    ),
+  }));
+  return lookupReply('Your devices', entries, found.total);
+}

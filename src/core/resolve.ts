@@ -48,6 +48,7 @@ export async function resolveQuery(backend: DeviceBackend, query: Query, actor: 
       break;
     }
     case 'user': {
+      if (query.user.trim() === '') return { kind: 'devices', devices: [], total: 0, byUser: true, dropped: 0 };
       returned = await backend.listUserDevices(query.user);
       kept = returned.filter((d) => belongsToUser(d, query.user));
       byUser = true;
@@ -59,6 +60,8 @@ export async function resolveQuery(backend: DeviceBackend, query: Query, actor: 
       break;
     }
     case 'text': {
+      // An empty value is never sent: a backend may treat an empty filter as no filter at all.
+      if (query.text.trim() === '') return { kind: 'devices', devices: [], total: 0, byUser: false, dropped: 0 };
       ({ returned, kept } = await findByText(backend, query.text));
       break;
     }

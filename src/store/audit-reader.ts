@@ -1,8 +1,8 @@
 // Reads the audit trail of whichever store is configured, without opening the store for writing, so that
 // `npm run audit` is safe while lockdesk runs.
 import { join } from 'node:path';
-import type { Config } from '../config.js';
-import { resolvePath } from '../config.js';
+import type { Config } from '../config/index.js';
+import { resolvePath } from '../config/index.js';
 import type { AuditEvent } from '../core/index.js';
 import { AUDIT_FILE } from './lowdb/index.js';
 import { fileSize, readJsonl } from './lowdb/jsonl-file.js';

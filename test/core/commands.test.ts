@@ -42,8 +42,16 @@ describe('parseCommand', () => {
     expect(parseCommand('reset passcode')).toMatchObject({ ok: false, topic: 'reset-passcode' });
   });
 
-  it('treats curly quotes around a name as quotes', () => {
-    expect(toQuery('“Pat’s iPhone”')).toEqual({ kind: 'text', text: 'Pat’s iPhone' });
+  it('treats curly quotes around a name as quotes, and strips one pair only', () => {
+    expect(parseCommand('lock “Pat’s iPhone”')).toEqual({ ok: true, command: { kind: 'action', action: 'lock', query: { kind: 'text', text: 'Pat’s iPhone' } } });
+    expect(parseCommand(`lock "'X'"`)).toEqual({ ok: true, command: { kind: 'action', action: 'lock', query: { kind: 'text', text: "'X'" } } });
+    expect(toQuery('ME')).toEqual({ kind: 'me' });
+  });
+
+  it.each([`lock """"`, `lock "''"`, 'lock “”'])('refuses a query of nothing but quotes: %s', (text) => {
+    const parsed = parseCommand(text);
+    if (parsed.ok) expect(parsed.command).toMatchObject({ query: { kind: 'text', text: expect.stringMatching(/\S/) } });
+    else expect(parsed.problem).toMatch(/query is empty/);
   });
 });
 

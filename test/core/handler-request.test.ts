@@ -1,7 +1,7 @@
 // Requests: look-up, policy and platform checks, and the confirmation offered.
 import { describe, expect, it } from 'vitest';
 import { buttonsOf } from '../../src/core/reply.js';
-import { actor, helpdeskPolicy, makeHarness } from './harness.js';
+import { actor, helpdeskPolicy, makeHarness, RecordingSink } from './harness.js';
 import { all, kiosks, patIphone, patLaptop, patPixel, samIphone } from './fixtures.js';
 
 const pat = actor('pat@contoso.com');
@@ -146,5 +146,22 @@ describe('requests', () => {
     const h = makeHarness(all());
     const sink = await h.say(pat, 'help');
     for (const word of ['lock', 'reset passcode', 'lost', 'devices']) expect(sink.lastReply.text).toContain(word);
+  });
+});
+
+describe('self-service view', () => {
+  it('lists only the caller\'s devices with the actions they may start on each', async () => {
+    const h = makeHarness(all());
+    const reply = await h.handler.selfService(pat);
+    expect(deviceBlocks(reply).map((d) => d.card.id).sort()).toEqual([patIphone.id, patLaptop.id, patPixel.id].sort());
+    const iphone = deviceBlocks(reply).find((d) => d.card.id === patIphone.id)!;
+    expect(iphone.buttons.map((b) => b.label)).toEqual(['I lost this device', 'I forgot my passcode']);
+    expect(deviceBlocks(reply).find((d) => d.card.id === patLaptop.id)!.buttons).toEqual([]);
+    // A self-service button starts a request for that device; nothing is sent before its confirmation.
+    const sink = new RecordingSink();
+    await h.handler.handleClick(pat, (iphone.buttons[0] as unknown as { value: string }).value, sink);
+    expect(deviceBlocks(sink.lastReply).map((d) => d.card.id)).toEqual([patIphone.id]);
+    expect(buttonsOf(sink.lastReply).map((b) => b.label)).toEqual([`Lock "Pat's iPhone"`, 'Cancel']);
+    expect(h.backend.dispatched).toEqual([]);
   });
 });
