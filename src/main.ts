@@ -6,7 +6,8 @@ import { buildApp } from './app.js';
 import { loadConfig } from './config/index.js';
 import { isLockdeskError } from './core/index.js';
 import { createLogger } from './logger.js';
-import { healthRoute, startHttpServer } from './server/http-server.js';
+import { startHttpServer } from './server/http-server.js';
+import { buildMounts } from './server/mounts.js';
 
 const DEFAULT_CONSOLE_USER = 'alice@contoso.com';
 
@@ -17,12 +18,14 @@ async function main(): Promise<void> {
   const app = await buildApp(config, logger);
   const recovery = await app.handler.recover();
   app.startBackgroundJobs();
+  const mounts = await buildMounts(app, logger);
   const http = await startHttpServer({
     host: config.HOST,
     port: config.PORT,
-    routes: [healthRoute(() => ({ backend: app.backend.kind }))],
+    routes: mounts.flatMap((m) => m.routes),
     onError: (err) => logger.error({ err }, 'HTTP request failed'),
   });
+  for (const mount of mounts) await mount.start?.();
 
   const interactive = process.stdin.isTTY === true && process.stdout.isTTY === true;
   const consoleUser = config.LOCKDESK_CONSOLE_AS ?? DEFAULT_CONSOLE_USER;
@@ -31,6 +34,7 @@ async function main(): Promise<void> {
     `  backend: ${app.describe.backend}`,
     `  store:   ${app.describe.store}`,
     `  policy:  ${app.describe.policy}`,
+    ...mounts.map((m) => `  serving: ${m.describe}`),
     ...(recovery.resolved + recovery.unresolved + recovery.following > 0
       ? [`  recovery: ${recovery.resolved} interrupted dispatch(es) settled, ${recovery.unresolved} still unresolved, ${recovery.following} being followed`]
       : []),
@@ -42,6 +46,7 @@ async function main(): Promise<void> {
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
+    for (const mount of mounts) await mount.stop?.().catch((err: unknown) => logger.error({ err }, 'stopping a mount failed'));
     await http.close();
     await app.close();
     process.exit(code);

@@ -4,8 +4,11 @@ import path from 'node:path';
 import { z } from 'zod';
 import { ERROR_CODES, LockdeskError } from '../core/errors.js';
 import { coreEnv } from './core.js';
+import { graphEnv } from './graph.js';
+import { slackEnv } from './slack.js';
+import { teamsEnv } from './teams.js';
 
-export const configSchema = z.object({ ...coreEnv });
+export const configSchema = z.object({ ...coreEnv, ...graphEnv, ...slackEnv, ...teamsEnv });
 
 export type Config = z.infer<typeof configSchema>;
 

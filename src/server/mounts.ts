@@ -1,0 +1,19 @@
+// What lockdesk serves: each chat adapter contributes a mount (its HTTP routes, and what it starts and stops
+// beside them, such as Slack's Socket Mode connection). main.ts puts every mount on the one HTTP server.
+import type { App } from '../app.js';
+import type { Logger } from '../ports.js';
+import { healthRoute, type Route } from './http-server.js';
+
+export interface Mount {
+  /** One line for the start-up banner. */
+  describe: string;
+  routes: Route[];
+  start?(): Promise<void>;
+  stop?(): Promise<void>;
+}
+
+export async function buildMounts(app: App, _logger: Logger): Promise<Mount[]> {
+  const mounts: Mount[] = [{ describe: 'GET /healthz', routes: [healthRoute(() => ({ backend: app.backend.kind }))] }];
+  // Chat adapters add their mounts here.
+  return mounts;
+}
