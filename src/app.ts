@@ -5,15 +5,16 @@ import type { Config } from './config/index.js';
 import { resolvePath } from './config/index.js';
 import { createHandler, DEFAULT_SETTINGS, type Handler, type PlatformSupport, type Policy } from './core/index.js';
 import { loadPlatformSupport, loadPolicy } from './data-files.js';
-import type { Clock, DeviceBackend, IdSource, Logger, Store } from './ports.js';
+import type { Clock, DeviceBackend, IdSource, Logger } from './ports.js';
 import { openLowdbStore } from './store/lowdb/index.js';
+import { observeAudit, type ObservedStore } from './store/observed-store.js';
 import { systemClock, systemIds } from './system.js';
 
 export interface App {
   config: Config;
   handler: Handler;
   backend: DeviceBackend;
-  store: Store;
+  store: ObservedStore;
   policy: Policy;
   platforms: PlatformSupport;
   /** One line each, for the start-up banner. */
@@ -37,7 +38,7 @@ export async function buildApp(config: Config, logger: Logger, overrides: AppOve
   const platforms = await loadPlatformSupport(resolvePath(config.LOCKDESK_PLATFORM_SUPPORT));
   const { policy, source: policySource } = await loadPolicy(config.LOCKDESK_POLICY && resolvePath(config.LOCKDESK_POLICY));
   // The store first: a damaged state file must stop start-up before anything is written to the data directory.
-  const store = await openLowdbStore({ dir: dataDir, logger });
+  const store = observeAudit(await openLowdbStore({ dir: dataDir, logger }), logger);
   const tenantFile = path.join(dataDir, 'tenant.json');
   const backend = await SimulatedTenant.open({
     seedFile: resolvePath(config.LOCKDESK_DEMO_TENANT),
