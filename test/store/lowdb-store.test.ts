@@ -234,3 +234,34 @@ describe('lowdb store: files', () => {
     await expect(store.confirmations.create(confirmation())).rejects.toMatchObject({ code: ERROR_CODES.STORE_UNAVAILABLE });
   });
 });
+
+describe('lowdb store: one process per data directory', () => {
+  it('refuses a second opener while the first holds the directory, and lets it in after close', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lockdesk-lock-'));
+    try {
+      const first = await openLowdbStore({ dir, logger: quiet() });
+      const refused = await openLowdbStore({ dir, logger: quiet() }).catch((e: unknown) => e);
+      expect(refused).toMatchObject({ code: 'store_unavailable', message: expect.stringMatching(/Another lockdesk process \(pid \d+/) });
+      await first.close();
+      const second = await openLowdbStore({ dir, logger: quiet() });
+      await second.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('takes over the lock of a process that is gone', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lockdesk-lock-'));
+    try {
+      const { writeFile } = await import('node:fs/promises');
+      const { hostname } = await import('node:os');
+      await writeFile(join(dir, 'lockdesk.lock'), JSON.stringify({ pid: 2 ** 22 + 12345, host: hostname(), since: '2020-01-01T00:00:00Z' }));
+      const warnings: string[] = [];
+      const store = await openLowdbStore({ dir, logger: { ...quiet(), warn: (_o: object, msg?: string) => void warnings.push(msg ?? '') } });
+      expect(warnings.join()).toMatch(/no longer running/);
+      await store.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

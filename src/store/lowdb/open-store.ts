@@ -12,6 +12,7 @@ import { LowdbDispatches } from './dispatches.js';
 import { HistoryArchive } from './history-archive.js';
 import { LiveState } from './live-state.js';
 import { StateFile } from './state-file.js';
+import { lockDataDir, type DirLock } from './dir-lock.js';
 
 export const STATE_FILE = 'state.json';
 export const HISTORY_FILE = 'history.jsonl';
@@ -35,6 +36,16 @@ export async function openLowdbStore(options: LowdbStoreOptions): Promise<Store>
   } catch (error) {
     throw new LockdeskError(ERROR_CODES.STORE_UNAVAILABLE, `Could not create the store directory ${options.dir}: ${String(error)}`, { cause: error });
   }
+  const lock = await lockDataDir(options.dir, logger);
+  try {
+    return await openLocked(options, logger, now, lock);
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
+}
+
+async function openLocked(options: LowdbStoreOptions, logger: Logger, now: () => Date, lock: DirLock): Promise<Store> {
   // state.json first: if it is damaged, fail before touching any other file.
   const { state, records } = await StateFile.open(join(options.dir, STATE_FILE));
   const history = await guard(HistoryArchive.open(join(options.dir, HISTORY_FILE), logger), HISTORY_FILE);
@@ -54,6 +65,7 @@ export async function openLowdbStore(options: LowdbStoreOptions): Promise<Store>
     async close() {
       await live.close();
       await Promise.all([audit.close(), history.close()]);
+      await lock.release();
     },
   };
 }
