@@ -19,6 +19,8 @@ export interface DeviceBackend {
   /** user: UPN, email or Entra object id. */
   listUserDevices(user: string): Promise<Device[]>;
   getDevice(id: string): Promise<Device | undefined>;
+  /** Reads several devices by id at once (the re-read before a bulk dispatch); ids not found are left out. */
+  getDevices(ids: readonly string[]): Promise<Device[]>;
   /** Sends one action to several devices; one result per id, in order. A backend may batch. */
   dispatch(action: DeviceAction, deviceIds: readonly string[]): Promise<DispatchResult[]>;
   getActionStatus(deviceId: string, action: DeviceAction): Promise<ActionStatus>;

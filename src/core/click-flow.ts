@@ -104,8 +104,9 @@ async function recheck(
   const targets: Device[] = [];
   const skipped: Array<{ name: string; reason: string }> = [];
   const isRequester = actor.platform === confirmation.requester.platform && actor.id === confirmation.requester.id;
+  const current = new Map((await deps.backend.getDevices(chosen.map((s) => s.id))).map((d) => [d.id, d]));
   for (const snapshot of chosen) {
-    const device = await deps.backend.getDevice(snapshot.id);
+    const device = current.get(snapshot.id);
     let reason: string | undefined;
     if (!device || device.id !== snapshot.id) reason = 'the device is no longer in Intune';
     else if (device.userId !== snapshot.userId) reason = 'the device changed owner since the confirmation was shown';

@@ -41,6 +41,9 @@ const queryText = z
 /** Classifies a query that has already passed the query checks (see queryText): quotes are gone by then. */
 export function toQuery(query: string): Query {
   if (query.toLowerCase() === 'me') return { kind: 'me' };
+  // "user:<Entra object id>": how an adapter names a person it knows by id only (a Teams @mention).
+  const byId = /^user:(\S+)$/i.exec(query);
+  if (byId) return { kind: 'user', user: byId[1]! };
   if (EMAIL.test(query)) return { kind: 'user', user: query };
   return { kind: 'text', text: query };
 }

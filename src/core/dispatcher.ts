@@ -34,10 +34,14 @@ export async function dispatchConfirmed(deps: CoreDeps, confirmation: Confirmati
     createdAt: now,
     updatedAt: now,
   }));
-  for (const record of records) {
-    await deps.store.dispatches.recordIntent(record);
-    await deps.store.audit.append(dispatchAudit(deps.clock, record, { event: 'dispatch', outcome: 'dispatching', actor }));
-  }
+  // Every intent is durable before the backend is called. The writes go together (a store may commit them as
+  // one) so that a bulk action of hundreds of devices does not wait on hundreds of writes in a row.
+  await Promise.all(
+    records.map(async (record) => {
+      await deps.store.dispatches.recordIntent(record);
+      await deps.store.audit.append(dispatchAudit(deps.clock, record, { event: 'dispatch', outcome: 'dispatching', actor }));
+    }),
+  );
 
   let results;
   try {
@@ -47,28 +51,26 @@ export async function dispatchConfirmed(deps: CoreDeps, confirmation: Confirmati
     return settleUncertain(deps, records);
   }
 
-  const settled: DispatchRecord[] = [];
   const uncertain: DispatchRecord[] = [];
+  const known: Array<{ record: DispatchRecord; state: DispatchState; error?: LockdeskError }> = [];
   for (const [index, record] of records.entries()) {
     const result = results[index];
-    if (!result || result.deviceId !== record.deviceId) {
-      uncertain.push(record);
-      continue;
-    }
-    const state = result.ok ? 'sent' : failureState(result.error);
-    if (state === 'uncertain') {
-      uncertain.push(record);
-      continue;
-    }
-    const detail = result.ok ? undefined : result.error.describe();
-    const updated = await deps.store.dispatches.update(record.id, {
-      state,
-      ...(detail ? { detail, errorCode: (result as { error: LockdeskError }).error.code } : {}),
-      updatedAt: deps.clock.now().toISOString(),
-    });
-    await deps.store.audit.append(dispatchAudit(deps.clock, record, { event: 'result', outcome: state, reason: detail, actor }));
-    settled.push(updated);
+    const state = !result || result.deviceId !== record.deviceId ? 'uncertain' : result.ok ? 'sent' : failureState(result.error);
+    if (state === 'uncertain') uncertain.push(record);
+    else known.push(result && !result.ok ? { record, state, error: result.error } : { record, state });
   }
+  const settled = await Promise.all(
+    known.map(async ({ record, state, error }) => {
+      const detail = error?.describe();
+      const updated = await deps.store.dispatches.update(record.id, {
+        state,
+        ...(error ? { detail, errorCode: error.code } : {}),
+        updatedAt: deps.clock.now().toISOString(),
+      });
+      await deps.store.audit.append(dispatchAudit(deps.clock, record, { event: 'result', outcome: state, reason: detail, actor }));
+      return updated;
+    }),
+  );
   const rest = await settleUncertain(deps, uncertain);
   const byId = new Map([...settled, ...rest].map((r) => [r.id, r]));
   return records.map((r) => byId.get(r.id) ?? r);

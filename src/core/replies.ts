@@ -8,7 +8,7 @@ import type { DeviceAction } from './types.js';
 export const ACTION_NOUN: Record<DeviceAction, string> = { lock: 'remote lock', resetPasscode: 'passcode reset' };
 
 const USAGE: Record<CommandWord, string> = {
-  lock: 'lock <device name, serial number, device id, user email or "me">: lock a device remotely, after you confirm.',
+  lock: 'lock <device name, serial number, device id, user email, user:<Entra object id> or "me">: lock a device remotely, after you confirm.',
   'reset-passcode': 'reset passcode <device name, serial, id, user email or "me">: reset (Android) or remove (iOS) a passcode, after you confirm.',
   lost: 'lost: lost your phone? Shows your own devices so you can lock one.',
   devices: 'devices <query>: look devices up and see what each one supports.',

@@ -32,7 +32,7 @@ export function decideResolve(
 }
 
 /** Callers may hand over a full Actor (display name, groups); only the reference fields are kept. */
-function refOnly(by: ActorRef): ActorRef {
+export function refOnly(by: ActorRef): ActorRef {
   const ref: ActorRef = { platform: by.platform, id: by.id };
   if (by.email) ref.email = by.email;
   if (by.aadObjectId) ref.aadObjectId = by.aadObjectId;

@@ -9,6 +9,7 @@ describe('parseCommand', () => {
     ['/lock me', { kind: 'action', action: 'lock', query: { kind: 'me' } }],
     ['reset passcode pat@contoso.com', { kind: 'action', action: 'resetPasscode', query: { kind: 'user', user: 'pat@contoso.com' } }],
     ['reset-passcode F2LXK1N72Q', { kind: 'action', action: 'resetPasscode', query: { kind: 'text', text: 'F2LXK1N72Q' } }],
+    ['lock user:40e5033a-6a45-4dfc-9591-46507a0387db', { kind: 'action', action: 'lock', query: { kind: 'user', user: '40e5033a-6a45-4dfc-9591-46507a0387db' } }],
     ['lost', { kind: 'lost' }],
     ['devices kiosk', { kind: 'devices', query: { kind: 'text', text: 'kiosk' } }],
     ['help', { kind: 'help' }],

@@ -49,6 +49,10 @@ export class MemoryBackend implements DeviceBackend {
     return this.devices.filter((d) => lower(d.userPrincipalName) === u || lower(d.emailAddress) === u || d.userId === user);
   }
 
+  async getDevices(ids: readonly string[]): Promise<Device[]> {
+    return this.devices.filter((d) => ids.includes(d.id));
+  }
+
   async getDevice(id: string): Promise<Device | undefined> {
     return this.devices.find((d) => d.id === id);
   }

@@ -64,6 +64,15 @@ export class SimulatedTenant implements DeviceBackend {
     return this.#toDevices(userRecords(this.#db.data.devices, user));
   }
 
+  async getDevices(ids: readonly string[]): Promise<Device[]> {
+    await this.#delay();
+    const now = this.#clock.now();
+    return ids.flatMap((id) => {
+      const record = this.#record(id);
+      return record ? [toDevice(record, now)] : [];
+    });
+  }
+
   async getDevice(id: string): Promise<Device | undefined> {
     await this.#delay();
     const record = this.#record(id);
