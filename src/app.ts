@@ -6,7 +6,7 @@ import { resolvePath } from './config/index.js';
 import { createHandler, DEFAULT_SETTINGS, type Handler, type PlatformSupport, type Policy } from './core/index.js';
 import { loadPlatformSupport, loadPolicy } from './data-files.js';
 import type { Clock, DeviceBackend, IdSource, Logger } from './ports.js';
-import { openLowdbStore } from './store/lowdb/index.js';
+import { createStore } from './store/create-store.js';
 import { observeAudit, type ObservedStore } from './store/observed-store.js';
 import { systemClock, systemIds } from './system.js';
 
@@ -38,7 +38,8 @@ export async function buildApp(config: Config, logger: Logger, overrides: AppOve
   const platforms = await loadPlatformSupport(resolvePath(config.LOCKDESK_PLATFORM_SUPPORT));
   const { policy, source: policySource } = await loadPolicy(config.LOCKDESK_POLICY && resolvePath(config.LOCKDESK_POLICY));
   // The store first: a damaged state file must stop start-up before anything is written to the data directory.
-  const store = observeAudit(await openLowdbStore({ dir: dataDir, logger }), logger);
+  const opened = await createStore(config, { logger, dataDir });
+  const store = observeAudit(opened.store, logger);
   const tenantFile = path.join(dataDir, 'tenant.json');
   const backend = await SimulatedTenant.open({
     seedFile: resolvePath(config.LOCKDESK_DEMO_TENANT),
@@ -78,7 +79,7 @@ export async function buildApp(config: Config, logger: Logger, overrides: AppOve
     platforms,
     describe: {
       backend: `SIMULATED Intune tenant (${tenantFile}): no real device is touched`,
-      store: `lowdb files in ${dataDir}`,
+      store: opened.describe,
       policy: policySource,
     },
     startBackgroundJobs() {

@@ -16,7 +16,6 @@ export const coreEnv = {
   LOCKDESK_PLATFORM_SUPPORT: z.string().min(1).default('data/platform-support.json'),
   LOCKDESK_DEMO_TENANT: z.string().min(1).default('data/demo-tenant.json'),
   BACKEND: z.enum(['simulated']).default('simulated'),
-  STORE: z.enum(['lowdb']).default('lowdb'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOCKDESK_SIM_SETTLE_MS: intFrom(0, 3_600_000).default(4000),
   LOCKDESK_SIM_LATENCY_MS: intFrom(0, 600_000).default(0),

@@ -6,11 +6,16 @@ import { ERROR_CODES, LockdeskError } from '../core/errors.js';
 import { coreEnv } from './core.js';
 import { graphEnv } from './graph.js';
 import { slackEnv } from './slack.js';
+import { refineStore, storeEnv } from './store.js';
 import { teamsEnv } from './teams.js';
 
-export const configSchema = z.object({ ...coreEnv, ...graphEnv, ...slackEnv, ...teamsEnv });
+/** Every variable of every concern (its `.shape` names them all). */
+export const configSchema = z.object({ ...coreEnv, ...storeEnv, ...graphEnv, ...slackEnv, ...teamsEnv });
 
-export type Config = z.infer<typeof configSchema>;
+/** The merged schema with the checks that span concerns. */
+export const checkedConfigSchema = configSchema.superRefine((env, ctx) => refineStore(env, ctx), { when: () => true });
+
+export type Config = z.infer<typeof checkedConfigSchema>;
 
 /** Lists every problem, one per line, naming the variable. */
 export function describeIssues(error: z.ZodError, where: string): string {
@@ -19,7 +24,7 @@ export function describeIssues(error: z.ZodError, where: string): string {
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = configSchema.safeParse(env);
+  const parsed = checkedConfigSchema.safeParse(env);
   if (!parsed.success) {
     throw new LockdeskError(ERROR_CODES.CONFIG_INVALID, describeIssues(parsed.error, 'lockdesk cannot start: the configuration has problems'));
   }

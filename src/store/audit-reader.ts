@@ -1,13 +1,25 @@
-// Reads the audit trail of whichever store is configured, without opening the store for writing, so that
+// Reads the audit trail of whichever store is configured, without opening it for writing, so that
 // `npm run audit` is safe while lockdesk runs.
 import { join } from 'node:path';
 import type { Config } from '../config/index.js';
 import { resolvePath } from '../config/index.js';
 import type { AuditEvent } from '../core/index.js';
+import type { Logger } from '../ports.js';
 import { AUDIT_FILE } from './lowdb/index.js';
 import { fileSize, readJsonl } from './lowdb/jsonl-file.js';
+import { openPostgresStore } from './postgres/open-store.js';
 
-export async function* readAuditTrail(config: Config, options: { since?: Date } = {}): AsyncGenerator<AuditEvent> {
+export async function* readAuditTrail(config: Config, options: { since?: Date; logger?: Logger } = {}): AsyncGenerator<AuditEvent> {
+  if (config.STORE === 'postgres') {
+    const logger = options.logger ?? { debug() {}, info() {}, warn() {}, error() {} };
+    const store = await openPostgresStore({ url: config.DATABASE_URL!, logger, migrate: false });
+    try {
+      yield* store.audit.read(options.since ? { since: options.since } : {});
+    } finally {
+      await store.close();
+    }
+    return;
+  }
   const file = join(resolvePath(config.LOCKDESK_DATA_DIR), AUDIT_FILE);
   const since = options.since?.getTime();
   for await (const { value } of readJsonl(file, await fileSize(file))) {

@@ -1,0 +1,53 @@
+// Dispatch records in PostgreSQL. An intent is committed before recordIntent returns, so no action is ever
+// sent without a durable record of it.
+import { ERROR_CODES, LockdeskError } from '../../core/errors.js';
+import { isSettled, type DispatchPatch, type DispatchRecord } from '../../core/records.js';
+import type { DispatchStore } from '../../ports.js';
+import type { Run } from './run.js';
+
+export class PostgresDispatches implements DispatchStore {
+  constructor(private readonly run: Run) {}
+
+  async recordIntent(r: DispatchRecord): Promise<void> {
+    await this.run('recording a dispatch intent', (db) =>
+      db.query('INSERT INTO lockdesk_dispatches (id, state, settled, created_at, updated_at, record) VALUES ($1, $2, $3, $4, $5, $6)', [
+        r.id,
+        r.state,
+        isSettled(r.state),
+        r.createdAt,
+        r.updatedAt,
+        r,
+      ]),
+    );
+  }
+
+  async update(id: string, patch: DispatchPatch): Promise<DispatchRecord> {
+    const result = await this.run('updating a dispatch', (db) =>
+      db.query<{ record: DispatchRecord }>(
+        `UPDATE lockdesk_dispatches
+            SET record = record || $2::jsonb,
+                state = COALESCE($3, state),
+                settled = COALESCE($4, settled),
+                updated_at = $5
+          WHERE id = $1
+          RETURNING record`,
+        [id, JSON.stringify(patch), patch.state ?? null, patch.state ? isSettled(patch.state) : null, patch.updatedAt],
+      ),
+    );
+    const row = result.rows[0];
+    if (!row) throw new LockdeskError(ERROR_CODES.INTERNAL, `no dispatch record ${id} to update`);
+    return row.record;
+  }
+
+  async get(id: string): Promise<DispatchRecord | undefined> {
+    const result = await this.run('reading a dispatch', (db) => db.query<{ record: DispatchRecord }>('SELECT record FROM lockdesk_dispatches WHERE id = $1', [id]));
+    return result.rows[0]?.record;
+  }
+
+  async listOpen(): Promise<DispatchRecord[]> {
+    const result = await this.run('listing open dispatches', (db) =>
+      db.query<{ record: DispatchRecord }>('SELECT record FROM lockdesk_dispatches WHERE NOT settled ORDER BY seq'),
+    );
+    return result.rows.map((r) => r.record);
+  }
+}

@@ -1,0 +1,33 @@
+// The PostgreSQL store: several lockdesk replicas share one state through it.
+import type { Logger, Store } from '../../ports.js';
+import { PostgresAuditLog } from './audit.js';
+import { PostgresConfirmations } from './confirmations.js';
+import { PostgresDispatches } from './dispatches.js';
+import { migrate } from './migrate.js';
+import { createPool, describeDatabase, translatePgError, type PostgresOptions } from './pool.js';
+import { runner } from './run.js';
+
+export interface PostgresStore extends Store {
+  /** Where it is, for the banner: host, port, database; never the password. */
+  readonly describe: string;
+}
+
+export async function openPostgresStore(options: PostgresOptions & { logger: Logger; migrate?: boolean }): Promise<PostgresStore> {
+  // Fail at start-up, naming the host, rather than at the first click.
+  if (options.migrate !== false) await migrate(options, options.logger);
+  const pool = createPool(options);
+  try {
+    await pool.query('SELECT 1');
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw translatePgError(error, 'connecting', options.url);
+  }
+  const run = runner(pool, options.url);
+  return {
+    describe: `PostgreSQL at ${describeDatabase(options.url)}${options.schema ? ` (schema ${options.schema})` : ''}`,
+    confirmations: new PostgresConfirmations(run),
+    dispatches: new PostgresDispatches(run),
+    audit: new PostgresAuditLog(run),
+    close: () => pool.end(),
+  };
+}

@@ -1,0 +1,64 @@
+// The connection pool and the one place PostgreSQL errors become lockdesk errors.
+import { userInfo } from 'node:os';
+import pg from 'pg';
+import { ERROR_CODES, LockdeskError, isLockdeskError } from '../../core/errors.js';
+
+export interface PostgresOptions {
+  url: string;
+  /** A schema of its own (tests, or several lockdesk installs in one database). Default: public. */
+  schema?: string;
+  /** Most connections this process opens. */
+  max?: number;
+}
+
+/** Where the database is, for messages: host, port and database, never the password. */
+export function describeDatabase(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname || 'localhost'}:${u.port || '5432'}${u.pathname || ''}`;
+  } catch {
+    return 'the database in DATABASE_URL';
+  }
+}
+
+/** As libpq does: a URL without a user name means PGUSER, else the operating-system user. */
+export function withDefaultUser(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.username) return url;
+    parsed.username = encodeURIComponent(process.env.PGUSER ?? userInfo().username);
+    return parsed.toString();
+  } catch {
+    return url;
+  }
+}
+
+export function createPool(options: PostgresOptions): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: withDefaultUser(options.url),
+    max: options.max ?? 10,
+    connectionTimeoutMillis: 5_000,
+    ...(options.schema ? { options: `-c search_path=${quoteIdent(options.schema)}` } : {}),
+  });
+  // An idle client losing its connection must not crash the process; the next query reports it.
+  pool.on('error', () => undefined);
+  return pool;
+}
+
+export function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+const UNIQUE_VIOLATION = '23505';
+
+/** Translates anything the pg client throws into a LockdeskError with a stable code. */
+export function translatePgError(error: unknown, where: string, url: string): LockdeskError {
+  if (isLockdeskError(error)) return error;
+  const code = (error as { code?: string } | undefined)?.code;
+  if (code === UNIQUE_VIOLATION) return new LockdeskError(ERROR_CODES.INTERNAL, `${where}: a record with that id already exists`, { cause: error });
+  // Connection failures, shutdowns, timeouts: the database is (for now) out of reach.
+  return new LockdeskError(ERROR_CODES.STORE_UNAVAILABLE, `${where}: PostgreSQL at ${describeDatabase(url)} is unavailable: ${(error as Error)?.message ?? String(error)}`, {
+    userMessage: 'lockdesk cannot reach its database right now, so it did nothing. Try again shortly.',
+    cause: error,
+  });
+}

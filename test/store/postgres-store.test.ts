@@ -1,0 +1,89 @@
+// The PostgreSQL store: the shared contract against a real server, plus what only a shared database can get wrong.
+import pg from 'pg';
+import { describe, expect, it } from 'vitest';
+import { openPostgresStore } from '../../src/store/postgres/open-store.js';
+import { migrate } from '../../src/store/postgres/migrate.js';
+import { withDefaultUser } from '../../src/store/postgres/pool.js';
+import { alice, at, auditEvent, confirmation, dispatch, MINUTE } from './fixtures.js';
+import { DATABASE_URL, dropSchema, postgresOrSkip, testSchemaName } from './postgres.js';
+import { describeStoreContract } from './store-contract.js';
+
+const silent = { debug() {}, info() {}, warn() {}, error() {} };
+const availability = await postgresOrSkip();
+
+async function freshStore(schema = testSchemaName()) {
+  const store = await openPostgresStore({ url: DATABASE_URL, schema, logger: silent });
+  return { store, schema, cleanup: async () => { await store.close(); await dropSchema(schema); } };
+}
+
+if (availability.skip) {
+  describe.skip(`postgres store (skipped: ${availability.reason})`, () => {
+    it('needs a PostgreSQL server', () => undefined);
+  });
+} else {
+  describeStoreContract('postgres', freshStore);
+
+  describe('postgres store: shared by replicas', () => {
+    it('two stores (two replicas) claiming one confirmation at once: exactly one wins, every time', async () => {
+      const { store: a, schema, cleanup } = await freshStore();
+      const b = await openPostgresStore({ url: DATABASE_URL, schema, logger: silent, migrate: false });
+      try {
+        for (let i = 0; i < 20; i++) {
+          const c = confirmation({ id: `race-${i}` });
+          await a.confirmations.create(c);
+          const results = await Promise.all([a, b, a, b].map((s) => s.confirmations.resolve(c.id, 'confirmed', alice, 'dev-1', at(MINUTE))));
+          expect(results.filter((r) => r.ok)).toHaveLength(1);
+        }
+      } finally {
+        await b.close();
+        await cleanup();
+      }
+    });
+
+    it('the audit trail refuses updates and deletes', async () => {
+      const { store, schema, cleanup } = await freshStore();
+      try {
+        await store.audit.append(auditEvent());
+        const client = new pg.Client({ connectionString: withDefaultUser(DATABASE_URL), options: `-c search_path="${schema}"` });
+        await client.connect();
+        try {
+          await expect(client.query("UPDATE lockdesk_audit SET event = '{}'")).rejects.toThrow(/append-only/);
+          await expect(client.query('DELETE FROM lockdesk_audit')).rejects.toThrow(/append-only/);
+          await expect(client.query('TRUNCATE lockdesk_audit')).rejects.toThrow(/append-only/);
+        } finally {
+          await client.end();
+        }
+      } finally {
+        await cleanup();
+      }
+    });
+
+    it('migrations are applied once, however many replicas start together', async () => {
+      const schema = testSchemaName();
+      try {
+        const runs = await Promise.all([1, 2, 3].map(() => migrate({ url: DATABASE_URL, schema }, silent)));
+        expect(runs.flat()).toHaveLength(1);
+      } finally {
+        await dropSchema(schema);
+      }
+    });
+
+    it('an unreachable database is a store_unavailable error naming the host, and no password', async () => {
+      const error = await openPostgresStore({ url: 'postgres://lockdesk:hunter2@127.0.0.1:1/nowhere', logger: silent }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'store_unavailable', message: expect.stringContaining('127.0.0.1:1/nowhere') });
+      expect(String((error as Error).message)).not.toContain('hunter2');
+    });
+
+    it('reads dispatch records written by another replica', async () => {
+      const { store: a, schema, cleanup } = await freshStore();
+      const b = await openPostgresStore({ url: DATABASE_URL, schema, logger: silent, migrate: false });
+      try {
+        await a.dispatches.recordIntent(dispatch({ id: 'd-shared' }));
+        expect((await b.dispatches.listOpen()).map((d) => d.id)).toEqual(['d-shared']);
+      } finally {
+        await b.close();
+        await cleanup();
+      }
+    });
+  });
+}
