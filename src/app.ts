@@ -1,6 +1,5 @@
 // The composition root: reads nothing itself, builds backend, store and handler from a parsed config.
-import path from 'node:path';
-import { SimulatedTenant } from './backend/simulated/simulated-tenant.js';
+import { createBackend } from './backend/create-backend.js';
 import type { Config } from './config/index.js';
 import { resolvePath } from './config/index.js';
 import { createHandler, DEFAULT_SETTINGS, type Handler, type PlatformSupport, type Policy } from './core/index.js';
@@ -40,14 +39,8 @@ export async function buildApp(config: Config, logger: Logger, overrides: AppOve
   // The store first: a damaged state file must stop start-up before anything is written to the data directory.
   const opened = await createStore(config, { logger, dataDir });
   const store = observeAudit(opened.store, logger);
-  const tenantFile = path.join(dataDir, 'tenant.json');
-  const backend = await SimulatedTenant.open({
-    seedFile: resolvePath(config.LOCKDESK_DEMO_TENANT),
-    runFile: tenantFile,
-    clock,
-    settleMs: config.LOCKDESK_SIM_SETTLE_MS,
-    latencyMs: config.LOCKDESK_SIM_LATENCY_MS,
-  });
+  const created = await createBackend(config, { clock, logger, dataDir });
+  const backend = created.backend;
   const handler = createHandler({
     backend,
     store,
@@ -78,16 +71,18 @@ export async function buildApp(config: Config, logger: Logger, overrides: AppOve
     policy,
     platforms,
     describe: {
-      backend: `SIMULATED Intune tenant (${tenantFile}): no real device is touched`,
+      backend: created.describe,
       store: opened.describe,
       policy: policySource,
     },
     startBackgroundJobs() {
       every(EXPIRY_SWEEP_MS, () => handler.sweepExpired(), 'expiry sweep');
       every(RECOVERY_SWEEP_MS, () => handler.recover({ olderThanMs: RECOVERY_SWEEP_MS }), 'recovery sweep');
+      created.start?.();
     },
     async close() {
       timers.forEach(clearInterval);
+      await created.close?.();
       await store.close();
     },
   };

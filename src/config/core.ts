@@ -15,7 +15,8 @@ export const coreEnv = {
   LOCKDESK_POLICY: optionalText,
   LOCKDESK_PLATFORM_SUPPORT: z.string().min(1).default('data/platform-support.json'),
   LOCKDESK_DEMO_TENANT: z.string().min(1).default('data/demo-tenant.json'),
-  BACKEND: z.enum(['simulated']).default('simulated'),
+  /** Unset: graph when AZURE_TENANT_ID and AZURE_CLIENT_ID are set, else simulated (decided in ./index.ts). */
+  BACKEND: optionalText.pipe(z.enum(['simulated', 'graph']).optional()),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOCKDESK_SIM_SETTLE_MS: intFrom(0, 3_600_000).default(4000),
   LOCKDESK_SIM_LATENCY_MS: intFrom(0, 600_000).default(0),

@@ -12,8 +12,32 @@ import { teamsEnv } from './teams.js';
 /** Every variable of every concern (its `.shape` names them all). */
 export const configSchema = z.object({ ...coreEnv, ...storeEnv, ...graphEnv, ...slackEnv, ...teamsEnv });
 
-/** The merged schema with the checks that span concerns. */
-export const checkedConfigSchema = configSchema.superRefine((env, ctx) => refineStore(env, ctx), { when: () => true });
+type Merged = z.infer<typeof configSchema>;
+export type BackendKind = 'simulated' | 'graph';
+
+/** BACKEND unset: graph when the Azure tenant and client ids are set, else the simulated tenant. */
+export function chooseBackend(env: Pick<Merged, 'BACKEND' | 'AZURE_TENANT_ID' | 'AZURE_CLIENT_ID'>): BackendKind {
+  return env.BACKEND ?? (env.AZURE_TENANT_ID && env.AZURE_CLIENT_ID ? 'graph' : 'simulated');
+}
+
+/** The merged schema with the checks that span concerns, and BACKEND decided. */
+export const checkedConfigSchema = configSchema
+  .superRefine(
+    (env, ctx) => {
+      refineStore(env, ctx);
+      if (chooseBackend(env) !== 'graph') return;
+      // Names only: a secret's value never appears in a message.
+      const missing = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+      if (!env.AZURE_TENANT_ID) missing('AZURE_TENANT_ID', 'required with BACKEND=graph (the Entra tenant id or domain)');
+      if (!env.AZURE_CLIENT_ID) missing('AZURE_CLIENT_ID', 'required with BACKEND=graph (the app registration\'s client id)');
+      if (!env.AZURE_CLIENT_SECRET && !env.AZURE_CLIENT_CERTIFICATE_PATH) {
+        missing('AZURE_CLIENT_SECRET', 'BACKEND=graph needs AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH');
+      }
+    },
+    // Also when other variables failed: every problem is listed in the one message.
+    { when: () => true },
+  )
+  .transform((env) => ({ ...env, BACKEND: chooseBackend(env) }));
 
 export type Config = z.infer<typeof checkedConfigSchema>;
 

@@ -1,0 +1,70 @@
+// The Microsoft Graph backend: lockdesk against a real Intune tenant.
+import type { ActionStatus, Device, DeviceAction } from '../../core/types.js';
+import type { Clock, DeviceBackend, DeviceLookup, DispatchResult, Logger } from '../../ports.js';
+import { readActionStatus } from './action-status.js';
+import { dispatchActions } from './actions.js';
+import { createTokenSource, type TokenSource } from './auth.js';
+import { GraphHttp } from './http.js';
+import { Inventory, type RefreshReport } from './inventory.js';
+import { MemoryInventoryIndex, type InventoryIndex } from './inventory-index.js';
+import { DeviceLookups } from './lookups.js';
+import { isGuid } from './odata.js';
+import type { GraphSettings } from './settings.js';
+import { WriteLimiter, type WriteLimiterStats } from './write-limiter.js';
+
+export { graphSettingsFrom, loadCertificate, DEFAULT_TUNING, type GraphSettings, type GraphCredential } from './settings.js';
+export type { InventoryIndex, InventoryEntry } from './inventory-index.js';
+export { ACTION_PERMISSION, READ_PERMISSION } from './graph-errors.js';
+
+export interface GraphBackend extends DeviceBackend {
+  readonly kind: 'graph';
+  /** Rebuilds the serial-number index now (the periodic refresh does the same). */
+  refreshInventory(): Promise<RefreshReport>;
+  /** Milliseconds since the index was last rebuilt; undefined before the first refresh. */
+  inventoryAge(): number | undefined;
+  /** Starts the periodic inventory refresh (the first one at once). */
+  startInventoryRefresh(): void;
+  /** Graph requests sent so far (every attempt; the token endpoint not included). */
+  readonly requestCount: number;
+  readonly writeLimiter: WriteLimiterStats;
+  close(): Promise<void>;
+}
+
+export interface GraphBackendOptions {
+  settings: GraphSettings;
+  clock: Clock;
+  logger: Logger;
+  /** Tests and benches may replace the token source or the index (issue 6: PostgreSQL). */
+  tokens?: TokenSource;
+  index?: InventoryIndex;
+}
+
+export async function createGraphBackend(options: GraphBackendOptions): Promise<GraphBackend> {
+  const { settings, clock, logger } = options;
+  const tokens = options.tokens ?? createTokenSource(settings, logger);
+  const limiter = new WriteLimiter(clock, settings.writeBudget, settings.writeWindowMs);
+  const http = new GraphHttp(settings, tokens, clock, logger, limiter);
+  const inventory = new Inventory(http, options.index ?? new MemoryInventoryIndex(), clock, logger, settings.inventoryRefreshMs);
+  const lookups = new DeviceLookups(http, inventory, logger, settings.betaDetails);
+
+  return {
+    kind: 'graph',
+    findDevices: (lookup: DeviceLookup): Promise<Device[]> => lookups.findDevices(lookup),
+    listUserDevices: (user: string): Promise<Device[]> => lookups.listUserDevices(user),
+    getDevice: (id: string): Promise<Device | undefined> => lookups.getDevice(id),
+    getDevices: (ids: readonly string[]): Promise<Device[]> => lookups.getDevices(ids),
+    dispatch: (action: DeviceAction, deviceIds: readonly string[]): Promise<DispatchResult[]> => dispatchActions({ http, clock, logger, settings }, action, deviceIds),
+    async getActionStatus(deviceId: string, action: DeviceAction): Promise<ActionStatus> {
+      if (!isGuid(deviceId)) return { state: 'none' };
+      return readActionStatus(http, deviceId, action);
+    },
+    refreshInventory: () => inventory.refresh(),
+    inventoryAge: () => inventory.age(),
+    startInventoryRefresh: () => inventory.start(),
+    get requestCount() {
+      return http.requests;
+    },
+    writeLimiter: limiter.stats,
+    close: () => inventory.close(),
+  };
+}

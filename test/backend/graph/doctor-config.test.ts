@@ -1,0 +1,76 @@
+// `npm run doctor` (nock) and the Graph part of the configuration.
+import nock from 'nock';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runDoctor } from '../../../src/cli/doctor.js';
+import { loadConfig } from '../../../src/config/index.js';
+import { CountingTokens, GRAPH, SECRET, setupNock, teardownNock } from './helpers.js';
+
+const ENV = { AZURE_TENANT_ID: 'contoso.onmicrosoft.com', AZURE_CLIENT_ID: '11111111-2222-3333-4444-555555555555', AZURE_CLIENT_SECRET: SECRET };
+const jwt = (roles: string[]) => `e30.${Buffer.from(JSON.stringify({ roles })).toString('base64url')}.sig`;
+
+function tokensWith(token: string) {
+  return () => Object.assign(new CountingTokens(), { getToken: async () => token });
+}
+
+describe('doctor', () => {
+  beforeEach(setupNock);
+  afterEach(teardownNock);
+
+  it('all permissions present: exit 0, plain words, no secret or token printed', async () => {
+    const token = jwt(['DeviceManagementManagedDevices.Read.All', 'DeviceManagementManagedDevices.PrivilegedOperations.All']);
+    nock(GRAPH).get('/v1.0/deviceManagement/managedDevices').query({ $top: '1', $select: 'id,deviceName' }).reply(200, { value: [{ id: 'x', deviceName: 'Lobby iPad' }] });
+    const lines: string[] = [];
+    const code = await runDoctor({ env: ENV, write: (l) => lines.push(l), tokens: tokensWith(token) });
+    const text = lines.join('\n');
+    expect(code).toBe(0);
+    expect(text).toContain('Lobby iPad');
+    expect(text).toContain('has everything it needs');
+    expect(text).not.toContain(SECRET);
+    expect(text).not.toContain(token);
+  });
+
+  it('PrivilegedOperations missing: exit 1, naming it; nothing is written to Graph', async () => {
+    nock(GRAPH).get('/v1.0/deviceManagement/managedDevices').query(true).reply(200, { value: [] });
+    const lines: string[] = [];
+    const code = await runDoctor({ env: ENV, write: (l) => lines.push(l), tokens: tokensWith(jwt(['DeviceManagementManagedDevices.Read.All'])) });
+    expect(code).toBe(1);
+    expect(lines.join('\n')).toMatch(/NO +actions: the app lacks DeviceManagementManagedDevices\.PrivilegedOperations\.All/);
+  });
+
+  it('read permission missing: the 403 names Read.All', async () => {
+    nock(GRAPH).get('/v1.0/deviceManagement/managedDevices').query(true).reply(403, { error: { code: 'Forbidden' } }, { 'request-id': 'r-1' });
+    const lines: string[] = [];
+    const code = await runDoctor({ env: ENV, write: (l) => lines.push(l), tokens: tokensWith(jwt(['DeviceManagementManagedDevices.PrivilegedOperations.All'])) });
+    expect(code).toBe(1);
+    expect(lines.join('\n')).toContain('DeviceManagementManagedDevices.Read.All');
+  });
+});
+
+describe('Graph configuration', () => {
+  it('BACKEND defaults to graph when the tenant and client ids are set, else simulated', () => {
+    expect(loadConfig(ENV).BACKEND).toBe('graph');
+    expect(loadConfig({}).BACKEND).toBe('simulated');
+    expect(loadConfig({ ...ENV, BACKEND: 'simulated' }).BACKEND).toBe('simulated');
+  });
+
+  it('BACKEND=graph without its variables: every problem in one message, no secret value echoed', () => {
+    let message = '';
+    try {
+      loadConfig({ BACKEND: 'graph', PORT: 'nope', GRAPH_BASE_URL: 'not a url', AZURE_CLIENT_SECRET: '' });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toContain('PORT');
+    expect(message).toContain('GRAPH_BASE_URL');
+    expect(message).toContain('AZURE_TENANT_ID');
+    expect(message).toContain('AZURE_CLIENT_ID');
+    expect(message).toContain('AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH');
+    let withSecret = '';
+    try {
+      loadConfig({ BACKEND: 'graph', AZURE_CLIENT_SECRET: SECRET });
+    } catch (e) {
+      withSecret = (e as Error).message;
+    }
+    expect(withSecret).not.toContain(SECRET);
+  });
+});

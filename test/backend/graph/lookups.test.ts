@@ -1,0 +1,255 @@
+// Look-ups against Graph (nock): every form with paging, filter escaping, the ignored-filter trap, serial numbers
+// through the inventory index, and the HTTP faults of a read (429, 503, 504, 401, 403, 404, the deadline).
+import nock from 'nock';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ERROR_CODES, LockdeskError } from '../../../src/core/errors.js';
+import { GRAPH, graphDevice, harness, id, setupNock, teardownNock, TOKEN } from './helpers.js';
+
+const LIST = '/v1.0/deviceManagement/managedDevices';
+const page = (value: unknown[], next?: string) => ({ value, ...(next ? { '@odata.nextLink': next } : {}) });
+
+describe('Graph look-ups', () => {
+  beforeEach(setupNock);
+  afterEach(teardownNock);
+
+  it('by exact name: $filter and $select, paging to the end, the bearer token sent', async () => {
+    const { backend } = await harness();
+    let filter = '';
+    nock(GRAPH, { reqheaders: { authorization: `Bearer ${TOKEN}` } })
+      .get(LIST)
+      .query((q) => {
+        filter = String(q['$filter']);
+        return typeof q['$select'] === 'string' && q['$select'].split(',').includes('serialNumber');
+      })
+      .reply(200, page([graphDevice(1, { deviceName: 'Kiosk' })], `${GRAPH}${LIST}?$skiptoken=p2`))
+      .get(LIST)
+      .query({ $skiptoken: 'p2' })
+      .reply(200, page([graphDevice(2, { deviceName: 'kiosk' })]));
+    const found = await backend.findDevices({ by: 'name', value: 'Kiosk' });
+    expect(filter).toBe("deviceName eq 'Kiosk'");
+    expect(found.map((d) => d.id)).toEqual([id(1), id(2)]);
+    expect(found[0]).toMatchObject({ name: 'Kiosk', operatingSystem: 'Android', enrollmentType: 'androidEnterpriseFullyManaged', ownerType: 'company', serialNumber: 'SER-1' });
+  });
+
+  it.each([
+    ["Zoë's iPad", "deviceName eq 'Zoë''s iPad'"],
+    ["x' or deviceName ne 'y", "deviceName eq 'x'' or deviceName ne ''y'"],
+    ['and or not eq ne startswith()', "deviceName eq 'and or not eq ne startswith()'"],
+    ["''", "deviceName eq ''''''"],
+  ])('escapes %j so that it stays one string literal', async (name, expected) => {
+    const { backend } = await harness();
+    let filter = '';
+    nock(GRAPH)
+      .get(LIST)
+      .query((q) => ((filter = String(q['$filter'])), true))
+      .reply(200, page([graphDevice(7, { deviceName: name })]));
+    const found = await backend.findDevices({ by: 'name', value: name });
+    expect(filter).toBe(expected);
+    expect(found.map((d) => d.name)).toEqual([name]);
+  });
+
+  it('the ignored-filter trap: Graph returns every device, only the ones named come back', async () => {
+    const { backend, logger } = await harness();
+    nock(GRAPH)
+      .get(LIST)
+      .query(true)
+      .reply(200, page([graphDevice(1, { deviceName: 'Other' }), graphDevice(2, { deviceName: 'Lobby iPad' }), graphDevice(3, { deviceName: 'Lobby iPad 2' })]));
+    const found = await backend.findDevices({ by: 'name', value: 'lobby ipad' });
+    expect(found.map((d) => d.id)).toEqual([id(2)]);
+    expect(logger.text).toContain('dropped');
+  });
+
+  it('by name prefix with startswith, checked client-side', async () => {
+    const { backend } = await harness();
+    let filter = '';
+    nock(GRAPH)
+      .get(LIST)
+      .query((q) => ((filter = String(q['$filter'])), true))
+      .reply(200, page([graphDevice(1, { deviceName: 'Lobby 1' }), graphDevice(2, { deviceName: 'The Lobby' })]));
+    const found = await backend.findDevices({ by: 'namePrefix', value: 'lob' });
+    expect(filter).toBe("startswith(deviceName,'lob')");
+    expect(found.map((d) => d.id)).toEqual([id(1)]);
+  });
+
+  it('an empty value and a non-GUID id cost no request', async () => {
+    const { backend } = await harness();
+    expect(await backend.findDevices({ by: 'name', value: '  ' })).toEqual([]);
+    expect(await backend.findDevices({ by: 'id', value: 'Lobby iPad' })).toEqual([]);
+    expect(await backend.listUserDevices('')).toEqual([]);
+    expect(await backend.getDevice('not-a-guid')).toBeUndefined();
+    expect(backend.requestCount).toBe(0);
+  });
+
+  it('by id: one GET; 404 means no device', async () => {
+    const { backend } = await harness();
+    nock(GRAPH).get(`${LIST}/${id(5)}`).query(true).reply(200, graphDevice(5)).get(`${LIST}/${id(6)}`).query(true).reply(404, { error: { code: 'ResourceNotFound', message: 'x' } });
+    expect((await backend.findDevices({ by: 'id', value: id(5) })).map((d) => d.id)).toEqual([id(5)]);
+    expect(await backend.getDevice(id(6))).toBeUndefined();
+  });
+
+  it('re-reads many devices by id through $batch, 20 to a request; missing ones are left out, a failed item fails the read', async () => {
+    const { backend } = await harness();
+    const ids = Array.from({ length: 25 }, (_, i) => id(100 + i));
+    const seen: string[][] = [];
+    nock(GRAPH)
+      .post('/v1.0/$batch')
+      .times(2)
+      .reply(200, (_uri, body) => {
+        const requests = (body as { requests: Array<{ id: string; url: string }> }).requests;
+        seen.push(requests.map((r) => r.url.split('?')[0]!.split('/').pop()!));
+        return {
+          responses: requests.map((r) => {
+            const deviceId = r.url.split('?')[0]!.split('/').pop()!;
+            const n = Number(deviceId.slice(-12));
+            return n === 107 ? { id: r.id, status: 404, body: { error: { code: 'ResourceNotFound' } } } : { id: r.id, status: 200, body: graphDevice(n) };
+          }),
+        };
+      });
+    const devices = await backend.getDevices([...ids, 'not-a-guid']);
+    expect(seen.map((chunk) => chunk.length)).toEqual([20, 5]);
+    expect(devices.map((d) => d.id).sort()).toEqual(ids.filter((x) => x !== id(107)).sort());
+
+    nock(GRAPH).post('/v1.0/$batch').reply(200, { responses: [{ id: '1', status: 503, body: {} }] });
+    await expect(backend.getDevices([id(1)])).rejects.toMatchObject({ code: ERROR_CODES.UNAVAILABLE });
+  });
+
+  it("a user's devices: URL-encoded UPN, paging, only that user's devices kept", async () => {
+    const { backend } = await harness();
+    const upn = "o'brien+test@contoso.com";
+    nock(GRAPH)
+      .get(`/v1.0/users/${encodeURIComponent(upn)}/managedDevices`)
+      .query(true)
+      .reply(200, page([graphDevice(1, { userPrincipalName: upn })], `${GRAPH}/v1.0/users/x/managedDevices?$skiptoken=2`))
+      .get('/v1.0/users/x/managedDevices')
+      .query({ $skiptoken: '2' })
+      .reply(200, page([graphDevice(2, { userPrincipalName: upn }), graphDevice(3, { userPrincipalName: 'someone@contoso.com', emailAddress: '' })]));
+    const found = await backend.listUserDevices(upn);
+    expect(found.map((d) => d.id)).toEqual([id(1), id(2)]);
+  });
+
+  it('a nextLink to another host is not followed (the token stays home)', async () => {
+    const { backend } = await harness();
+    nock(GRAPH).get(LIST).query(true).reply(200, page([], 'https://evil.example/steal'));
+    await expect(backend.findDevices({ by: 'name', value: 'x' })).rejects.toThrow(/another host/);
+  });
+
+  it('serial number: the inventory index names the id, the device is re-read by id (one request at ask time)', async () => {
+    const { backend } = await harness();
+    let select = '';
+    nock(GRAPH)
+      .get(LIST)
+      .query((q) => ((select = String(q['$select'])), q['$filter'] === undefined))
+      .reply(200, page([{ id: id(1), serialNumber: 'AAA' }], `${GRAPH}${LIST}?$skiptoken=2`))
+      .get(LIST)
+      .query({ $skiptoken: '2' })
+      .reply(200, page([{ id: id(2), serialNumber: 'SER-2' }]));
+    expect(backend.inventoryAge()).toBeUndefined();
+    expect(await backend.refreshInventory()).toMatchObject({ devices: 2, requests: 2 });
+    expect(select).toBe('id,serialNumber');
+    expect(backend.inventoryAge()).toBe(0);
+
+    nock(GRAPH).get(`${LIST}/${id(2)}`).query(true).reply(200, graphDevice(2));
+    const before = backend.requestCount;
+    const found = await backend.findDevices({ by: 'serial', value: 'ser-2' });
+    expect(found.map((d) => d.id)).toEqual([id(2)]);
+    expect(backend.requestCount - before).toBe(1);
+    // A serial the index does not know costs nothing.
+    expect(await backend.findDevices({ by: 'serial', value: 'Lobby iPad' })).toEqual([]);
+    expect(backend.requestCount - before).toBe(1);
+  });
+
+  it('serial number: a stale index entry whose device changed or went is dropped', async () => {
+    const { backend } = await harness();
+    nock(GRAPH).get(LIST).query(true).reply(200, page([{ id: id(1), serialNumber: 'S1' }, { id: id(2), serialNumber: 'S1' }]));
+    await backend.refreshInventory();
+    nock(GRAPH).get(`${LIST}/${id(1)}`).query(true).reply(404, {}).get(`${LIST}/${id(2)}`).query(true).reply(200, graphDevice(2, { serialNumber: 'S9' }));
+    expect(await backend.findDevices({ by: 'serial', value: 'S1' })).toEqual([]);
+  });
+
+  it('beta details: deviceType and the enroller come from one beta $batch for the kept devices', async () => {
+    const { backend } = await harness({ betaDetails: true });
+    nock(GRAPH).get(LIST).query(true).reply(200, page([graphDevice(1, { deviceName: 'Tab', deviceEnrollmentType: 'unknown' })]));
+    let batch: { requests: Array<{ url: string; method: string }> } = { requests: [] };
+    nock(GRAPH)
+      .post('/beta/$batch', (b: typeof batch) => ((batch = b), true))
+      .reply(200, { responses: [{ id: '1', status: 200, body: { id: id(1), deviceType: 'androidForWork', deviceEnrollmentType: 'androidEnterpriseCorporateWorkProfile', enrolledByUserPrincipalName: 'pat@contoso.com' } }] });
+    const [device] = await backend.findDevices({ by: 'name', value: 'Tab' });
+    expect(batch.requests[0]).toMatchObject({ method: 'GET' });
+    expect(batch.requests[0]!.url).toContain(`/deviceManagement/managedDevices/${id(1)}?$select=`);
+    expect(device).toMatchObject({ deviceType: 'androidForWork', enrollmentType: 'androidEnterpriseCorporateWorkProfile', enrolledByUserPrincipalName: 'pat@contoso.com' });
+  });
+
+  it('429 with a fractional Retry-After: waits that long, then succeeds', async () => {
+    const { backend, clock } = await harness();
+    nock(GRAPH).get(LIST).query(true).reply(429, { error: { code: 'TooManyRequests' } }, { 'Retry-After': '2.128' }).get(LIST).query(true).reply(200, page([graphDevice(1, { deviceName: 'A' })]));
+    expect(await backend.findDevices({ by: 'name', value: 'A' })).toHaveLength(1);
+    expect(clock.sleeps).toEqual([2128]);
+  });
+
+  it('429 without Retry-After, 503 and 504: capped exponential backoff with jitter', async () => {
+    const { backend, clock } = await harness({ retryBaseMs: 100, retryCapMs: 250 });
+    nock(GRAPH).get(LIST).query(true).reply(429).get(LIST).query(true).reply(503).get(LIST).query(true).reply(504).get(LIST).query(true).reply(200, page([graphDevice(1, { deviceName: 'A' })]));
+    expect(await backend.findDevices({ by: 'name', value: 'A' })).toHaveLength(1);
+    expect(clock.sleeps).toHaveLength(3);
+    const [a, b, c] = clock.sleeps as [number, number, number];
+    expect(a).toBeGreaterThanOrEqual(50);
+    expect(a).toBeLessThanOrEqual(100);
+    expect(b).toBeGreaterThanOrEqual(100);
+    expect(b).toBeLessThanOrEqual(200);
+    expect(c).toBeLessThanOrEqual(250); // capped
+  });
+
+  it('gives up at the deadline: throttled with retryAfterMs and the request id', async () => {
+    const { backend, clock } = await harness({ deadlineMs: 5_000 });
+    nock(GRAPH)
+      .get(LIST)
+      .query(true)
+      .times(3)
+      .reply(429, { error: { code: 'TooManyRequests' } }, { 'Retry-After': '2', 'request-id': 'req-429' });
+    const error = (await backend.findDevices({ by: 'name', value: 'A' }).catch((e: unknown) => e)) as LockdeskError;
+    expect(error.code).toBe(ERROR_CODES.THROTTLED);
+    expect(error.retryAfterMs).toBe(2000);
+    expect(error.describe()).toContain('req-429');
+    expect(clock.sleeps).toEqual([2000, 2000]);
+  });
+
+  it('503 until the deadline: unavailable', async () => {
+    const { backend } = await harness({ deadlineMs: 1_000, retryBaseMs: 400, retryCapMs: 400 });
+    nock(GRAPH).get(LIST).query(true).times(10).reply(503);
+    const error = (await backend.findDevices({ by: 'name', value: 'A' }).catch((e: unknown) => e)) as LockdeskError;
+    expect(error.code).toBe(ERROR_CODES.UNAVAILABLE);
+    nock.cleanAll();
+  });
+
+  it('401: one fresh token and one retry', async () => {
+    const { backend, tokens } = await harness();
+    nock(GRAPH)
+      .get(LIST)
+      .query(true)
+      .reply(401, { error: { code: 'InvalidAuthenticationToken' } })
+      .get(LIST)
+      .query(true)
+      .matchHeader('authorization', `Bearer ${TOKEN}-fresh`)
+      .reply(200, page([graphDevice(1, { deviceName: 'A' })]));
+    expect(await backend.findDevices({ by: 'name', value: 'A' })).toHaveLength(1);
+    expect(tokens.calls).toEqual([{ fresh: false }, { fresh: true }]);
+  });
+
+  it('403 on a look-up names the read permission, with the request id', async () => {
+    const { backend } = await harness();
+    nock(GRAPH).get(LIST).query(true).reply(403, { error: { code: 'Forbidden', innerError: { 'request-id': 'req-403' } } });
+    const error = (await backend.findDevices({ by: 'name', value: 'A' }).catch((e: unknown) => e)) as LockdeskError;
+    expect(error.code).toBe(ERROR_CODES.FORBIDDEN);
+    expect(error.describe()).toContain('DeviceManagementManagedDevices.Read.All');
+    expect(error.describe()).toContain('req-403');
+  });
+
+  it('no token or secret in any log line', async () => {
+    const { backend, logger } = await harness();
+    nock(GRAPH).get(LIST).query(true).reply(401).get(LIST).query(true).reply(503).get(LIST).query(true).reply(200, page([]));
+    await backend.findDevices({ by: 'name', value: 'A' });
+    expect(logger.lines.length).toBeGreaterThan(0);
+    expect(logger.text).not.toContain('token-VALUE');
+    expect(logger.text).not.toContain('client-secret-VALUE');
+  });
+});

@@ -1,0 +1,209 @@
+// Graph's managedDevice API as the fake serves it: lists with $select/$filter/$top and nextLink paging, a user's
+// devices, one device with its deviceActionResults, and the remoteLock/resetPasscode actions under the write budget.
+import { randomUUID } from 'node:crypto';
+import type { ActionBook, ActionName } from './actions.js';
+import type { SlidingWindowBudget } from './budget.js';
+import { PRIVILEGED_ROLE, READ_ROLE, READ_WRITE_ROLE, type IssuedToken } from './identity.js';
+import { fieldsOf, filterIgnored, indexedEquality, matches, ODataError, parseFilter, project, type Filter, type FilterTraps } from './odata.js';
+import { graphError, json, type FakeResponse } from './responses.js';
+import { BETA_ONLY_FIELDS, type FakeDevice, type FakeTenant } from './tenant.js';
+
+export type GraphVersion = 'v1.0' | 'beta';
+
+export interface GraphRequest {
+  method: string;
+  version: GraphVersion;
+  /** After the version, starting with "/", percent-decoded per segment later. */
+  path: string;
+  rawQuery: string;
+  query: URLSearchParams;
+  requestId: string;
+  clientRequestId: string | undefined;
+  via: 'direct' | 'batch';
+}
+
+export interface WriteRecord {
+  at: number;
+  deviceId: string;
+  deviceName: string;
+  action: ActionName;
+  version: GraphVersion;
+  via: 'direct' | 'batch';
+  requestId: string;
+}
+
+export interface GraphContext {
+  base: string;
+  tenant: FakeTenant;
+  actions: ActionBook;
+  budget: SlidingWindowBudget;
+  traps: FilterTraps;
+  pageSize: number;
+  strictSelect: boolean;
+  refuseWindowsLock: boolean;
+  now: () => number;
+  writes: WriteRecord[];
+  onThrottled: () => void;
+  onForbidden: () => void;
+}
+
+interface Cursor {
+  devices: FakeDevice[];
+  offset: number;
+}
+const cursors = new WeakMap<GraphContext, Map<string, Cursor>>();
+const MAX_CURSORS = 200;
+
+const INDEXED = new Set(['deviceName', 'serialNumber', 'userPrincipalName', 'id']);
+const COMPUTED = ['lastSyncDateTime', 'deviceActionResults'];
+
+function knownFields(ctx: GraphContext, version: GraphVersion): Set<string> {
+  const sample = ctx.tenant.devices[0]?.json ?? { id: '', deviceName: '' };
+  return new Set([...Object.keys(sample), ...COMPUTED].filter((f) => version === 'beta' || !BETA_ONLY_FIELDS.has(f)));
+}
+
+/** One device as Graph serialises it in this version, before $select. */
+export function render(ctx: GraphContext, device: FakeDevice, version: GraphVersion): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(device.json)) if (version === 'beta' || !BETA_ONLY_FIELDS.has(k)) out[k] = v;
+  out.lastSyncDateTime = new Date(ctx.now() - device.lastSyncMinutesAgo * 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  out.deviceActionResults = ctx.actions.results(device, version);
+  return out;
+}
+
+export function handleGraph(ctx: GraphContext, req: GraphRequest, token: IssuedToken): FakeResponse {
+  const err = (status: number, code: string, message: string, headers: Record<string, string> = {}) =>
+    graphError(status, code, message, req.requestId, req.clientRequestId, ctx.now(), headers);
+  const segments = req.path.split('/').filter((s) => s !== '').map((s) => decodeURIComponent(s));
+  const canRead = token.roles.includes(READ_ROLE) || token.roles.includes(READ_WRITE_ROLE);
+  const forbidden = (needed: string[]) => {
+    ctx.onForbidden();
+    return err(403, 'Forbidden', `Application is not authorized to perform this operation. Application must have one of the following scopes: ${needed.join(', ')} - Operation ID (for customer support): ${randomUUID()}`);
+  };
+
+  // /deviceManagement/managedDevices[/{id}[/action]] and /users/{id|upn}/managedDevices[/{id}[/action]]
+  let scope: FakeDevice[] | 'all';
+  let rest: string[];
+  if (segments[0] === 'deviceManagement' && segments[1] === 'managedDevices') {
+    scope = 'all';
+    rest = segments.slice(2);
+  } else if (segments[0] === 'deviceManagement' && /^managedDevices\('.*'\)$/.test(segments[1] ?? '')) {
+    scope = 'all';
+    rest = [segments[1]!.slice(16, -2), ...segments.slice(2)];
+  } else if (segments[0] === 'users' && segments[1] !== undefined && segments[2] === 'managedDevices') {
+    const user = ctx.tenant.findUser(segments[1]);
+    if (!user) return err(404, 'Request_ResourceNotFound', `Resource '${segments[1]}' does not exist or one of its queried reference-property objects are not present.`);
+    scope = ctx.tenant.devicesOfUser(user);
+    rest = segments.slice(3);
+  } else {
+    return err(400, 'BadRequest', `Resource not found for the segment '${segments[0] ?? ''}'.`);
+  }
+
+  if (rest.length === 0) {
+    if (req.method !== 'GET') return err(405, 'BadRequest', `The HTTP method '${req.method}' is not allowed here.`);
+    if (!canRead) return forbidden([READ_ROLE, READ_WRITE_ROLE]);
+    return list(ctx, req, scope, err);
+  }
+  const id = rest[0]!;
+  const device = ctx.tenant.byId.get(id);
+  const inScope = device && (scope === 'all' || scope.includes(device));
+  if (rest.length === 1) {
+    if (req.method !== 'GET') return err(405, 'BadRequest', `The HTTP method '${req.method}' is not allowed here.`);
+    if (!canRead) return forbidden([READ_ROLE, READ_WRITE_ROLE]);
+    if (!inScope) return err(404, 'ResourceNotFound', `{"_version":3,"Message":"An error has occurred - Operation ID (for customer support): ${randomUUID()} - Activity ID: ${req.requestId} - Url: https://fef.msua06.manage.microsoft.com/DeviceFE/StatelessDeviceFEService/deviceManagement/managedDevices('${id}')","CustomApiErrorPhrase":"","RetryAfter":null,"ErrorSourceService":"","HttpHeaders":"{}"}`);
+    const select = selectOf(ctx, req, err);
+    if ('status' in select) return select;
+    return json(200, { '@odata.context': `${ctx.base}/${req.version}/$metadata#deviceManagement/managedDevices/$entity`, ...project(render(ctx, device, req.version), select.fields) });
+  }
+  const actionName = rest[1]!.replace(/^microsoft\.graph\./, '');
+  if (rest.length > 2 || (actionName !== 'remoteLock' && actionName !== 'resetPasscode')) return err(400, 'BadRequest', `Resource not found for the segment '${rest[1]}'.`);
+  if (req.method !== 'POST') return err(405, 'BadRequest', `The HTTP method '${req.method}' is not allowed for ${actionName}.`);
+  if (!token.roles.includes(PRIVILEGED_ROLE)) return forbidden([PRIVILEGED_ROLE]);
+  const taken = ctx.budget.take(token.appId);
+  if (!taken.ok) {
+    ctx.onThrottled();
+    const response = err(429, 'TooManyRequests', 'Please retry again later.', { 'Retry-After': String(taken.retryAfterSeconds) });
+    ((response.body as { error: { innerError: Record<string, string> } }).error.innerError).code = '429';
+    return response;
+  }
+  if (!inScope) return err(404, 'ResourceNotFound', `The managed device '${id}' was not found.`);
+  if (actionName === 'remoteLock' && ctx.refuseWindowsLock && String(device.json.operatingSystem).startsWith('Windows')) {
+    return err(400, 'BadRequest', `{"_version":3,"Message":"An error has occurred - Operation ID (for customer support): 00000000-0000-0000-0000-000000000000 - Activity ID: ${req.requestId} - Url: https://fef.msua06.manage.microsoft.com/DeviceFE/StatelessDeviceFEService/deviceManagement/managedDevices('${id}')/microsoft.management.services.api.remoteLock?api-version=2024-01-01","CustomApiErrorPhrase":"","RetryAfter":null,"ErrorSourceService":"","HttpHeaders":"{}"}`);
+  }
+  ctx.actions.record(device, actionName);
+  ctx.writes.push({ at: ctx.now(), deviceId: id, deviceName: device.json.deviceName, action: actionName, version: req.version, via: req.via, requestId: req.requestId });
+  return { status: 204, headers: {} };
+}
+
+type ErrFn = (status: number, code: string, message: string) => FakeResponse;
+
+function selectOf(ctx: GraphContext, req: GraphRequest, err: ErrFn): { fields: string[] | undefined } | FakeResponse {
+  const raw = req.query.get('$select');
+  if (raw === null) return { fields: undefined };
+  const fields = raw.split(',').map((f) => f.trim()).filter((f) => f !== '');
+  if (ctx.strictSelect) {
+    const known = knownFields(ctx, req.version);
+    const unknown = fields.find((f) => !known.has(f));
+    if (unknown) return err(400, 'BadRequest', `Could not find a property named '${unknown}' on type 'microsoft.graph.managedDevice'.`);
+  }
+  return { fields };
+}
+
+function list(ctx: GraphContext, req: GraphRequest, scope: FakeDevice[] | 'all', err: ErrFn): FakeResponse {
+  const select = selectOf(ctx, req, err);
+  if ('status' in select) return select;
+  if (req.query.has('$search')) return err(400, 'BadRequest', 'Query option $search is not supported on managedDevices.');
+  const store = cursors.get(ctx) ?? new Map<string, Cursor>();
+  cursors.set(ctx, store);
+  const top = Math.min(ctx.pageSize, Math.max(1, Number.parseInt(req.query.get('$top') ?? '', 10) || ctx.pageSize));
+
+  let cursor: Cursor;
+  const skiptoken = req.query.get('$skiptoken');
+  if (skiptoken !== null) {
+    const found = store.get(skiptoken);
+    if (!found) return err(400, 'BadRequest', 'The $skiptoken is not valid or has expired.');
+    store.delete(skiptoken);
+    cursor = found;
+  } else {
+    let filter: Filter | undefined;
+    const rawFilter = req.query.get('$filter');
+    if (rawFilter !== null) {
+      try {
+        filter = parseFilter(rawFilter);
+      } catch (error) {
+        return err(400, 'BadRequest', `Invalid filter clause: ${(error as ODataError).message}`);
+      }
+      const known = knownFields(ctx, req.version);
+      const unknown = fieldsOf(filter).find((f) => !known.has(f.field));
+      if (unknown) return err(400, 'BadRequest', `Could not find a property named '${unknown.field}' on type 'microsoft.graph.managedDevice'.`);
+      if (filterIgnored(filter, ctx.traps)) filter = undefined;
+    }
+    cursor = { devices: evaluate(ctx, scope, filter), offset: 0 };
+  }
+
+  const page = cursor.devices.slice(cursor.offset, cursor.offset + top);
+  const body: Record<string, unknown> = { '@odata.context': `${ctx.base}/${req.version}/$metadata#deviceManagement/managedDevices` };
+  if (cursor.offset + top < cursor.devices.length) {
+    const token = randomUUID();
+    store.set(token, { devices: cursor.devices, offset: cursor.offset + top });
+    if (store.size > MAX_CURSORS) store.delete(store.keys().next().value!);
+    const keep = req.rawQuery.split('&').filter((p) => p !== '' && !/^(\$|%24)skiptoken=/i.test(p));
+    body['@odata.nextLink'] = `${ctx.base}/${req.version}${req.path}?${[...keep, `$skiptoken=${token}`].join('&')}`;
+  }
+  body.value = page.map((d) => project(render(ctx, d, req.version), select.fields));
+  return json(200, body);
+}
+
+function evaluate(ctx: GraphContext, scope: FakeDevice[] | 'all', filter: Filter | undefined): FakeDevice[] {
+  const all = scope === 'all' ? ctx.tenant.devices : scope;
+  if (!filter) return all;
+  let candidates = all;
+  const eq = scope === 'all' ? indexedEquality(filter, INDEXED) : undefined;
+  if (eq) {
+    const key = eq.value.normalize('NFC').toLowerCase();
+    const t = ctx.tenant;
+    const hit = eq.field === 'deviceName' ? t.byName.get(key) : eq.field === 'serialNumber' ? t.bySerial.get(key) : eq.field === 'userPrincipalName' ? t.byUser.get(key) : [t.byId.get(eq.value)].filter((d) => d !== undefined);
+    candidates = hit ?? [];
+  }
+  return candidates.filter((d) => matches(filter, d.json, ctx.traps));
+}
