@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { ERROR_CODES, LockdeskError } from '../core/errors.js';
 import { coreEnv } from './core.js';
 import { graphEnv } from './graph.js';
-import { slackEnv } from './slack.js';
+import { refineSlack, slackEnv } from './slack.js';
 import { refineStore, storeEnv } from './store.js';
 import { teamsEnv } from './teams.js';
 
@@ -24,6 +24,7 @@ export function chooseBackend(env: Pick<Merged, 'BACKEND' | 'AZURE_TENANT_ID' | 
 export const checkedConfigSchema = configSchema
   .superRefine(
     (env, ctx) => {
+      refineSlack(env, ctx);
       refineStore(env, ctx);
       if (chooseBackend(env) !== 'graph') return;
       // Names only: a secret's value never appears in a message.

@@ -1,0 +1,108 @@
+// Bolt listeners: each acknowledges at once, before any look-up, then turns the payload into a neutral call to
+// the handler in the background. Repeated deliveries are acknowledged and dropped.
+import type { App as BoltApp, BlockButtonAction, SlackCommandMiddlewareArgs } from '@slack/bolt';
+import type { Actor, Handler, Reply } from '../../src/core/index.js';
+import type { Logger } from '../../src/ports.js';
+import { ACTION_ID_PATTERN, renderHome } from './block-kit.js';
+import type { Deliveries } from './deliveries.js';
+import { unescapeSlack } from './limits.js';
+import type { SlackDirectory } from './directory.js';
+import { slackFailure } from './slack-errors.js';
+import { createSink, type Origin, type Outlets } from './sink.js';
+
+/** The slash commands and the command word each becomes. */
+export const SLASH_COMMANDS: Record<string, string> = {
+  '/lock': 'lock',
+  '/reset-passcode': 'reset-passcode',
+  '/lost': 'lost',
+  '/devices': 'devices',
+};
+
+export interface ListenerDeps extends Outlets {
+  handler: Handler;
+  directory: SlackDirectory;
+  deliveries: Deliveries;
+  /** Runs work after the ack; the adapter tracks it so stop() can wait for it. */
+  background(work: () => Promise<void>): void;
+}
+
+const notice = (tone: 'warning' | 'error', text: string): Reply => ({ text, blocks: [{ kind: 'notice', tone, text }] });
+
+export function registerListeners(bolt: BoltApp, deps: ListenerDeps): void {
+  const { handler, directory, deliveries, logger } = deps;
+
+  /** The actor, or a plain-words reply already sent when Slack could not say who the person is. */
+  async function actorOr(userId: string, say: (r: Reply) => Promise<void>): Promise<Actor | undefined> {
+    try {
+      return await directory.actor(userId);
+    } catch (error) {
+      const failure = slackFailure(error);
+      logger.warn({ slackError: failure.code, user: userId }, 'users.info failed');
+      await say(notice('error', `Slack did not tell lockdesk who you are (${failure.words}). Nothing was done; try again in a minute.`));
+      return undefined;
+    }
+  }
+
+  bolt.command(/^\/(lock|reset-passcode|lost|devices)$/, async ({ command, ack, context }: SlackCommandMiddlewareArgs & { context: { retryNum?: number } }) => {
+    await ack();
+    if (!deliveries.first(`command:${command.trigger_id}`, context.retryNum)) return;
+    const word = SLASH_COMMANDS[command.command] ?? command.command.replace(/^\//, '');
+    const origin: Origin = { kind: 'command', userId: command.user_id, channelId: command.channel_id, responseUrl: command.response_url };
+    deps.background(async () => {
+      const sink = createSink(deps, origin);
+      const actor = await actorOr(command.user_id, sink.reply);
+      if (!actor) return;
+      let mentions;
+      try {
+        mentions = await directory.resolveMentions(command.text);
+      } catch (error) {
+        const failure = slackFailure(error);
+        logger.warn({ slackError: failure.code }, 'resolving a mention failed');
+        await sink.reply(notice('error', `Slack did not say who was mentioned (${failure.words}). Nothing was done; try again in a minute.`));
+        return;
+      }
+      if (!mentions.ok) return sink.reply(notice('warning', mentions.problem));
+      await handler.handleMessage(actor, `${word} ${unescapeSlack(mentions.text)}`.trim(), sink);
+    });
+  });
+
+  bolt.action<BlockButtonAction>({ type: 'block_actions', action_id: ACTION_ID_PATTERN }, async ({ body, action, ack, context }) => {
+    await ack();
+    if (!action.value || !deliveries.first(`click:${body.user.id}:${action.action_ts}:${action.value}`, context.retryNum)) return;
+    const container = body.container as { type?: string; message_ts?: string; channel_id?: string; is_ephemeral?: boolean } | undefined;
+    const channelId = body.channel?.id ?? container?.channel_id;
+    const origin: Origin = { kind: 'click', userId: body.user.id };
+    if (channelId) origin.channelId = channelId;
+    if (body.response_url) origin.responseUrl = body.response_url;
+    if (container?.type === 'message' && container.message_ts && channelId) {
+      origin.message = { channel: channelId, ts: container.message_ts, ephemeral: container.is_ephemeral === true };
+    }
+    const value = action.value;
+    deps.background(async () => {
+      const sink = createSink(deps, origin);
+      const actor = await actorOr(body.user.id, sink.reply);
+      if (actor) await handler.handleClick(actor, value, sink);
+    });
+  });
+
+  bolt.event('app_home_opened', async ({ event, body, context }) => {
+    if (event.tab !== 'home') return;
+    const eventId = (body as { event_id?: string }).event_id ?? `${event.user}:${event.event_ts}`;
+    if (!deliveries.first(`event:${eventId}`, context.retryNum)) return;
+    deps.background(async () => {
+      let view: Reply;
+      try {
+        view = await handler.selfService(await directory.actor(event.user));
+      } catch (error) {
+        const failure = slackFailure(error);
+        logger.warn({ slackError: failure.code, user: event.user }, 'users.info failed for App Home');
+        view = notice('error', `Slack did not tell lockdesk who you are (${failure.words}). Open this tab again in a minute.`);
+      }
+      try {
+        await deps.client.views.publish({ user_id: event.user, view: renderHome(view) });
+      } catch (error) {
+        logger.warn({ slackError: slackFailure(error).code, user: event.user }, 'views.publish failed');
+      }
+    });
+  });
+}

@@ -1,0 +1,38 @@
+// The Slack adapter as a mount of lockdesk's HTTP server: POST /slack/events (or Socket Mode), and the audit
+// channel when SLACK_AUDIT_CHANNEL is set.
+import type { App } from '../../src/app.js';
+import type { Logger } from '../../src/ports.js';
+import type { Mount } from '../../src/server/mounts.js';
+import { attachAuditChannel } from './audit-channel.js';
+import { createSlackAdapter, SLACK_EVENTS_PATH, type SlackAdapter, type SlackAdapterOptions } from './slack-adapter.js';
+
+export type SlackMountOverrides = Partial<Pick<SlackAdapterOptions, 'botId' | 'botUserId' | 'responseUrls' | 'retries'>>;
+
+export interface SlackMount extends Mount {
+  adapter: SlackAdapter;
+}
+
+export async function slackMount(app: App, logger: Logger, overrides: SlackMountOverrides = {}): Promise<SlackMount> {
+  const config = app.config;
+  if (!config.SLACK_BOT_TOKEN) throw new Error('the Slack mount needs SLACK_BOT_TOKEN');
+  const adapter = createSlackAdapter({
+    handler: app.handler,
+    policy: app.policy,
+    logger,
+    botToken: config.SLACK_BOT_TOKEN,
+    apiUrl: config.SLACK_API_URL,
+    ...(config.SLACK_SIGNING_SECRET ? { signingSecret: config.SLACK_SIGNING_SECRET } : {}),
+    ...(config.SLACK_APP_TOKEN ? { appToken: config.SLACK_APP_TOKEN } : {}),
+    ...overrides,
+  });
+  if (config.SLACK_AUDIT_CHANNEL) attachAuditChannel(app.store, adapter.bolt.client, config.SLACK_AUDIT_CHANNEL, logger);
+  const audit = config.SLACK_AUDIT_CHANNEL ? `, audit lines to ${config.SLACK_AUDIT_CHANNEL}` : '';
+  const listener = adapter.listener;
+  return {
+    adapter,
+    describe: listener ? `Slack: POST ${SLACK_EVENTS_PATH}${audit}` : `Slack: Socket Mode (no public URL)${audit}`,
+    routes: listener ? [{ method: 'POST', path: SLACK_EVENTS_PATH, listener }] : [],
+    start: () => adapter.start(),
+    stop: () => adapter.stop(),
+  };
+}

@@ -1,0 +1,125 @@
+// Where the handler's answers to one Slack event go. Each kind of answer has an ordered list of ways to reach the
+// person; the next is tried when one fails or a response URL's budget is spent. Nothing posted is ever logged.
+import type { webApi } from '@slack/bolt';
+import type { Reply, ReplySink, SecretMessage } from '../../src/core/index.js';
+import type { Logger } from '../../src/ports.js';
+import { renderMessage, type SlackMessage } from './block-kit.js';
+import { clip, LIMITS, mrkdwn } from './limits.js';
+import type { ResponseUrls } from './response-url.js';
+import { slackFailure } from './slack-errors.js';
+
+/** Where an event came from. */
+export interface Origin {
+  kind: 'command' | 'click';
+  /** The person whose event it is; ephemeral messages and DMs go to them only. */
+  userId: string;
+  channelId?: string;
+  responseUrl?: string;
+  /** The message a click came from. An ephemeral one can only be replaced through the response URL. */
+  message?: { channel: string; ts: string; ephemeral: boolean };
+}
+
+export interface Outlets {
+  client: webApi.WebClient;
+  responseUrls: ResponseUrls;
+  logger: Logger;
+}
+
+type Way = { name: string; send: (m: SlackMessage) => Promise<boolean> };
+
+/** Thrown when no way reached the person; carries only codes, never the message. */
+export class UndeliveredError extends Error {
+  constructor(readonly tried: string[]) {
+    super(`could not deliver a Slack message (${tried.join(', ')})`);
+    this.name = 'UndeliveredError';
+  }
+}
+
+export function createSink(outlets: Outlets, origin: Origin): ReplySink {
+  const { client, responseUrls, logger } = outlets;
+  const user = origin.userId;
+
+  const viaResponseUrl = (extra: Record<string, unknown>): Way[] =>
+    origin.responseUrl ? [{ name: 'response_url', send: (m) => responseUrls.post(origin.responseUrl!, { ...m, ...extra }) }] : [];
+  const ephemeral = (channel = origin.channelId): Way[] =>
+    channel
+      ? [
+          {
+            name: 'chat.postEphemeral',
+            send: async (m) => {
+              await client.chat.postEphemeral({ channel, user, text: m.text, blocks: m.blocks });
+              return true;
+            },
+          },
+        ]
+      : [];
+  const direct: Way = {
+    name: 'direct message',
+    send: async (m) => {
+      await client.chat.postMessage({ channel: user, text: m.text, blocks: m.blocks, unfurl_links: false, unfurl_media: false });
+      return true;
+    },
+  };
+  const updateInPlace: Way[] =
+    origin.message && !origin.message.ephemeral
+      ? [
+          {
+            name: 'chat.update',
+            send: async (m) => {
+              await client.chat.update({ channel: origin.message!.channel, ts: origin.message!.ts, text: m.text, blocks: m.blocks });
+              return true;
+            },
+          },
+        ]
+      : [];
+
+  async function deliver(kind: string, message: SlackMessage, ways: Way[]): Promise<void> {
+    const tried: string[] = [];
+    for (const way of ways) {
+      try {
+        if (await way.send(message)) return;
+        tried.push(`${way.name}: budget spent`);
+      } catch (error) {
+        const failure = slackFailure(error);
+        tried.push(`${way.name}: ${failure.code}`);
+        logger.warn({ slackError: failure.code, via: way.name, kind, user }, 'a Slack delivery failed; trying the next way');
+      }
+    }
+    logger.error({ kind, user, tried }, 'no way reached the person in Slack');
+    throw new UndeliveredError(tried);
+  }
+
+  const newMessage = origin.kind === 'command' ? [...viaResponseUrl({ response_type: 'ephemeral', replace_original: false }), ...ephemeral(), direct] : [...ephemeral(), direct];
+
+  return {
+    reply: (reply: Reply) => deliver('reply', renderMessage(reply), newMessage),
+    update: (reply: Reply) => {
+      const replace = updateInPlace.length > 0 ? updateInPlace : viaResponseUrl({ replace_original: true });
+      return deliver('update', renderMessage(reply), [...replace, ...(origin.kind === 'command' ? newMessage : [...ephemeral(), direct])]);
+    },
+    // Ephemeral only: through the response URL, else chat.postEphemeral. Never a channel message or a DM thread.
+    async sendSecret(secret: SecretMessage) {
+      try {
+        await deliver('secret', secretMessage(secret), [...viaResponseUrl({ response_type: 'ephemeral', replace_original: false }), ...ephemeral(origin.channelId ?? origin.message?.channel)]);
+      } catch {
+        // Said without the passcode, by any way that reaches the person; the follow-up must go on regardless.
+        const note = renderMessage({
+          text: `lockdesk could not show you the temporary passcode for "${secret.deviceName}" privately in Slack. Read it in Intune.`,
+          blocks: [{ kind: 'notice', tone: 'warning', text: `lockdesk could not show you the temporary passcode for "${secret.deviceName}" privately in Slack. Read it in Intune.` }],
+        });
+        await deliver('secret-undelivered', note, [...ephemeral(), direct]).catch(() => undefined);
+      }
+    },
+  };
+}
+
+function secretMessage(secret: SecretMessage): SlackMessage {
+  return {
+    // The notification preview never shows the passcode; the message body does.
+    text: `Temporary passcode for "${clip(secret.deviceName, 200)}" (only you can see this)`,
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: `:lock: ${mrkdwn(secret.text, LIMITS.sectionText - 200)}` } },
+      { type: 'section', text: { type: 'mrkdwn', text: `\`${mrkdwn(secret.passcode.reveal(), 100)}\`` } },
+    ],
+  };
+}

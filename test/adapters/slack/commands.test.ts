@@ -1,0 +1,114 @@
+// The four slash commands, help, mentions and roles, over HTTP against the real Bolt app.
+import nock from 'nock';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { buttonsIn, startHarness, textOf, waitFor, type Harness } from './harness.js';
+
+let h: Harness;
+beforeAll(() => {
+  nock.disableNetConnect();
+  nock.enableNetConnect('127.0.0.1');
+});
+afterAll(() => nock.enableNetConnect());
+beforeEach(async () => {
+  h = await startHarness();
+});
+afterEach(async () => {
+  await h.close();
+  nock.cleanAll();
+});
+
+const answerTo = (responseUrl: string) => waitFor(() => h.hooks.find((p) => p.path === new URL(responseUrl).pathname), `a post to ${responseUrl}`);
+
+describe('slash commands', () => {
+  it('/lock acks at once with an empty 200, then answers privately with a Block Kit confirmation', async () => {
+    const { res, responseUrl } = await h.command('U0ALICE', '/lock', "Alice's iPhone");
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('');
+    const post = await answerTo(responseUrl);
+    expect(post.body).toMatchObject({ response_type: 'ephemeral', replace_original: false });
+    const text = textOf(post.body);
+    for (const fact of ["Alice's iPhone", 'Apple iPhone 15', 'iOS 17.5.1', 'Alice Smith (alice@contoso.com)', '…', 'Last check-in', 'Management', 'What will happen']) expect(text).toContain(fact);
+    const buttons = buttonsIn(post.body);
+    expect(buttons).toHaveLength(2);
+    const [lock, cancel] = buttons;
+    expect(lock).toMatchObject({ style: 'danger', text: 'Lock "Alice\'s iPhone"' });
+    expect(lock!.value).toMatch(/^confirm:/);
+    expect(lock!.confirm).toMatchObject({ title: { text: 'Lock "Alice\'s iPhone"?' }, confirm: { text: 'Lock "Alice\'s iPhone"' }, deny: { text: 'Keep it' }, style: 'danger' });
+    expect(cancel).toMatchObject({ text: 'Cancel' });
+    expect(cancel!.value).toMatch(/^cancel:/);
+    expect(h.api.filter((c) => c.method === 'users.info').map((c) => c.body.user)).toEqual(['U0ALICE']);
+    expect(h.api.some((c) => c.method.startsWith('chat.'))).toBe(false);
+  });
+
+  it('/reset-passcode offers the Android work-profile reset', async () => {
+    const { responseUrl } = await h.command('U0ALICE', '/reset-passcode', "Alice's Pixel 8");
+    const post = await answerTo(responseUrl);
+    expect(buttonsIn(post.body)[0]).toMatchObject({ style: 'danger', text: expect.stringContaining("Alice's Pixel 8") });
+  });
+
+  it("/lost lists the caller's devices, one section each, unsupported ones with the reason and no button", async () => {
+    const { responseUrl } = await h.command('U0ALICE', '/lost', '');
+    const post = await answerTo(responseUrl);
+    const text = textOf(post.body);
+    for (const name of ["Alice's iPhone", "Alice's Pixel 8", 'ALICE-LAPTOP', "Alice's MacBook Pro"]) expect(text).toContain(name);
+    const labels = buttonsIn(post.body).map((b) => b.text);
+    expect(labels.some((l) => l.includes('ALICE-LAPTOP'))).toBe(false);
+    expect(labels.filter((l) => l.includes('Alice'))).toHaveLength(3);
+    expect(labels).toContain('Lock all 3 devices');
+    expect(labels).toContain('Cancel');
+    expect(text).toMatch(/Remote lock: no, /);
+  });
+
+  it('/devices looks devices up with buttons that start a request', async () => {
+    const { responseUrl } = await h.command('U0ALICE', '/devices', 'alice@contoso.com');
+    const post = await answerTo(responseUrl);
+    expect(textOf(post.body)).toContain('Devices matching the devices of alice@contoso.com');
+    expect(buttonsIn(post.body).every((b) => b.value.startsWith('start:'))).toBe(true);
+  });
+
+  it.each([
+    ['/lock', 'lock <device name'],
+    ['/reset-passcode', 'reset passcode <device name'],
+    ['/lost', 'lost: lost your phone?'],
+    ['/devices', 'devices <query>'],
+  ])('%s help shows that command\'s usage', async (command, usage) => {
+    const { responseUrl } = await h.command('U0ALICE', command, 'help');
+    expect(textOf((await answerTo(responseUrl)).body)).toContain(usage);
+  });
+
+  it('a mention is resolved to the person\'s email through users.info, so a helpdesk member sees their devices', async () => {
+    const { responseUrl } = await h.command('U0GWEN', '/devices', '<@U0BOB|bob>');
+    const post = await answerTo(responseUrl);
+    expect(textOf(post.body)).toContain('the devices of bob@contoso.com');
+    expect(textOf(post.body)).toContain("Bob's old iPhone");
+    expect(h.api.filter((c) => c.method === 'users.info').map((c) => c.body.user).sort()).toEqual(['U0BOB', 'U0GWEN']);
+  });
+
+  it('an unknown or email-less mention gets a clear reply and nothing reaches the handler', async () => {
+    const unknown = await h.command('U0ALICE', '/lock', '<@U0NOBODY>');
+    expect(textOf((await answerTo(unknown.responseUrl)).body)).toMatch(/Slack does not know the user <@U0NOBODY>.*Nothing was done/);
+    const robot = await h.command('U0ALICE', '/lock', '<@U0ROBOT|robot>');
+    expect(textOf((await answerTo(robot.responseUrl)).body)).toMatch(/no email address for <@U0ROBOT>/);
+    const audit = [];
+    for await (const e of h.app.store.audit.read()) audit.push(e);
+    expect(audit).toEqual([]);
+  });
+
+  it('roles come from slack-group: membership (usergroups.users.list, cached)', async () => {
+    const gwen = await h.command('U0GWEN', '/lock', "Bob's old iPhone");
+    expect(buttonsIn((await answerTo(gwen.responseUrl)).body)[0]?.style).toBe('danger');
+    const alice = await h.command('U0ALICE', '/lock', "Bob's old iPhone");
+    expect(textOf((await answerTo(alice.responseUrl)).body)).toMatch(/only act on your own devices/);
+    expect(h.api.filter((c) => c.method === 'usergroups.users.list')).toHaveLength(1);
+  });
+
+  it('Slack API errors are retried, then reported in plain words', async () => {
+    h.failNext('users.info', { status: 429, body: { ok: false, error: 'ratelimited' }, headers: { 'retry-after': '0' } });
+    const retried = await h.command('U0ALICE', '/lock', "Alice's iPhone");
+    expect(buttonsIn((await answerTo(retried.responseUrl)).body)).toHaveLength(2);
+
+    h.failNext('users.info', ...Array.from({ length: 3 }, () => ({ status: 200, body: { ok: false, error: 'invalid_auth' } })));
+    const refused = await h.command('U0BOB', '/lost', '');
+    expect(textOf((await answerTo(refused.responseUrl)).body)).toContain('Slack did not tell lockdesk who you are (the Slack bot token is not valid). Nothing was done');
+  });
+});
