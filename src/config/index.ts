@@ -7,7 +7,7 @@ import { coreEnv } from './core.js';
 import { graphEnv } from './graph.js';
 import { refineSlack, slackEnv } from './slack.js';
 import { refineStore, storeEnv } from './store.js';
-import { teamsEnv } from './teams.js';
+import { refineTeams, teamsEnv } from './teams.js';
 
 /** Every variable of every concern (its `.shape` names them all). */
 export const configSchema = z.object({ ...coreEnv, ...storeEnv, ...graphEnv, ...slackEnv, ...teamsEnv });
@@ -25,6 +25,7 @@ export const checkedConfigSchema = configSchema
   .superRefine(
     (env, ctx) => {
       refineSlack(env, ctx);
+      refineTeams(env, ctx);
       refineStore(env, ctx);
       if (chooseBackend(env) !== 'graph') return;
       // Names only: a secret's value never appears in a message.

@@ -1,4 +1,57 @@
-// Environment variables of the teams integration (filled in by its issue).
-import type { z } from 'zod';
+// Environment variables of the Microsoft Teams adapter, and the one rule that spans them and the HTTP server.
+import { z } from 'zod';
+import { optionalText } from './core.js';
 
-export const teamsEnv: Record<string, z.ZodType> = {};
+export const TEAMS_APP_TYPES = ['MultiTenant', 'SingleTenant', 'UserAssignedMSI'] as const;
+
+export const teamsEnv = {
+  /** "false" leaves /api/messages off (a Slack-only deployment). */
+  TEAMS_ENABLED: z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], 'TEAMS_ENABLED must be true or false')
+    .default('true')
+    .transform((v) => v === 'true' || v === '1' || v === 'yes'),
+  /** The bot's Entra app (client) id. Unset: Bot Framework authentication is off (loopback only). */
+  MICROSOFT_APP_ID: optionalText,
+  MICROSOFT_APP_PASSWORD: optionalText,
+  MICROSOFT_APP_TENANT_ID: optionalText,
+  MICROSOFT_APP_TYPE: z.enum(TEAMS_APP_TYPES).default('MultiTenant'),
+  /** How long a card click waits for the first answer before Teams gets a "working…" card (Teams allows a few seconds). */
+  TEAMS_INVOKE_WAIT_MS: z.coerce.number().int().min(50).max(4000).default(2000),
+};
+
+export interface TeamsSettings {
+  HOST: string;
+  TEAMS_ENABLED: boolean;
+  MICROSOFT_APP_ID?: string | undefined;
+  MICROSOFT_APP_PASSWORD?: string | undefined;
+  MICROSOFT_APP_TENANT_ID?: string | undefined;
+  MICROSOFT_APP_TYPE: (typeof TEAMS_APP_TYPES)[number];
+}
+
+/** 127.0.0.0/8, ::1 and localhost: addresses nobody else can reach. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  return h === 'localhost' || h === '::1' || h === '0:0:0:0:0:0:0:1' || /^127(\.\d{1,3}){3}$/.test(h) || h === '::ffff:127.0.0.1';
+}
+
+/** Cross-variable checks, called from the config schema's superRefine. */
+export function refineTeams(config: TeamsSettings, ctx: z.RefinementCtx): void {
+  // Runs even when other variables failed to parse: look only at values that did.
+  if (config.TEAMS_ENABLED === false || typeof config.HOST !== 'string') return;
+  if (!config.MICROSOFT_APP_ID) {
+    if (!isLoopbackHost(config.HOST)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['MICROSOFT_APP_ID'],
+        message: `is not set, so Teams requests would not be authenticated; that is allowed only when HOST is a loopback address (HOST is "${config.HOST}"). Set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD, set HOST=127.0.0.1, or set TEAMS_ENABLED=false`,
+      });
+    }
+    return;
+  }
+  if (config.MICROSOFT_APP_TYPE !== 'UserAssignedMSI' && !config.MICROSOFT_APP_PASSWORD) {
+    ctx.addIssue({ code: 'custom', path: ['MICROSOFT_APP_PASSWORD'], message: 'is required with MICROSOFT_APP_ID (the bot\'s client secret)' });
+  }
+  if (config.MICROSOFT_APP_TYPE === 'SingleTenant' && !config.MICROSOFT_APP_TENANT_ID) {
+    ctx.addIssue({ code: 'custom', path: ['MICROSOFT_APP_TENANT_ID'], message: 'is required when MICROSOFT_APP_TYPE is SingleTenant' });
+  }
+}

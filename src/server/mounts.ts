@@ -16,5 +16,6 @@ export async function buildMounts(app: App, _logger: Logger): Promise<Mount[]> {
   const mounts: Mount[] = [{ describe: 'GET /healthz', routes: [healthRoute(() => ({ backend: app.backend.kind }))] }];
   // Chat adapters add their mounts here.
   if (app.config.SLACK_BOT_TOKEN) mounts.push(await (await import('../../adapters/slack/mount.js')).slackMount(app, _logger)); // loads Bolt only when used
+  mounts.push(...(await import('../../adapters/teams/mount.js')).teamsMounts(app, _logger)); // loads the Teams SDK only when used
   return mounts;
 }

@@ -1,0 +1,102 @@
+// Renders a neutral Reply as an Adaptive Card (1.5, Teams' newest): plain JSON, no SDK type.
+import type { Block, Button, DeviceCard, Reply } from '../../src/core/index.js';
+
+export type AdaptiveElement = Record<string, unknown>;
+export interface AdaptiveCardJson {
+  type: 'AdaptiveCard';
+  $schema: string;
+  version: '1.5';
+  body: AdaptiveElement[];
+  actions?: AdaptiveElement[];
+  refresh?: AdaptiveElement;
+  msteams?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+/** Every lockdesk button is one Action.Execute verb; the neutral Button.value travels unchanged in its data. */
+export const CLICK_VERB = 'lockdesk.click';
+/** A card that shows its details to the requester only asks for them with this verb (refresh.userIds). */
+export const REFRESH_VERB = 'lockdesk.refresh';
+
+export interface ClickData {
+  value: string;
+}
+
+const TONE_COLOR = { info: 'Accent', success: 'Good', warning: 'Warning', error: 'Attention' } as const;
+const TONE_MARK = { info: 'ℹ️', success: '✅', warning: '⚠️', error: '⛔' } as const;
+const ACTION_NAME = { lock: 'Remote lock', resetPasscode: 'Passcode reset' } as const;
+
+const text = (value: string, extra: AdaptiveElement = {}): AdaptiveElement => ({ type: 'TextBlock', text: escapeMarkdown(value), wrap: true, ...extra });
+
+/** Card text is (a small) Markdown: a device named "*x*" or "[x](y)" must show its name, not italics or a link. */
+export function escapeMarkdown(value: string): string {
+  return value.replace(/([\\`*_[\]])/g, '\\$1').replace(/^(\s*)([-+]|\d+\.)(\s)/gm, '$1\\$2$3');
+}
+
+export function executeAction(button: Button): AdaptiveElement {
+  const action: AdaptiveElement = { type: 'Action.Execute', title: button.label, verb: CLICK_VERB, data: { value: button.value } satisfies ClickData };
+  if (button.style === 'danger') action.style = 'destructive';
+  else if (button.style === 'primary') action.style = 'positive';
+  return action;
+}
+
+function deviceElements(card: DeviceCard, buttons: Button[]): AdaptiveElement[] {
+  const facts = [
+    { title: 'Model', value: card.model },
+    { title: 'OS', value: card.os },
+    { title: 'Owner', value: card.owner },
+    { title: 'Serial', value: card.serialTail },
+    { title: 'Last check-in', value: `${card.lastCheckInAgo} (${card.lastCheckIn})` },
+    { title: 'Platform', value: `${card.platform}, ${card.managementMode}` },
+  ].map((f) => ({ title: f.title, value: escapeMarkdown(f.value) }));
+  const items: AdaptiveElement[] = [
+    text(card.name, { weight: 'Bolder', size: 'Medium' }),
+    { type: 'FactSet', facts },
+    ...card.support.map((s) => text(`${s.supported ? '✔' : '✘'} ${ACTION_NAME[s.action]}: ${s.text}`, { spacing: 'None', isSubtle: !s.supported, size: 'Small' })),
+  ];
+  if (card.willHappen) items.push(text(`What will happen: ${card.willHappen}`));
+  for (const caution of card.cautions) items.push(text(`⚠️ ${caution}`, { color: 'Warning' }));
+  if (buttons.length > 0) items.push({ type: 'ActionSet', actions: buttons.map(executeAction) });
+  return [{ type: 'Container', style: 'emphasis', separator: true, spacing: 'Medium', items }];
+}
+
+function blockElements(block: Block): AdaptiveElement[] {
+  switch (block.kind) {
+    case 'heading':
+      return [text(block.text, { weight: 'Bolder', size: 'Large' })];
+    case 'paragraph':
+      return [text(block.text)];
+    case 'notice':
+      return [text(`${TONE_MARK[block.tone]} ${block.text}`, { color: TONE_COLOR[block.tone] })];
+    case 'device':
+      return deviceElements(block.card, block.buttons);
+    case 'actions':
+      return block.buttons.length > 0 ? [{ type: 'ActionSet', spacing: 'Medium', actions: block.buttons.map(executeAction) }] : [];
+  }
+}
+
+export function emptyCard(body: AdaptiveElement[]): AdaptiveCardJson {
+  return { type: 'AdaptiveCard', $schema: 'http://adaptivecards.io/schemas/adaptive-card.json', version: '1.5', msteams: { width: 'Full' }, body };
+}
+
+export function renderCard(reply: Reply): AdaptiveCardJson {
+  const body = reply.blocks.flatMap(blockElements);
+  return emptyCard(body.length > 0 ? body : [text(reply.text)]);
+}
+
+/** The public face of a card whose details only `ownerName` may see; their Teams client fetches the details itself. */
+export function privateStubCard(ownerName: string, ownerMri: string, viewId: string): AdaptiveCardJson {
+  return {
+    ...emptyCard([text(`🔒 lockdesk answered ${ownerName}. Only ${ownerName} sees the details of this message.`, { isSubtle: true })]),
+    refresh: { action: { type: 'Action.Execute', verb: REFRESH_VERB, data: { view: viewId } }, userIds: [ownerMri] },
+  };
+}
+
+export function workingCard(): AdaptiveCardJson {
+  return emptyCard([text('⏳ lockdesk is working on it… this card updates when there is news.', { isSubtle: true })]);
+}
+
+/** The device cards of a reply, one Adaptive Card each, without buttons (message-extension results). */
+export function deviceCardsOf(reply: Reply): Array<{ card: DeviceCard; content: AdaptiveCardJson }> {
+  return reply.blocks.flatMap((b) => (b.kind === 'device' ? [{ card: b.card, content: emptyCard(deviceElements(b.card, [])) }] : []));
+}

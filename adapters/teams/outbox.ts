@@ -1,0 +1,87 @@
+// Everything lockdesk sends to Teams outside the HTTP answer: new cards, cards updated in place, and private
+// messages in the person's personal chat. Each goes through the connector as a proactive turn.
+import { CardFactory, MessageFactory, TurnContext, type CloudAdapter, type ConversationReference } from 'botbuilder';
+import type { Logger } from '../../src/ports.js';
+import type { AdaptiveCardJson } from './card.js';
+
+/** The audience of the bot's outbound token (botframework-connector's ToChannelFromBotOAuthScope). */
+const BOT_FRAMEWORK_SCOPE = 'https://api.botframework.com';
+
+export type Reference = Partial<ConversationReference>;
+
+export const cardActivity = (card: AdaptiveCardJson) => MessageFactory.attachment(CardFactory.adaptiveCard(card));
+
+export class Outbox {
+  readonly #adapter: CloudAdapter;
+  readonly #appId: string;
+  readonly #logger: Logger;
+
+  constructor(adapter: CloudAdapter, appId: string, logger: Logger) {
+    this.#adapter = adapter;
+    this.#appId = appId;
+    this.#logger = logger;
+  }
+
+  async #within(reference: Reference, work: (ctx: TurnContext) => Promise<void>): Promise<void> {
+    await this.#adapter.continueConversationAsync(this.#appId, reference, work);
+  }
+
+  /** A new card in the conversation; returns its activity id. */
+  async send(reference: Reference, card: AdaptiveCardJson): Promise<string | undefined> {
+    let id: string | undefined;
+    await this.#within(reference, async (ctx) => {
+      id = (await ctx.sendActivity(cardActivity(card)))?.id;
+    });
+    return id;
+  }
+
+  /** Replaces the card of an earlier message. */
+  async update(reference: Reference, activityId: string, card: AdaptiveCardJson): Promise<void> {
+    await this.#within(reference, async (ctx) => {
+      await ctx.updateActivity({ ...cardActivity(card), id: activityId });
+    });
+  }
+
+  /**
+   * A card for one person only, in their personal chat with the bot: the same conversation when the event came
+   * from it, otherwise a 1:1 conversation the bot opens (it must be installed for them).
+   */
+  async sendPrivately(reference: Reference, userId: string, card: AdaptiveCardJson): Promise<void> {
+    if (reference.conversation?.conversationType === 'personal' || reference.conversation?.isGroup === false) {
+      await this.send(reference, card);
+      return;
+    }
+    const tenantId = reference.conversation?.tenantId;
+    await this.#adapter.createConversationAsync(
+      this.#appId,
+      reference.channelId ?? 'msteams',
+      reference.serviceUrl ?? '',
+      BOT_FRAMEWORK_SCOPE,
+      {
+        isGroup: false,
+        bot: reference.bot!,
+        members: [{ id: userId, name: '' }],
+        tenantId: tenantId ?? '',
+        channelData: tenantId ? { tenant: { id: tenantId } } : {},
+        activity: undefined as never,
+      },
+      async (ctx) => {
+        await ctx.sendActivity(cardActivity(card));
+      },
+    );
+  }
+
+  /** Runs a send and logs a failure without the request (whose headers carry a token) or the card. */
+  async attempt(what: string, work: () => Promise<unknown>): Promise<boolean> {
+    try {
+      await work();
+      return true;
+    } catch (error) {
+      const e = error as { message?: unknown; statusCode?: unknown };
+      this.#logger.warn({ err: { message: String(e?.message ?? error), status: e?.statusCode } }, `Teams: could not ${what}`);
+      return false;
+    }
+  }
+}
+
+export const referenceOf = (ctx: TurnContext): Reference => TurnContext.getConversationReference(ctx.activity);

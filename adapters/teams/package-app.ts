@@ -1,0 +1,43 @@
+// `npm run teams:package [-- --out <file>]`: the Teams app package (manifest.json, color.png and outline.png at
+// the zip root) with the bot id taken from MICROSOFT_APP_ID.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import dotenv from 'dotenv';
+import { createZip } from './zip.js';
+
+export const MANIFEST_DIR = fileURLToPath(new URL('../../manifest/teams/', import.meta.url));
+export const DEFAULT_OUT = 'data/run/lockdesk-teams.zip';
+const PLACEHOLDER = '{{MICROSOFT_APP_ID}}';
+
+export function buildAppPackage(appId: string, manifestDir: string = MANIFEST_DIR): Buffer {
+  if (!appId.trim()) throw new Error('MICROSOFT_APP_ID is not set: the app package needs the bot\'s Entra app (client) id. Set it in .env or the environment.');
+  const template = readFileSync(path.join(manifestDir, 'manifest.json'), 'utf8');
+  if (!template.includes(PLACEHOLDER)) throw new Error(`manifest/teams/manifest.json has no ${PLACEHOLDER} placeholder for the bot id`);
+  const manifest = JSON.parse(template.split(PLACEHOLDER).join(appId.trim())) as Record<string, unknown>;
+  return createZip([
+    { name: 'manifest.json', data: Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`) },
+    { name: 'color.png', data: readFileSync(path.join(manifestDir, 'color.png')) },
+    { name: 'outline.png', data: readFileSync(path.join(manifestDir, 'outline.png')) },
+  ]);
+}
+
+function main(): void {
+  const { values } = parseArgs({ options: { out: { type: 'string' } }, strict: true });
+  dotenv.config({ quiet: true });
+  const out = path.resolve(values.out ?? DEFAULT_OUT);
+  const zip = buildAppPackage(process.env.MICROSOFT_APP_ID ?? '');
+  mkdirSync(path.dirname(out), { recursive: true });
+  writeFileSync(out, zip);
+  process.stdout.write(`Teams app package written to ${out} (${zip.length} bytes). Upload it in Teams: Apps → Manage your apps → Upload an app.\n`);
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  try {
+    main();
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`);
+    process.exit(1);
+  }
+}

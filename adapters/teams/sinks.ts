@@ -1,0 +1,124 @@
+// The ReplySinks of Teams events. A message's answers are new cards; a click's first answer is the card in the
+// invoke response, and what follows updates the card in place. In channels and group chats the details stay
+// with the requester (refresh.userIds), and secrets always go to the personal chat.
+import type { Actor, Reply, ReplySink, SecretMessage } from '../../src/core/index.js';
+import { emptyCard, privateStubCard, renderCard, workingCard, type AdaptiveCardJson } from './card.js';
+import type { Outbox, Reference } from './outbox.js';
+import type { PrivateViews } from './private-views.js';
+
+/** Where an event came from and who sent it. */
+export interface EventScope {
+  actor: Actor;
+  /** Teams' user id of the sender (refresh.userIds and 1:1 conversations take it). */
+  userId: string;
+  userName: string;
+  reference: Reference;
+}
+
+export interface SinkDeps {
+  outbox: Outbox;
+  views: PrivateViews;
+}
+
+export const isPersonal = (reference: Reference) => reference.conversation?.conversationType === 'personal' || reference.conversation?.isGroup === false;
+
+/** The card everyone in the conversation sees: the reply itself in a personal chat, a stub elsewhere. */
+export function publicCard(deps: SinkDeps, scope: EventScope, reply: Reply, viewId?: string): { card: AdaptiveCardJson; viewId?: string } {
+  const card = renderCard(reply);
+  if (isPersonal(scope.reference)) return { card };
+  const id = deps.views.put(scope.actor.id, card, viewId);
+  return { card: privateStubCard(scope.userName, scope.userId, id), viewId: id };
+}
+
+export function secretCard(message: SecretMessage): AdaptiveCardJson {
+  return emptyCard([
+    { type: 'TextBlock', text: `🔒 ${message.text}`, wrap: true },
+    { type: 'TextBlock', text: message.passcode.reveal(), fontType: 'Monospace', size: 'ExtraLarge', weight: 'Bolder' },
+  ]);
+}
+
+async function deliverSecret(deps: SinkDeps, scope: EventScope, message: SecretMessage): Promise<void> {
+  const ok = await deps.outbox.attempt('send the temporary passcode to the requester', () => deps.outbox.sendPrivately(scope.reference, scope.userId, secretCard(message)));
+  if (!ok) throw new Error(`the temporary passcode for "${message.deviceName}" could not be delivered to the requester's personal chat`);
+}
+
+/** A message's sink: every answer is a new card (a message has no earlier card of lockdesk's to update). */
+export function messageSink(deps: SinkDeps, scope: EventScope): ReplySink {
+  const post = async (reply: Reply) => {
+    await deps.outbox.send(scope.reference, publicCard(deps, scope, reply).card);
+  };
+  return { reply: post, update: post, sendSecret: (message) => deliverSecret(deps, scope, message) };
+}
+
+type First = { kind: 'reply' | 'update'; reply: Reply };
+
+/**
+ * A click's sink. `invokeCard(waitMs)` gives the card for the invoke response: the first answer if it comes in
+ * time (a `reply` is for the clicker alone; an `update` also replaces the card for everyone), else a "working…"
+ * card, after which the answers go out as updates and private messages.
+ */
+export class ClickSession {
+  readonly sink: ReplySink;
+  readonly #deps: SinkDeps;
+  readonly #scope: EventScope;
+  readonly #cardId: string | undefined;
+  #viewId: string | undefined;
+  #responded = false;
+  #first: First | undefined;
+  #onFirst: ((first: First) => void) | undefined;
+  /** Updates leave in the order the handler made them. */
+  #queue: Promise<unknown> = Promise.resolve();
+
+  constructor(deps: SinkDeps, scope: EventScope, cardId: string | undefined, viewId: string | undefined) {
+    this.#deps = deps;
+    this.#scope = scope;
+    this.#cardId = cardId;
+    this.#viewId = viewId;
+    this.sink = {
+      reply: (reply) => this.#answer({ kind: 'reply', reply }),
+      update: (reply) => this.#answer({ kind: 'update', reply }),
+      sendSecret: (message) => deliverSecret(deps, scope, message),
+    };
+  }
+
+  async invokeCard(waitMs: number): Promise<AdaptiveCardJson> {
+    const first =
+      this.#first ??
+      (await new Promise<First | undefined>((resolve) => {
+        const timer = setTimeout(() => resolve(undefined), waitMs);
+        this.#onFirst = (f) => {
+          clearTimeout(timer);
+          resolve(f);
+        };
+      }));
+    this.#responded = true;
+    return first ? renderCard(first.reply) : workingCard();
+  }
+
+  /** Resolves when every update queued so far has been sent (tests, shutdown). */
+  settled(): Promise<unknown> {
+    return this.#queue;
+  }
+
+  async #answer(answer: First): Promise<void> {
+    if (!this.#responded && !this.#first) {
+      this.#first = answer;
+      this.#onFirst?.(answer);
+      if (answer.kind === 'reply') return; // the invoke response shows it to the clicker alone
+    }
+    const send = answer.kind === 'update' && this.#cardId ? () => this.#updateCard(answer.reply) : () => this.#sendPrivately(answer.reply);
+    const next = this.#queue.then(send);
+    this.#queue = next.catch(() => undefined);
+    await next;
+  }
+
+  async #updateCard(reply: Reply): Promise<void> {
+    const { card, viewId } = publicCard(this.#deps, this.#scope, reply, this.#viewId);
+    this.#viewId = viewId ?? this.#viewId;
+    await this.#deps.outbox.update(this.#scope.reference, this.#cardId!, card);
+  }
+
+  async #sendPrivately(reply: Reply): Promise<void> {
+    await this.#deps.outbox.sendPrivately(this.#scope.reference, this.#scope.userId, renderCard(reply));
+  }
+}

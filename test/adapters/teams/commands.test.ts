@@ -1,0 +1,91 @@
+// Every command over HTTP through the real teams-ai application, and the Adaptive Card it answers with.
+import nock from 'nock';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ALICE, BOB, cardOf, cardText, executeActions, message, startHarness, type Harness } from './harness.js';
+
+let h: Harness;
+beforeAll(async () => {
+  nock.disableNetConnect();
+  nock.enableNetConnect(/127\.0\.0\.1/);
+  h = await startHarness();
+});
+afterAll(async () => {
+  await h.close();
+  nock.enableNetConnect();
+});
+beforeEach(() => {
+  h.sent.length = 0;
+});
+
+async function say(text: string, from = ALICE, entities: object[] = []) {
+  const res = await h.post(message(from, text, undefined, entities));
+  expect(res.status).toBe(200);
+  const posts = h.sent.filter((s) => s.method === 'POST');
+  expect(posts).toHaveLength(1);
+  return cardOf(posts[0]!);
+}
+
+describe('Teams commands', () => {
+  it('help lists the commands', async () => {
+    const card = await say('help');
+    expect(card.type).toBe('AdaptiveCard');
+    expect(card.version).toBe('1.5');
+    expect(cardText(card)).toContain('reset passcode');
+    expect(h.sent[0]!.path).toMatch(/^\/v3\/conversations\/a:personal-29:alice\/activities/);
+  });
+
+  it('lock <name>: a confirmation card with one Action.Execute named for the action and the device, and Cancel', async () => {
+    const card = await say("lock Alice's iPhone");
+    const actions = executeActions(card);
+    expect(actions.map((a) => a.title)).toEqual(['Lock "Alice\'s iPhone"', 'Cancel']);
+    expect(actions.every((a) => a.verb === 'lockdesk.click' && typeof a.data.value === 'string')).toBe(true);
+    expect(actions[0]).toMatchObject({ style: 'destructive' });
+    const text = cardText(card);
+    for (const fact of ['iPhone 15', 'iOS 17.5.1', 'Alice Smith', '…N72Q', 'Last check-in', 'What will happen']) expect(text).toContain(fact);
+  });
+
+  it('"unlock" is not "lock": the handler says it is no command', async () => {
+    const card = await say('unlock Alice\'s iPhone');
+    expect(cardText(card)).toContain('\\"unlock\\" is not a lockdesk command');
+    expect(executeActions(card)).toEqual([]);
+  });
+
+  it('reset passcode <name>', async () => {
+    const card = await say("reset passcode Alice's Pixel 8");
+    expect(executeActions(card).map((a) => a.title)).toEqual(['Reset work-profile passcode "Alice\'s Pixel 8"', 'Cancel']);
+  });
+
+  it('lost: one button per supported device, one for all, unsupported devices with the reason and no button', async () => {
+    const card = await say('lost');
+    expect(executeActions(card).map((a) => a.title)).toEqual([
+      'Lock "Alice\'s iPhone"',
+      'Lock "Alice\'s MacBook Pro"',
+      'Lock "Alice\'s Pixel 8"',
+      'Lock all 3 devices',
+      'Cancel',
+    ]);
+    const laptop = card.body.find((e: any) => e.type === 'Container' && cardText(e).includes('ALICE-LAPTOP'));
+    expect(cardText(laptop)).toContain('Intune cannot remotely lock Windows 10');
+    expect(executeActions({ body: laptop.items })).toEqual([]);
+  });
+
+  it('devices <email>: a look-up whose buttons start a request', async () => {
+    const card = await say('devices bob@contoso.com');
+    const text = cardText(card);
+    expect(text).toContain("Bob's Galaxy S23");
+    expect(executeActions(card).some((a) => a.title.startsWith('Lock') && a.title.endsWith('…'))).toBe(true);
+  });
+
+  it('a user @mention as the query is resolved to that person through the roster', async () => {
+    const mention = { type: 'mention', text: '<at>Bob Jones</at>', mentioned: { id: BOB.id, name: BOB.name } };
+    const card = await say('lock <at>Bob Jones</at>', ALICE, [mention]);
+    const titles = executeActions(card).map((a) => a.title);
+    expect(titles).toContain('Lock "Bob\'s Galaxy S23"');
+    expect(titles.some((t) => /^Lock all \d+ devices$/.test(t))).toBe(true);
+  });
+
+  it('the default policy applies to the Entra object id: Bob may not lock Alice\'s phone', async () => {
+    const card = await say("lock Alice's iPhone", BOB);
+    expect(cardText(card)).toContain('You may only act on your own devices');
+  });
+});

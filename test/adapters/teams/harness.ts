@@ -1,0 +1,201 @@
+// Runs the real teams-ai application on lockdesk's HTTP server (loopback, any port) over the simulated tenant,
+// with nock standing in for the Bot Connector at SERVICE_URL and recording everything the bot sends.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import nock from 'nock';
+import { createTeamsMount } from '../../../adapters/teams/mount.js';
+import type { TeamsBot } from '../../../adapters/teams/bot.js';
+import { buildApp, type App } from '../../../src/app.js';
+import { loadConfig } from '../../../src/config/index.js';
+import type { Clock, Logger } from '../../../src/ports.js';
+import { startHttpServer, type RunningServer } from '../../../src/server/http-server.js';
+
+export const SERVICE_URL = 'https://smba.example.test/';
+export const TENANT = 'tenant-contoso';
+export const BOT = { id: '28:lockdesk-bot', name: 'lockdesk' };
+
+export interface TeamsUser {
+  id: string;
+  name: string;
+  aadObjectId: string;
+  email: string;
+}
+export const ALICE: TeamsUser = { id: '29:alice', name: 'Alice Smith', aadObjectId: '40e5033a-6a45-4dfc-9591-46507a0387db', email: 'alice@contoso.com' };
+export const BOB: TeamsUser = { id: '29:bob', name: 'Bob Jones', aadObjectId: 'f7c99865-f6d1-4366-9e35-3885b951e68e', email: 'bob@contoso.com' };
+const ROSTER = [ALICE, BOB];
+
+export interface Sent {
+  method: string;
+  path: string;
+  body: Record<string, any>;
+}
+
+/** Alice is helpdesk (a teams: selector); everyone else may act on their own devices. */
+const POLICY = {
+  confirmTtlSeconds: 300,
+  approvers: [],
+  roles: [
+    { name: 'helpdesk', members: [`teams:${ALICE.aadObjectId}`], actions: ['lock', 'resetPasscode'], devices: 'any' },
+    { name: 'everyone', members: ['*'], actions: ['lock', 'resetPasscode'], devices: 'own' },
+  ],
+};
+
+/** A clock that tests can move forward (an expired confirmation without waiting five minutes). */
+export class ShiftedClock implements Clock {
+  offsetMs = 0;
+  now(): Date {
+    return new Date(Date.now() + this.offsetMs);
+  }
+  sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => setTimeout(resolve, ms));
+  }
+}
+
+export function capturingLogger(): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  const log = (level: string) => (obj: object, msg?: string) => void lines.push(`${level} ${msg ?? ''} ${JSON.stringify(obj)}`);
+  return { lines, debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
+}
+
+export interface Harness {
+  url: string;
+  app: App;
+  bot: TeamsBot;
+  clock: ShiftedClock;
+  logger: ReturnType<typeof capturingLogger>;
+  sent: Sent[];
+  post(activity: Record<string, unknown>, headers?: Record<string, string>): Promise<{ status: number; body: any }>;
+  close(): Promise<void>;
+}
+
+/** `connector: false` leaves the Bot Connector alone (the Agents Playground plays it). */
+export async function startHarness(env: Record<string, string> = {}, options: { connector?: boolean } = {}): Promise<Harness> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'lockdesk-teams-'));
+  const policyFile = path.join(dir, 'policy.json');
+  writeFileSync(policyFile, JSON.stringify(POLICY));
+  const config = loadConfig({
+    HOST: '127.0.0.1',
+    PORT: '0',
+    LOCKDESK_DATA_DIR: path.join(dir, 'run'),
+    LOCKDESK_POLICY: policyFile,
+    LOCKDESK_SIM_SETTLE_MS: '150',
+    LOCKDESK_POLL_INTERVAL_MS: '40',
+    LOCKDESK_FOLLOW_UP_MINUTES: '1',
+    LOG_LEVEL: 'silent',
+    TEAMS_INVOKE_WAIT_MS: '1500',
+    ...env,
+  });
+  const logger = capturingLogger();
+  const clock = new ShiftedClock();
+  const app = await buildApp(config, logger, { clock });
+  const { mount, bot } = createTeamsMount(app, logger);
+  const server: RunningServer = await startHttpServer({ host: '127.0.0.1', port: 0, routes: mount.routes, onError: (err) => logger.error({ err }, 'http') });
+  const sent = options.connector === false ? [] : recordConnector();
+  return {
+    url: server.url,
+    app,
+    bot,
+    clock,
+    logger,
+    sent,
+    async post(activity, headers = {}) {
+      const res = await fetch(`${server.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(activity) });
+      const text = await res.text();
+      let body: any = text || undefined;
+      try {
+        body = text ? JSON.parse(text) : undefined;
+      } catch {
+        // a plain-text answer (botbuilder's 401 says "Unauthorized …")
+      }
+      return { status: res.status, body };
+    },
+    async close() {
+      await bot.idle();
+      await server.close();
+      await app.close();
+      nock.cleanAll();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+let nextId = 0;
+
+/** The Bot Connector: records sends and updates, answers roster look-ups, opens 1:1 conversations. */
+function recordConnector(): Sent[] {
+  const sent: Sent[] = [];
+  const record = (method: string) =>
+    function (this: unknown, uri: string, body: any): [number, object] {
+      sent.push({ method, path: decodeURIComponent(uri), body: typeof body === 'string' ? JSON.parse(body) : body });
+      if (method === 'POST' && /^\/v3\/conversations$/.test(uri)) return [200, { id: `dm-${++nextId}` }];
+      return [200, { id: `activity-${++nextId}` }];
+    };
+  nock(SERVICE_URL)
+    .persist()
+    .get(/\/v3\/conversations\/[^/]+\/members\/.+/)
+    .reply((uri) => {
+      const userId = decodeURIComponent(uri.split('/').pop()!);
+      const user = ROSTER.find((u) => u.id === userId);
+      return user ? [200, { id: user.id, name: user.name, aadObjectId: user.aadObjectId, email: user.email, userPrincipalName: user.email }] : [404, { error: { code: 'MemberNotFoundInConversation' } }];
+    })
+    .post(/\/v3\/conversations.*/)
+    .reply(record('POST'))
+    .put(/\/v3\/conversations\/.+/)
+    .reply(record('PUT'));
+  return sent;
+}
+
+export type Where = { kind: 'personal'; id: string } | { kind: 'channel'; id: string };
+export const personalOf = (user: TeamsUser): Where => ({ kind: 'personal', id: `a:personal-${user.id}` });
+export const CHANNEL: Where = { kind: 'channel', id: '19:general@thread.tacv2' };
+
+function base(from: TeamsUser, where: Where) {
+  return {
+    id: `in-${++nextId}`,
+    timestamp: new Date().toISOString(),
+    channelId: 'msteams',
+    serviceUrl: SERVICE_URL,
+    from: { id: from.id, name: from.name, aadObjectId: from.aadObjectId },
+    recipient: BOT,
+    conversation: { id: where.id, conversationType: where.kind, tenantId: TENANT, ...(where.kind === 'channel' ? { isGroup: true } : {}) },
+    channelData: { tenant: { id: TENANT }, ...(where.kind === 'channel' ? { team: { id: '19:team@thread.tacv2' }, channel: { id: where.id } } : {}) },
+  };
+}
+
+export function message(from: TeamsUser, text: string, where: Where = personalOf(from), entities: object[] = []) {
+  return { ...base(from, where), type: 'message', text, textFormat: 'plain', entities };
+}
+
+export function click(from: TeamsUser, replyToId: string, data: object, where: Where = personalOf(from), verb = 'lockdesk.click') {
+  return { ...base(from, where), type: 'invoke', name: 'adaptiveCard/action', replyToId, value: { action: { type: 'Action.Execute', verb, data }, trigger: 'manual' } };
+}
+
+/** The card of a recorded send. */
+export const cardOf = (s: Sent): any => s.body.attachments?.[0]?.content;
+
+/** Every Action.Execute in a card, wherever it sits. */
+export function executeActions(card: any): Array<{ title: string; data: { value: string }; verb: string }> {
+  const found: any[] = [];
+  const walk = (node: any) => {
+    if (Array.isArray(node)) node.forEach(walk);
+    else if (node && typeof node === 'object') {
+      if (node.type === 'Action.Execute') found.push(node);
+      Object.values(node).forEach(walk);
+    }
+  };
+  walk(card?.body);
+  return found;
+}
+
+export const cardText = (card: unknown) => JSON.stringify(card);
+
+export async function waitFor<T>(probe: () => T | undefined, timeoutMs = 5000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value) return value;
+    if (Date.now() > until) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
