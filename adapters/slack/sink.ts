@@ -41,13 +41,13 @@ export function createSink(outlets: Outlets, origin: Origin): ReplySink {
 
   const viaResponseUrl = (extra: Record<string, unknown>): Way[] =>
     origin.responseUrl ? [{ name: 'response_url', send: (m) => responseUrls.post(origin.responseUrl!, { ...m, ...extra }) }] : [];
-  const ephemeral = (channel = origin.channelId): Way[] =>
+  const ephemeral = (channel = origin.channelId, to = user): Way[] =>
     channel
       ? [
           {
             name: 'chat.postEphemeral',
             send: async (m) => {
-              await client.chat.postEphemeral({ channel, user, text: m.text, blocks: m.blocks });
+              await client.chat.postEphemeral({ channel, user: to, text: m.text, blocks: m.blocks });
               return true;
             },
           },
@@ -98,9 +98,13 @@ export function createSink(outlets: Outlets, origin: Origin): ReplySink {
       return deliver('update', renderMessage(reply), [...replace, ...(origin.kind === 'command' ? newMessage : [...ephemeral(), direct])]);
     },
     // Ephemeral only: through the response URL, else chat.postEphemeral. Never a channel message or a DM thread.
+    // It goes to the person who asked; when an approver clicked for them, the approver's response URL is not theirs.
     async sendSecret(secret: SecretMessage) {
+      if (secret.recipient.platform !== 'slack') throw new UndeliveredError(['the requester is not on Slack']);
+      const forClicker = secret.recipient.id === user;
+      const channel = origin.channelId ?? origin.message?.channel;
       try {
-        await deliver('secret', secretMessage(secret), [...viaResponseUrl({ response_type: 'ephemeral', replace_original: false }), ...ephemeral(origin.channelId ?? origin.message?.channel)]);
+        await deliver('secret', secretMessage(secret), forClicker ? [...viaResponseUrl({ response_type: 'ephemeral', replace_original: false }), ...ephemeral(channel)] : ephemeral(channel, secret.recipient.id));
       } catch {
         // Said without the passcode, by any way that reaches the person; the follow-up must go on regardless.
         const note = renderMessage({
@@ -108,6 +112,7 @@ export function createSink(outlets: Outlets, origin: Origin): ReplySink {
           blocks: [{ kind: 'notice', tone: 'warning', text: `lockdesk could not show you the temporary passcode for "${secret.deviceName}" privately in Slack. Read it in Intune.` }],
         });
         await deliver('secret-undelivered', note, [...ephemeral(), direct]).catch(() => undefined);
+        throw new UndeliveredError(['the temporary passcode']);
       }
     },
   };

@@ -46,8 +46,10 @@ export class Outbox {
    * A card for one person only, in their personal chat with the bot: the same conversation when the event came
    * from it, otherwise a 1:1 conversation the bot opens (it must be installed for them).
    */
-  async sendPrivately(reference: Reference, userId: string, card: AdaptiveCardJson): Promise<void> {
-    if (reference.conversation?.conversationType === 'personal' || reference.conversation?.isGroup === false) {
+  /** To `userId` alone: in this conversation when it is their personal chat, else in a 1:1 chat opened for it. */
+  async sendPrivately(reference: Reference, userId: string, card: AdaptiveCardJson, options: { otherPerson?: boolean } = {}): Promise<void> {
+    const personal = reference.conversation?.conversationType === 'personal' || reference.conversation?.isGroup === false;
+    if (personal && !options.otherPerson) {
       await this.send(reference, card);
       return;
     }

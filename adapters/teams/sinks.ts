@@ -38,7 +38,15 @@ export function secretCard(message: SecretMessage): AdaptiveCardJson {
 }
 
 async function deliverSecret(deps: SinkDeps, scope: EventScope, message: SecretMessage): Promise<void> {
-  const ok = await deps.outbox.attempt('send the temporary passcode to the requester', () => deps.outbox.sendPrivately(scope.reference, scope.userId, secretCard(message)));
+  const { recipient } = message;
+  if (recipient.platform !== 'teams') throw new Error('the requester is not on Teams');
+  // An approver may have clicked for the requester: then the passcode goes to a 1:1 chat with the requester, not
+  // to the approver's conversation (Teams accepts the Entra object id as the member of a new 1:1 chat).
+  const forClicker = recipient.id === scope.actor.id;
+  const send = forClicker
+    ? () => deps.outbox.sendPrivately(scope.reference, scope.userId, secretCard(message))
+    : () => deps.outbox.sendPrivately(scope.reference, recipient.aadObjectId ?? recipient.id, secretCard(message), { otherPerson: true });
+  const ok = await deps.outbox.attempt('send the temporary passcode to the requester', send);
   if (!ok) throw new Error(`the temporary passcode for "${message.deviceName}" could not be delivered to the requester's personal chat`);
 }
 

@@ -15,6 +15,7 @@ export interface AuditFields {
   dispatchId?: string;
   deviceIds?: string[];
   query?: string;
+  requester?: ActorRef;
 }
 
 export function auditEvent(clock: Clock, f: AuditFields): AuditEvent {
@@ -33,6 +34,7 @@ export function auditEvent(clock: Clock, f: AuditFields): AuditEvent {
   if (f.dispatchId !== undefined) event.dispatchId = f.dispatchId;
   if (f.deviceIds !== undefined) event.deviceIds = f.deviceIds;
   if (f.query !== undefined) event.query = f.query;
+  if (f.requester !== undefined) event.requester = actorRef({ ...f.requester });
   return event;
 }
 
@@ -49,5 +51,6 @@ export function dispatchAudit(
     device: { id: record.deviceId, name: record.deviceName },
     confirmationId: record.confirmationId,
     dispatchId: record.id,
+    requester: record.requester,
   });
 }

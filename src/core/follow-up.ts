@@ -1,6 +1,7 @@
 // Follows dispatched actions until they settle: polls the backend with backoff, records each change,
 // updates the chat message, and hands a temporary passcode to the requester alone.
 import { dispatchAudit } from './audit.js';
+import { toLockdeskError } from './errors.js';
 import type { CoreDeps } from './deps.js';
 import { dispatchStateFromAction, isSettled, type DispatchRecord } from './records.js';
 import { CLOCK_SKEW_MS, resolveInterrupted } from './recovery.js';
@@ -94,16 +95,29 @@ export class FollowUp {
     if (state === record.state) return record;
     const updated = await store.dispatches.update(record.id, { state, updatedAt: clock.now().toISOString() });
     const passcode = state === 'done' ? status.passcode : undefined;
+    let delivered = false;
     if (passcode && sink) {
-      await sink.sendSecret({
-        deviceId: record.deviceId,
-        deviceName: record.deviceName,
-        passcode,
-        text: `Temporary passcode for "${record.deviceName}". Only you can see this; give it to the device's user in person or by phone, never in a channel.`,
-      });
+      try {
+        // To the person who asked, even when an approver clicked: the adapter delivers to `recipient` or refuses.
+        await sink.sendSecret({
+          recipient: record.requester,
+          deviceId: record.deviceId,
+          deviceName: record.deviceName,
+          passcode,
+          text: `Temporary passcode for "${record.deviceName}". Only you can see this; give it to the device's user in person or by phone, never in a channel.`,
+        });
+        delivered = true;
+      } catch (error) {
+        // Never the error itself: an SDK error may quote the message it failed to send.
+        logger.warn({ dispatchId: record.id, code: toLockdeskError(error).code }, 'the temporary passcode could not be delivered to the requester');
+      }
     }
     if (isSettled(state)) {
-      const reason = passcode ? (sink ? 'a temporary passcode was shown privately to the requester' : 'a temporary passcode was created; the requester can read it in Intune') : undefined;
+      const reason = passcode
+        ? delivered
+          ? 'a temporary passcode was shown privately to the requester'
+          : 'a temporary passcode was created; the requester can read it in Intune'
+        : undefined;
       await store.audit.append(dispatchAudit(clock, record, { event: 'result', outcome: state, reason, actor: null }));
     }
     return updated;

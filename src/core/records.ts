@@ -101,4 +101,6 @@ export interface AuditEvent {
   /** The devices a confirmation named, when it named more than one. */
   deviceIds?: string[];
   query?: string;
+  /** On dispatch, result and recovery events: who asked (the actor may be lockdesk itself, or an approver). */
+  requester?: ActorRef;
 }

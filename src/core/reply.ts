@@ -1,5 +1,5 @@
 // The neutral reply: what the handler says, before an adapter renders it as Block Kit, an Adaptive Card or text.
-import type { DeviceAction, Secret } from './types.js';
+import type { ActorRef, DeviceAction, Secret } from './types.js';
 
 export interface Button {
   label: string;
@@ -54,6 +54,8 @@ export interface Reply {
 
 /** A temporary passcode for the person who asked; adapters deliver it privately and never log it. */
 export interface SecretMessage {
+  /** Who may see it: the person who asked for the reset (not an approver who clicked for them). */
+  recipient: ActorRef;
   deviceId: string;
   deviceName: string;
   passcode: Secret;

@@ -1,7 +1,7 @@
 // After the click: the status as it moves, the temporary passcode to the requester alone, and failures.
 import { describe, expect, it } from 'vitest';
 import { ERROR_CODES, LockdeskError, Secret } from '../../src/core/index.js';
-import { actor, makeHarness } from './harness.js';
+import { actor, helpdeskPolicy, makeHarness } from './harness.js';
 import { all, patIphone, patPixel } from './fixtures.js';
 import { unavailable } from '../fakes/memory-backend.js';
 
@@ -50,6 +50,34 @@ describe('follow-up', () => {
     const everything = JSON.stringify([sink.replies, sink.updates, await h.audit(), await h.store.dispatches.get((await h.audit()).find((e) => e.dispatchId)!.dispatchId!), h.logger.lines]);
     expect(everything).not.toContain('739214');
     expect((await h.audit()).find((e) => e.event === 'result' && e.outcome === 'done')!.reason).toMatch(/shown privately to the requester/);
+  });
+
+  it('sends the passcode to the requester even when an approver confirmed, and goes on when it cannot be delivered', async () => {
+    const policy = { ...helpdeskPolicy, roles: [{ name: 'everyone', members: ['*'], actions: ['lock', 'resetPasscode'] as Array<'lock' | 'resetPasscode'>, devices: 'own' as const }] };
+    const h = makeHarness(all(), { policy });
+    const offer = await h.say(pat, "reset passcode Pat's Pixel");
+    const lead = actor('lead@contoso.com');
+    const sink = await h.click(lead, offer.lastReply, 'Reset work-profile passcode');
+    h.backend.setStatus(patPixel.id, 'resetPasscode', { state: 'done', startedAt: h.clock.now().toISOString(), passcode: new Secret('551177') });
+    sink.sendSecret = async () => {
+      throw new Error('no way to reach pat');
+    };
+    await h.clock.untilSleeping();
+    h.clock.advance(1_000);
+    await h.handler.idle();
+    const result = (await h.audit()).find((e) => e.event === 'result' && e.outcome === 'done')!;
+    expect(result.reason).toMatch(/read it in Intune/);
+    expect(result.requester).toMatchObject({ id: 'pat@contoso.com' });
+    expect(JSON.stringify([h.logger.lines, await h.audit()])).not.toContain('551177');
+
+    const h2 = makeHarness(all(), { policy });
+    const offer2 = await h2.say(pat, "reset passcode Pat's Pixel");
+    const sink2 = await h2.click(lead, offer2.lastReply, 'Reset work-profile passcode');
+    h2.backend.setStatus(patPixel.id, 'resetPasscode', { state: 'done', startedAt: h2.clock.now().toISOString(), passcode: new Secret('551177') });
+    await h2.clock.untilSleeping();
+    h2.clock.advance(1_000);
+    await h2.handler.idle();
+    expect(sink2.secrets.map((m) => m.recipient)).toEqual([{ platform: 'console', id: 'pat@contoso.com', email: 'pat@contoso.com' }]);
   });
 
   it('stops updating chat after the follow-up window and says the audit trail will have the result', async () => {

@@ -136,6 +136,16 @@ describe('clicks', () => {
     expect(await readFile(join(h.dataDir, 'run', 'audit.jsonl'), 'utf8')).not.toMatch(word);
   });
 
+  it('when an approver confirms a reset, the passcode goes to the requester, not to the approver', async () => {
+    const { confirm } = await confirmation('U0ALICE', '/reset-passcode', "Alice's Pixel 8");
+    const { responseUrl } = await h.click('U0LEAD', confirm);
+    await answerTo(responseUrl, /confirmed by lead@contoso\.com/);
+    const secret = await waitFor(() => h.api.find((c) => c.method === 'chat.postEphemeral' && /Temporary passcode/.test(String(c.body.text))), 'the passcode post');
+    expect(secret.body.user).toBe('U0ALICE');
+    await h.app.handler.idle();
+    expect(postsTo(responseUrl).filter((p) => /Temporary passcode/.test(textOf(p.body)))).toEqual([]);
+  });
+
   it('when the response URL budget is spent, the person is kept informed by chat.postEphemeral', async () => {
     const { confirm } = await confirmation('U0ALICE', '/lock', "Alice's iPhone");
     const { responseUrl } = await h.click('U0ALICE', confirm);

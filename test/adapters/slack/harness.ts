@@ -24,12 +24,13 @@ export const PEOPLE: Record<string, { email?: string; name: string }> = {
   U0BOB: { email: 'bob@contoso.com', name: 'Bob Jones' },
   U0GWEN: { email: 'gwen@contoso.com', name: 'Gwen (helpdesk)' },
   U0ROBOT: { name: 'A bot' },
+  U0LEAD: { email: 'lead@contoso.com', name: 'Lee (IT lead)' },
 };
 export const HELPDESK_GROUP = 'S0HELP';
 
 export const POLICY = {
   confirmTtlSeconds: 300,
-  approvers: [],
+  approvers: ['email:lead@contoso.com'],
   roles: [
     { name: 'helpdesk', members: [`slack-group:${HELPDESK_GROUP}`], actions: ['lock', 'resetPasscode'], devices: 'any' },
     { name: 'everyone', members: ['*'], actions: ['lock', 'resetPasscode'], devices: 'own' },

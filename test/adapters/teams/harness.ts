@@ -22,6 +22,7 @@ export interface TeamsUser {
   email: string;
 }
 export const ALICE: TeamsUser = { id: '29:alice', name: 'Alice Smith', aadObjectId: '40e5033a-6a45-4dfc-9591-46507a0387db', email: 'alice@contoso.com' };
+export const LEE: TeamsUser = { id: '29:lee', name: 'Lee (IT lead)', aadObjectId: 'aad-lee', email: 'lee@contoso.com' };
 export const BOB: TeamsUser = { id: '29:bob', name: 'Bob Jones', aadObjectId: 'f7c99865-f6d1-4366-9e35-3885b951e68e', email: 'bob@contoso.com' };
 const ROSTER = [ALICE, BOB];
 
@@ -34,7 +35,8 @@ export interface Sent {
 /** Alice is helpdesk (a teams: selector); everyone else may act on their own devices. */
 const POLICY = {
   confirmTtlSeconds: 300,
-  approvers: [],
+  // Lee may confirm for others (the passcode still goes to whoever asked).
+  approvers: ['teams:aad-lee'],
   roles: [
     { name: 'helpdesk', members: [`teams:${ALICE.aadObjectId}`], actions: ['lock', 'resetPasscode'], devices: 'any' },
     { name: 'everyone', members: ['*'], actions: ['lock', 'resetPasscode'], devices: 'own' },

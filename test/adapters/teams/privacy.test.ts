@@ -2,7 +2,7 @@
 // requester's personal chat only, never to the channel or a log.
 import nock from 'nock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ALICE, BOB, BOT, CHANNEL, cardOf, cardText, click, executeActions, message, startHarness, type Harness } from './harness.js';
+import { ALICE, BOB, BOT, LEE, CHANNEL, cardOf, cardText, click, executeActions, message, startHarness, type Harness } from './harness.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -50,6 +50,19 @@ describe('Teams privacy', () => {
     expect(h.sent.filter((s) => s !== secret).some((s) => JSON.stringify(s.body).includes(passcode!))).toBe(false);
     expect(h.logger.lines.some((line) => line.includes(passcode!))).toBe(false);
     for await (const e of h.app.store.audit.read()) expect(JSON.stringify(e)).not.toContain(passcode!);
+  });
+
+  it('when an approver confirms, the passcode goes to a 1:1 chat with the requester, not to the approver', async () => {
+    h.sent.length = 0;
+    await h.post(message(ALICE, "reset passcode Alice's Pixel 8"));
+    const confirm = executeActions(cardOf(h.sent[0]!))[0]!;
+    h.sent.length = 0;
+    await h.post(click(LEE, 'card-a', confirm.data));
+    await h.bot.idle();
+    const opened = h.sent.find((s) => s.method === 'POST' && s.path === '/v3/conversations')!;
+    expect(opened.body).toMatchObject({ isGroup: false, members: [{ id: ALICE.aadObjectId }] });
+    const toLee = h.sent.filter((s) => s.path.includes(`personal-${LEE.id}`));
+    expect(toLee.some((s) => /Temporary passcode/.test(cardText(cardOf(s))))).toBe(false);
   });
 
   it('in a personal chat the passcode comes in the same chat', async () => {
