@@ -4,10 +4,11 @@ import type { Config } from './config/index.js';
 import { resolvePath } from './config/index.js';
 import { createHandler, DEFAULT_SETTINGS, type Handler, type PlatformSupport, type Policy } from './core/index.js';
 import { loadPlatformSupport, loadPolicy } from './data-files.js';
-import type { Clock, DeviceBackend, IdSource, Logger } from './ports.js';
+import type { Clock, DeviceBackend, Directory, IdSource, Logger } from './ports.js';
 import { createStore } from './store/create-store.js';
 import { observeAudit, type ObservedStore } from './store/observed-store.js';
 import { systemClock, systemIds } from './system.js';
+import { aadGroupResolver, type AadGroupsOf } from './directory/aad-groups.js';
 
 export interface App {
   config: Config;
@@ -15,6 +16,8 @@ export interface App {
   backend: DeviceBackend;
   store: ObservedStore;
   policy: Policy;
+  /** The policy's aad-group: selectors a person is in (Teams and any adapter that knows Entra object ids). */
+  aadGroupsOf: AadGroupsOf;
   platforms: PlatformSupport;
   /** One line each, for the start-up banner. */
   describe: { backend: string; store: string; policy: string };
@@ -69,6 +72,7 @@ export async function buildApp(config: Config, logger: Logger, overrides: AppOve
     backend,
     store,
     policy,
+    aadGroupsOf: aadGroupResolver(isDirectory(backend) ? backend : undefined, policy, clock, logger),
     platforms,
     describe: {
       backend: created.describe,
@@ -86,4 +90,8 @@ export async function buildApp(config: Config, logger: Logger, overrides: AppOve
       await store.close();
     },
   };
+}
+
+function isDirectory(backend: DeviceBackend): backend is DeviceBackend & Directory {
+  return typeof (backend as Partial<Directory>).memberGroups === 'function';
 }

@@ -26,6 +26,14 @@ export interface DeviceBackend {
   getActionStatus(deviceId: string, action: DeviceAction): Promise<ActionStatus>;
 }
 
+/**
+ * Group membership in the directory behind the backend (Entra ID), for the policy's aad-group: members.
+ * Returns the ids, among `groupIds`, of the groups the user belongs to (directly or through other groups).
+ */
+export interface Directory {
+  memberGroups(userId: string, groupIds: readonly string[]): Promise<string[]>;
+}
+
 export interface ConfirmationStore {
   create(confirmation: Confirmation): Promise<void>;
   get(id: string): Promise<Confirmation | undefined>;

@@ -19,6 +19,8 @@ export interface TeamsBotOptions {
   appType: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMSI';
   /** How long a click waits for its first answer before Teams gets a "working…" card. */
   invokeWaitMs: number;
+  /** The policy's aad-group: selectors a person (by Entra object id) is in. */
+  aadGroupsOf?: (aadObjectId: string) => Promise<string[]>;
 }
 
 /** The commands, anchored at the start: "lock" must not match "unlock". Anything else gets the handler's usage reply. */
@@ -64,7 +66,7 @@ export function createTeamsBot(options: TeamsBotOptions): TeamsBot {
   };
 
   const scopeOf = async (ctx: TurnContext): Promise<EventScope> => ({
-    actor: await actorOf(ctx, directory),
+    actor: await actorOf(ctx, directory, options.aadGroupsOf ?? (async () => [])),
     userId: ctx.activity.from.id,
     userName: ctx.activity.from.name || 'the requester',
     reference: referenceOf(ctx),

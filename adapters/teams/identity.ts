@@ -54,7 +54,7 @@ export function errorSummary(error: unknown): { message: string; status?: number
 }
 
 /** The caller: the Entra object id is the identity when Teams sends one (requester checks compare it). */
-export async function actorOf(ctx: TurnContext, directory: Directory): Promise<Actor> {
+export async function actorOf(ctx: TurnContext, directory: Directory, aadGroupsOf: (aadObjectId: string) => Promise<string[]>): Promise<Actor> {
   const from = ctx.activity.from;
   const aad = from.aadObjectId || undefined;
   const person = await directory.lookUp(ctx, from.id);
@@ -64,8 +64,7 @@ export async function actorOf(ctx: TurnContext, directory: Directory): Promise<A
     ...(aad ? { aadObjectId: aad } : {}),
     ...(person?.address ? { email: person.address } : {}),
     ...(from.name || person?.name ? { displayName: from.name || person?.name } : {}),
-    // aad-group: selectors need Graph (transitive memberOf); until the Graph backend offers it, none are resolved.
-    groups: [],
+    groups: aad ? await aadGroupsOf(aad) : [],
   };
 }
 
@@ -88,6 +87,8 @@ export async function resolveMentions(ctx: TurnContext, text: string, directory:
     if (!result.includes(mention.text!)) continue;
     const person = await directory.lookUp(ctx, mention.mentioned!.id!);
     if (person?.address) result = result.split(mention.text!).join(person.address);
+    // Known by Entra object id only: the handler takes "user:<id>" as that person's devices.
+    else if (person?.aadObjectId) result = result.split(mention.text!).join(`user:${person.aadObjectId}`);
     else unresolved.push(mention.mentioned!.name ?? mention.text!.replace(/<\/?at>/g, ''));
   }
   return { text: result, unresolved };

@@ -5,7 +5,7 @@ import type { Mount } from '../../src/server/mounts.js';
 import { createTeamsBot, type TeamsBot } from './bot.js';
 import { MESSAGES_PATH, messagesRoute } from './http-route.js';
 
-export function createTeamsMount(app: Pick<App, 'config' | 'handler'>, logger: Logger): { mount: Mount; bot: TeamsBot } {
+export function createTeamsMount(app: Pick<App, 'config' | 'handler' | 'aadGroupsOf'>, logger: Logger): { mount: Mount; bot: TeamsBot } {
   const { config } = app;
   const bot = createTeamsBot({
     handler: app.handler,
@@ -15,6 +15,7 @@ export function createTeamsMount(app: Pick<App, 'config' | 'handler'>, logger: L
     appTenantId: config.MICROSOFT_APP_TENANT_ID,
     appType: config.MICROSOFT_APP_TYPE,
     invokeWaitMs: config.TEAMS_INVOKE_WAIT_MS,
+    aadGroupsOf: app.aadGroupsOf,
   });
   const auth = config.MICROSOFT_APP_ID ? 'Bot Framework authentication on' : 'authentication OFF (no MICROSOFT_APP_ID; loopback only)';
   const mount: Mount = {

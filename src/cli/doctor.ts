@@ -3,18 +3,21 @@
 import { pathToFileURL } from 'node:url';
 import dotenv from 'dotenv';
 import { createTokenSource, type TokenSource } from '../backend/graph/auth.js';
-import { ACTION_PERMISSION, READ_PERMISSION } from '../backend/graph/graph-errors.js';
+import { ACTION_PERMISSION, DIRECTORY_PERMISSION, READ_PERMISSION } from '../backend/graph/graph-errors.js';
 import { GraphHttp } from '../backend/graph/http.js';
 import { MANAGED_DEVICES, query } from '../backend/graph/odata.js';
 import { graphSettingsFrom, type GraphSettings } from '../backend/graph/settings.js';
 import { WriteLimiter } from '../backend/graph/write-limiter.js';
-import { loadConfig } from '../config/index.js';
+import { loadConfig, resolvePath } from '../config/index.js';
+import { loadPolicy } from '../data-files.js';
+import { policyGroupIds } from '../directory/aad-groups.js';
 import { isLockdeskError } from '../core/errors.js';
 import type { Logger } from '../ports.js';
 import { systemClock } from '../system.js';
 
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 const READ_ROLES = [READ_PERMISSION, 'DeviceManagementManagedDevices.ReadWrite.All'];
+const DIRECTORY_ROLES = [DIRECTORY_PERMISSION, 'Group.Read.All', 'Directory.Read.All'];
 
 /** The `roles` claim of an app-only token (application permissions granted with admin consent). */
 export function tokenRoles(token: string): string[] | undefined {
@@ -38,8 +41,10 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<number> {
   const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
   const say = (ok: boolean, text: string) => write(`${ok ? 'OK  ' : 'NO  '} ${text}`);
   let settings: GraphSettings;
+  let policyGroups: string[];
   try {
     const config = loadConfig(options.env ?? process.env);
+    policyGroups = policyGroupIds((await loadPolicy(config.LOCKDESK_POLICY && resolvePath(config.LOCKDESK_POLICY))).policy);
     if (config.BACKEND !== 'graph') {
       say(false, 'BACKEND is not graph: set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET (or AZURE_CLIENT_CERTIFICATE_PATH).');
       return 1;
@@ -77,8 +82,15 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<number> {
   // Actions are never tried: the only safe check is the token's roles claim.
   const actionsOk = roles.includes(ACTION_PERMISSION);
   say(actionsOk, actionsOk ? `actions: the app has ${ACTION_PERMISSION} (remote lock, passcode reset)` : `actions: the app lacks ${ACTION_PERMISSION}; lock and passcode reset will be refused. Grant it as an application permission and give admin consent.`);
-  write(readOk && actionsOk ? 'lockdesk has everything it needs.' : 'Something is missing: see the lines marked NO.');
-  return readOk && actionsOk ? 0 : 1;
+  // Group membership is needed only when the policy names aad-group: members.
+  let groupsOk = true;
+  if (policyGroups.length > 0) {
+    groupsOk = roles.some((r) => DIRECTORY_ROLES.includes(r));
+    say(groupsOk, groupsOk ? `groups: the app may read group membership for the policy's ${policyGroups.length} aad-group: member(s)` : `groups: the policy names aad-group: members but the app lacks ${DIRECTORY_PERMISSION}; those roles will not apply. Grant it as an application permission and give admin consent.`);
+  }
+  const allOk = readOk && actionsOk && groupsOk;
+  write(allOk ? 'lockdesk has everything it needs.' : 'Something is missing: see the lines marked NO.');
+  return allOk ? 0 : 1;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -330,3 +330,13 @@ describe('restart', () => {
     expect(reset).not.toHaveProperty('passcode');
   });
 });
+
+describe('directory', () => {
+  it("answers which of the named groups a user is in, from the tenant's users", async () => {
+    const tenant = await open();
+    const bob = 'f7c99865-f6d1-4366-9e35-3885b951e68e';
+    expect(await tenant.memberGroups(bob, ['11111111-1111-1111-1111-111111111111', 'other'])).toEqual(['11111111-1111-1111-1111-111111111111']);
+    expect(await tenant.memberGroups('40e5033a-6a45-4dfc-9591-46507a0387db', ['11111111-1111-1111-1111-111111111111'])).toEqual([]);
+    expect(await tenant.memberGroups('nobody', ['11111111-1111-1111-1111-111111111111'])).toEqual([]);
+  });
+});

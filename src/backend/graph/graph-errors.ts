@@ -3,9 +3,10 @@ import { ERROR_CODES, LockdeskError } from '../../core/errors.js';
 
 export const ACTION_PERMISSION = 'DeviceManagementManagedDevices.PrivilegedOperations.All';
 export const READ_PERMISSION = 'DeviceManagementManagedDevices.Read.All';
+export const DIRECTORY_PERMISSION = 'GroupMember.Read.All';
 
 /** What the failed call was for: it decides which permission a 403 names and what a 400 means. */
-export type CallKind = 'action' | 'lookup';
+export type CallKind = 'action' | 'lookup' | 'directory';
 
 export interface GraphFailure {
   status: number;
@@ -34,7 +35,7 @@ export function translateGraphError(failure: GraphFailure, kind: CallKind, what:
   const opts = { ...(requestId ? { requestId } : {}) };
   const tech = `Graph ${what}: HTTP ${status}${failure.code ? ` ${failure.code}` : ''}`;
   if (status === 403) {
-    const permission = kind === 'action' ? ACTION_PERMISSION : READ_PERMISSION;
+    const permission = kind === 'action' ? ACTION_PERMISSION : kind === 'directory' ? DIRECTORY_PERMISSION : READ_PERMISSION;
     return new LockdeskError(ERROR_CODES.FORBIDDEN, `${tech}: the app lacks ${permission}`, {
       ...opts,
       userMessage: `Intune refused: the lockdesk app lacks the permission ${permission} (an administrator must grant it and give admin consent).`,

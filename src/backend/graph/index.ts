@@ -1,9 +1,10 @@
 // The Microsoft Graph backend: lockdesk against a real Intune tenant.
 import type { ActionStatus, Device, DeviceAction } from '../../core/types.js';
-import type { Clock, DeviceBackend, DeviceLookup, DispatchResult, Logger } from '../../ports.js';
+import type { Clock, DeviceBackend, DeviceLookup, Directory, DispatchResult, Logger } from '../../ports.js';
 import { readActionStatus } from './action-status.js';
 import { dispatchActions } from './actions.js';
 import { createTokenSource, type TokenSource } from './auth.js';
+import { memberGroups } from './directory.js';
 import { GraphHttp } from './http.js';
 import { Inventory, type RefreshReport } from './inventory.js';
 import { MemoryInventoryIndex, type InventoryIndex } from './inventory-index.js';
@@ -16,7 +17,7 @@ export { graphSettingsFrom, loadCertificate, DEFAULT_TUNING, type GraphSettings,
 export type { InventoryIndex, InventoryEntry } from './inventory-index.js';
 export { ACTION_PERMISSION, READ_PERMISSION } from './graph-errors.js';
 
-export interface GraphBackend extends DeviceBackend {
+export interface GraphBackend extends DeviceBackend, Directory {
   readonly kind: 'graph';
   /** Rebuilds the serial-number index now (the periodic refresh does the same). */
   refreshInventory(): Promise<RefreshReport>;
@@ -53,6 +54,7 @@ export async function createGraphBackend(options: GraphBackendOptions): Promise<
     listUserDevices: (user: string): Promise<Device[]> => lookups.listUserDevices(user),
     getDevice: (id: string): Promise<Device | undefined> => lookups.getDevice(id),
     getDevices: (ids: readonly string[]): Promise<Device[]> => lookups.getDevices(ids),
+    memberGroups: (userId: string, groupIds: readonly string[]): Promise<string[]> => memberGroups(http, userId, groupIds),
     dispatch: (action: DeviceAction, deviceIds: readonly string[]): Promise<DispatchResult[]> => dispatchActions({ http, clock, logger, settings }, action, deviceIds),
     async getActionStatus(deviceId: string, action: DeviceAction): Promise<ActionStatus> {
       if (!isGuid(deviceId)) return { state: 'none' };

@@ -3,7 +3,7 @@ import { randomInt } from 'node:crypto';
 import type { Low } from 'lowdb';
 import { ERROR_CODES, LockdeskError } from '../../core/errors.js';
 import { Secret, type ActionStatus, type Device, type DeviceAction } from '../../core/types.js';
-import type { Clock, DeviceBackend, DeviceLookup, DispatchResult } from '../../ports.js';
+import type { Clock, DeviceBackend, DeviceLookup, Directory, DispatchResult } from '../../ports.js';
 import { actionProgress } from './action-progress.js';
 import { lookupRecords, toDevice, userRecords } from './device-record.js';
 import { FailurePlan, injectedError, type FailureKind } from './failure-injection.js';
@@ -32,7 +32,7 @@ const sameText = (a: string, b: string) => a.trim().toLowerCase() === b.trim().t
 const notFound = (deviceId: string) =>
   new LockdeskError(ERROR_CODES.DEVICE_NOT_FOUND, `No device with id ${deviceId} in the simulated tenant`, { userMessage: 'That device is no longer in Intune.' });
 
-export class SimulatedTenant implements DeviceBackend {
+export class SimulatedTenant implements DeviceBackend, Directory {
   readonly kind = 'simulated';
   readonly #db: Low<TenantFile>;
   readonly #clock: Clock;
@@ -62,6 +62,12 @@ export class SimulatedTenant implements DeviceBackend {
   async listUserDevices(user: string): Promise<Device[]> {
     await this.#delay();
     return this.#toDevices(userRecords(this.#db.data.devices, user));
+  }
+
+  async memberGroups(userId: string, groupIds: readonly string[]): Promise<string[]> {
+    await this.#delay();
+    const user = this.#db.data.users.find((u) => u.id === userId);
+    return groupIds.filter((g) => user?.groups?.includes(g));
   }
 
   async getDevices(ids: readonly string[]): Promise<Device[]> {

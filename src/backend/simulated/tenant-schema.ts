@@ -9,6 +9,8 @@ const userSchema = z
     userPrincipalName: z.string().min(1),
     displayName: z.string().min(1),
     mail: z.string(),
+    /** Entra group ids the user belongs to (for the policy's aad-group: members). */
+    groups: z.array(z.string().min(1)).optional(),
   })
   .strict();
 

@@ -1,7 +1,7 @@
 // Every command over HTTP through the real teams-ai application, and the Adaptive Card it answers with.
 import nock from 'nock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ALICE, BOB, cardOf, cardText, executeActions, message, startHarness, type Harness } from './harness.js';
+import { ALICE, BOB, CAROL, cardOf, cardText, executeActions, message, startHarness, type Harness } from './harness.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -82,6 +82,18 @@ describe('Teams commands', () => {
     const titles = executeActions(card).map((a) => a.title);
     expect(titles).toContain('Lock "Bob\'s Galaxy S23"');
     expect(titles.some((t) => /^Lock all \d+ devices$/.test(t))).toBe(true);
+  });
+
+  it('a mention of someone Teams gives no email for is resolved by Entra object id', async () => {
+    const mention = { type: 'mention', text: '<at>Carol Diaz</at>', mentioned: { id: CAROL.id, name: CAROL.name } };
+    const card = await say('devices <at>Carol Diaz</at>', ALICE, [mention]);
+    expect(cardText(card)).toContain("Carol's Pixel 7");
+    expect(cardText(card)).toContain('SURFACE-RT-01');
+  });
+
+  it('an aad-group: role applies to its members: Bob, in the group, may reset any passcode (but not lock)', async () => {
+    const card = await say("reset passcode Alice's Pixel 8", BOB);
+    expect(executeActions(card).map((a) => a.title)).toContain('Reset work-profile passcode "Alice\'s Pixel 8"');
   });
 
   it('the default policy applies to the Entra object id: Bob may not lock Alice\'s phone', async () => {

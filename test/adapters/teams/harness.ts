@@ -24,7 +24,9 @@ export interface TeamsUser {
 export const ALICE: TeamsUser = { id: '29:alice', name: 'Alice Smith', aadObjectId: '40e5033a-6a45-4dfc-9591-46507a0387db', email: 'alice@contoso.com' };
 export const LEE: TeamsUser = { id: '29:lee', name: 'Lee (IT lead)', aadObjectId: 'aad-lee', email: 'lee@contoso.com' };
 export const BOB: TeamsUser = { id: '29:bob', name: 'Bob Jones', aadObjectId: 'f7c99865-f6d1-4366-9e35-3885b951e68e', email: 'bob@contoso.com' };
-const ROSTER = [ALICE, BOB];
+/** Carol's roster entry has no email or UPN (a guest, say): lockdesk knows her by Entra object id only. */
+export const CAROL: TeamsUser = { id: '29:carol', name: 'Carol Diaz', aadObjectId: '461c8da7-b91b-4205-9f64-feded1313fea', email: '' };
+const ROSTER = [ALICE, BOB, CAROL];
 
 export interface Sent {
   method: string;
@@ -39,6 +41,8 @@ const POLICY = {
   approvers: ['teams:aad-lee'],
   roles: [
     { name: 'helpdesk', members: [`teams:${ALICE.aadObjectId}`], actions: ['lock', 'resetPasscode'], devices: 'any' },
+    // Bob is in this Entra group in the demo tenant.
+    { name: 'passcode-desk', members: ['aad-group:11111111-1111-1111-1111-111111111111'], actions: ['resetPasscode'], devices: 'any' },
     { name: 'everyone', members: ['*'], actions: ['lock', 'resetPasscode'], devices: 'own' },
   ],
 };
@@ -139,7 +143,7 @@ function recordConnector(): Sent[] {
     .reply((uri) => {
       const userId = decodeURIComponent(uri.split('/').pop()!);
       const user = ROSTER.find((u) => u.id === userId);
-      return user ? [200, { id: user.id, name: user.name, aadObjectId: user.aadObjectId, email: user.email, userPrincipalName: user.email }] : [404, { error: { code: 'MemberNotFoundInConversation' } }];
+      return user ? [200, { id: user.id, name: user.name, aadObjectId: user.aadObjectId, ...(user.email ? { email: user.email, userPrincipalName: user.email } : {}) }] : [404, { error: { code: 'MemberNotFoundInConversation' } }];
     })
     .post(/\/v3\/conversations.*/)
     .reply(record('POST'))

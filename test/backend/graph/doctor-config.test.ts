@@ -37,6 +37,18 @@ describe('doctor', () => {
     expect(lines.join('\n')).toMatch(/NO +actions: the app lacks DeviceManagementManagedDevices\.PrivilegedOperations\.All/);
   });
 
+  it('a policy with aad-group: members needs GroupMember.Read.All, and says so when it is missing', async () => {
+    const policy = new URL('../../../data/policy.example.json', import.meta.url).pathname;
+    const both = ['DeviceManagementManagedDevices.Read.All', 'DeviceManagementManagedDevices.PrivilegedOperations.All'];
+    nock(GRAPH).get('/v1.0/deviceManagement/managedDevices').query(true).times(2).reply(200, { value: [] });
+    const without: string[] = [];
+    expect(await runDoctor({ env: { ...ENV, LOCKDESK_POLICY: policy }, write: (l) => without.push(l), tokens: tokensWith(jwt(both)) })).toBe(1);
+    expect(without.join('\n')).toMatch(/NO +groups: the policy names aad-group: members but the app lacks GroupMember\.Read\.All/);
+    const withIt: string[] = [];
+    expect(await runDoctor({ env: { ...ENV, LOCKDESK_POLICY: policy }, write: (l) => withIt.push(l), tokens: tokensWith(jwt([...both, 'GroupMember.Read.All'])) })).toBe(0);
+    expect(withIt.join('\n')).toMatch(/OK +groups/);
+  });
+
   it('read permission missing: the 403 names Read.All', async () => {
     nock(GRAPH).get('/v1.0/deviceManagement/managedDevices').query(true).reply(403, { error: { code: 'Forbidden' } }, { 'request-id': 'r-1' });
     const lines: string[] = [];

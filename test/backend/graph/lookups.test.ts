@@ -113,6 +113,25 @@ describe('Graph look-ups', () => {
     await expect(backend.getDevices([id(1)])).rejects.toMatchObject({ code: ERROR_CODES.UNAVAILABLE });
   });
 
+  it('group membership: checkMemberGroups with the policy\'s group ids, 20 a call; a 403 names GroupMember.Read.All', async () => {
+    const { backend } = await harness();
+    const groups = Array.from({ length: 25 }, (_, i) => `g-${i}`);
+    const asked: string[][] = [];
+    nock(GRAPH)
+      .post('/v1.0/users/oid-bob/checkMemberGroups')
+      .times(2)
+      .reply(200, (_uri, body) => {
+        const ids = (body as { groupIds: string[] }).groupIds;
+        asked.push(ids);
+        return { value: [...ids.filter((g) => g === 'g-3' || g === 'g-21'), 'g-not-asked'] };
+      });
+    expect(await backend.memberGroups('oid-bob', groups)).toEqual(['g-3', 'g-21']);
+    expect(asked.map((a) => a.length)).toEqual([20, 5]);
+
+    nock(GRAPH).post('/v1.0/users/oid-bob/checkMemberGroups').reply(403, { error: { code: 'Authorization_RequestDenied' } }, { 'request-id': 'req-7' });
+    await expect(backend.memberGroups('oid-bob', ['g-1'])).rejects.toMatchObject({ code: ERROR_CODES.FORBIDDEN, userMessage: expect.stringContaining('GroupMember.Read.All') });
+  });
+
   it("a user's devices: URL-encoded UPN, paging, only that user's devices kept", async () => {
     const { backend } = await harness();
     const upn = "o'brien+test@contoso.com";

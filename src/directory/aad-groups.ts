@@ -1,0 +1,36 @@
+// The policy's aad-group: members, resolved for one person through the backend's directory and remembered for a
+// few minutes, so each chat event does not ask Entra again.
+import type { Policy } from '../core/index.js';
+import type { Clock, Directory, Logger } from '../ports.js';
+
+export const GROUP_CACHE_MS = 5 * 60_000;
+const PREFIX = 'aad-group:';
+
+/** Every Entra group id the policy names, as a member of a role or as an approver. */
+export function policyGroupIds(policy: Policy): string[] {
+  const selectors = [...policy.approvers, ...policy.roles.flatMap((r) => r.members)];
+  return [...new Set(selectors.filter((s) => s.startsWith(PREFIX)).map((s) => s.slice(PREFIX.length)))];
+}
+
+export type AadGroupsOf = (aadObjectId: string) => Promise<string[]>;
+
+export function aadGroupResolver(directory: Directory | undefined, policy: Policy, clock: Clock, logger: Logger): AadGroupsOf {
+  const groupIds = policyGroupIds(policy);
+  const cache = new Map<string, { groups: string[]; until: number }>();
+  return async (aadObjectId) => {
+    if (!directory || groupIds.length === 0 || aadObjectId === '') return [];
+    const now = clock.now().getTime();
+    const hit = cache.get(aadObjectId);
+    if (hit && hit.until > now) return hit.groups;
+    try {
+      const groups = (await directory.memberGroups(aadObjectId, groupIds)).map((id) => `${PREFIX}${id}`);
+      if (cache.size > 5_000) cache.clear();
+      cache.set(aadObjectId, { groups, until: now + GROUP_CACHE_MS });
+      return groups;
+    } catch (err) {
+      // No membership known means no group role: the person gets what their other roles give, never more.
+      logger.warn({ err, aadObjectId }, 'could not read group membership; aad-group roles do not apply this time');
+      return [];
+    }
+  };
+}

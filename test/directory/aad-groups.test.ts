@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_POLICY, type Policy } from '../../src/core/index.js';
+import { aadGroupResolver, GROUP_CACHE_MS, policyGroupIds } from '../../src/directory/aad-groups.js';
+import type { Directory } from '../../src/ports.js';
+import { FakeClock } from '../fakes/clock.js';
+import { RecordingLogger } from '../core/harness.js';
+
+const policy: Policy = {
+  confirmTtlSeconds: 300,
+  approvers: ['aad-group:g-approvers'],
+  roles: [
+    { name: 'admins', members: ['aad-group:g-admins', 'email:x@contoso.com'], actions: ['lock'], devices: 'any' },
+    { name: 'everyone', members: ['*'], actions: ['lock'], devices: 'own' },
+  ],
+};
+
+class CountingDirectory implements Directory {
+  calls: Array<{ userId: string; groupIds: readonly string[] }> = [];
+  fail = false;
+  async memberGroups(userId: string, groupIds: readonly string[]) {
+    this.calls.push({ userId, groupIds });
+    if (this.fail) throw new Error('Graph said no');
+    return userId === 'oid-bob' ? groupIds.filter((g) => g === 'g-admins') : [];
+  }
+}
+
+describe('aad-group members', () => {
+  it('the policy names its groups once each, from roles and approvers', () => {
+    expect(policyGroupIds(policy).sort()).toEqual(['g-admins', 'g-approvers']);
+    expect(policyGroupIds(DEFAULT_POLICY)).toEqual([]);
+  });
+
+  it('asks the directory about the policy\'s groups only, caches the answer, and asks again after it ages', async () => {
+    const directory = new CountingDirectory();
+    const clock = new FakeClock();
+    const groupsOf = aadGroupResolver(directory, policy, clock, new RecordingLogger());
+    expect(await groupsOf('oid-bob')).toEqual(['aad-group:g-admins']);
+    expect(await groupsOf('oid-bob')).toEqual(['aad-group:g-admins']);
+    expect(await groupsOf('oid-alice')).toEqual([]);
+    expect(directory.calls.map((c) => c.userId)).toEqual(['oid-bob', 'oid-alice']);
+    expect([...directory.calls[0]!.groupIds].sort()).toEqual(['g-admins', 'g-approvers']);
+    clock.advance(GROUP_CACHE_MS);
+    await groupsOf('oid-bob');
+    expect(directory.calls).toHaveLength(3);
+  });
+
+  it('gives no group when the directory fails, or when the policy names none, without asking', async () => {
+    const directory = new CountingDirectory();
+    directory.fail = true;
+    const logger = new RecordingLogger();
+    expect(await aadGroupResolver(directory, policy, new FakeClock(), logger)('oid-bob')).toEqual([]);
+    expect(logger.lines.join()).toMatch(/aad-group roles do not apply/);
+    const quiet = new CountingDirectory();
+    expect(await aadGroupResolver(quiet, DEFAULT_POLICY, new FakeClock(), logger)('oid-bob')).toEqual([]);
+    expect(await aadGroupResolver(undefined, policy, new FakeClock(), logger)('oid-bob')).toEqual([]);
+    expect(quiet.calls).toEqual([]);
+  });
+});
