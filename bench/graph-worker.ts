@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { MemoryQueue } from '../src/queue/memory-queue.js';
 import { buildApp } from '../src/app.js';
 import { createGraphBackend, graphSettingsFrom, type GraphBackend } from '../src/backend/graph/index.js';
 import { loadConfig } from '../src/config/index.js';
@@ -89,10 +90,13 @@ async function bulkLock(tls: TlsMaterial, windowMs: number, dataDir: string): Pr
   // The real composition (config → Graph backend, lowdb store, policy, platform table); only the handler is built
   // here, because buildApp's handler shows at most 25 devices and so could not offer 600 in one confirmation.
   const app = await buildApp(loadConfig(appEnv(fake, dataDir, { GRAPH_WRITE_WINDOW_MS: String(windowMs) })), silent);
+  const queue = new MemoryQueue(systemClock, silent);
   const handler = createHandler({
+    queue,
     backend: app.backend, store: app.store, platforms: app.platforms, policy: app.policy, clock: systemClock, ids: systemIds, logger: silent,
     settings: { ...DEFAULT_SETTINGS, maxListed: BULK_DEVICES, pollInitialMs: 10 * 60_000 },
   });
+  queue.start((job) => handler.runFollowUp(job));
   try {
     const asked = sink();
     await handler.handleMessage(helpdesk, `lock ${BULK_USER}`, asked);
@@ -118,6 +122,7 @@ async function bulkLock(tls: TlsMaterial, windowMs: number, dataDir: string): Pr
       clientWaits: { ...(app.backend as GraphBackend).writeLimiter },
     };
   } finally {
+    queue.stop();
     await app.close();
     await fake.close();
   }

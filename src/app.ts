@@ -8,6 +8,8 @@ import type { Clock, DeviceBackend, Directory, IdSource, Logger } from './ports.
 import { createStore } from './store/create-store.js';
 import { observeAudit, type ObservedStore } from './store/observed-store.js';
 import { systemClock, systemIds } from './system.js';
+import { MemoryQueue } from './queue/memory-queue.js';
+import { SinkRestorers } from './sink-restorers.js';
 import { aadGroupResolver, type AadGroupsOf } from './directory/aad-groups.js';
 
 export interface App {
@@ -15,6 +17,8 @@ export interface App {
   handler: Handler;
   backend: DeviceBackend;
   store: ObservedStore;
+  /** Chat adapters register here how to restore their sinks for follow-up on any process. */
+  sinks: SinkRestorers;
   policy: Policy;
   /** The policy's aad-group: selectors a person is in (Teams and any adapter that knows Entra object ids). */
   aadGroupsOf: AadGroupsOf;
@@ -44,7 +48,11 @@ export async function buildApp(config: Config, logger: Logger, overrides: AppOve
   const store = observeAudit(opened.store, logger);
   const created = await createBackend(config, { clock, logger, dataDir });
   const backend = created.backend;
+  const queue = new MemoryQueue(clock, logger);
+  const sinks = new SinkRestorers();
   const handler = createHandler({
+    queue,
+    sinks,
     backend,
     store,
     platforms,
@@ -58,6 +66,7 @@ export async function buildApp(config: Config, logger: Logger, overrides: AppOve
       pollInitialMs: config.LOCKDESK_POLL_INTERVAL_MS,
     },
   });
+  queue.start((job) => handler.runFollowUp(job));
 
   const timers: NodeJS.Timeout[] = [];
   const every = (ms: number, job: () => Promise<unknown>, name: string) => {
@@ -71,6 +80,7 @@ export async function buildApp(config: Config, logger: Logger, overrides: AppOve
     handler,
     backend,
     store,
+    sinks,
     policy,
     aadGroupsOf: aadGroupResolver(isDirectory(backend) ? backend : undefined, policy, clock, logger),
     platforms,
@@ -86,6 +96,7 @@ export async function buildApp(config: Config, logger: Logger, overrides: AppOve
     },
     async close() {
       timers.forEach(clearInterval);
+      queue.stop();
       await created.close?.();
       await store.close();
     },

@@ -69,7 +69,30 @@ export interface Store {
 
 export interface Clock {
   now(): Date;
-  sleep(ms: number): Promise<void>;
+  /** Resolves after `ms`, or at once when `signal` aborts (so a stopping process is not held open). */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+/** One round of following a group of dispatches (one confirmation's): poll, record, show, schedule the next. */
+export interface FollowUpJob {
+  /** One queued job per key: the first dispatch id of the group. */
+  key: string;
+  dispatchIds: string[];
+  confirmedBy: string;
+  /** Until then the chat message is kept up to date; afterwards polling goes on quietly. */
+  chatUntil: string;
+  phase: 'chat' | 'background';
+  attempt: number;
+}
+
+/**
+ * Runs follow-up jobs: each scheduled job runs once, on one process, no earlier than its delay, and is not lost
+ * when the process that scheduled it dies (with the PostgreSQL queue). Scheduling a key already queued is a no-op.
+ */
+export interface JobQueue {
+  schedule(job: FollowUpJob, delayMs: number): Promise<void>;
+  /** Resolves when no chat-phase job is pending in this process (tests, the terminal chat's end of input). */
+  idle?(): Promise<void>;
 }
 
 /** Where randomness comes from, so tests can pin ids. */

@@ -5,8 +5,10 @@ import type { Clock, IdSource } from './ports.js';
 
 export const systemClock: Clock = {
   now: () => new Date(),
-  sleep: async (ms) => {
-    await delay(ms, undefined, { ref: true });
+  sleep: async (ms, signal) => {
+    await delay(ms, undefined, { ref: true, ...(signal ? { signal } : {}) }).catch((error: unknown) => {
+      if ((error as { name?: string }).name !== 'AbortError') throw error;
+    });
   },
 };
 

@@ -1,5 +1,6 @@
 // What the handler is built from; the composition root fills it in, tests pass fakes.
-import type { Clock, DeviceBackend, IdSource, Logger, Store } from '../ports.js';
+import type { Clock, DeviceBackend, IdSource, JobQueue, Logger, Store } from '../ports.js';
+import type { SinkRestorer } from './reply.js';
 import type { PlatformSupport } from './platform-support.js';
 import type { Policy } from './policy.js';
 
@@ -10,6 +11,9 @@ export interface CoreSettings {
   followUpMs: number;
   pollInitialMs: number;
   pollMaxMs: number;
+  /** After the chat window: how often an unsettled action is still polled, and for how long at most. */
+  backgroundPollMs: number;
+  giveUpAfterMs: number;
 }
 
 export const DEFAULT_SETTINGS: CoreSettings = {
@@ -17,6 +21,8 @@ export const DEFAULT_SETTINGS: CoreSettings = {
   followUpMs: 30 * 60_000,
   pollInitialMs: 2_000,
   pollMaxMs: 60_000,
+  backgroundPollMs: 5 * 60_000,
+  giveUpAfterMs: 7 * 24 * 60 * 60_000,
 };
 
 export interface CoreDeps {
@@ -28,4 +34,7 @@ export interface CoreDeps {
   ids: IdSource;
   logger: Logger;
   settings: CoreSettings;
+  queue: JobQueue;
+  /** How chat adapters turn a stored SinkRef back into a sink, for follow-up on another process. */
+  sinks?: SinkRestorer;
 }

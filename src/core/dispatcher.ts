@@ -5,6 +5,7 @@ import { ERROR_CODES, type LockdeskError } from './errors.js';
 import type { Confirmation, DispatchRecord, DispatchState } from './records.js';
 import { resolveInterrupted } from './recovery.js';
 import type { Actor, Device } from './types.js';
+import type { SinkRef } from './reply.js';
 
 /** What a failed item means for the record: whether the action could have reached Intune decides the state. */
 function failureState(error: LockdeskError): DispatchState | 'uncertain' {
@@ -20,7 +21,7 @@ function failureState(error: LockdeskError): DispatchState | 'uncertain' {
   }
 }
 
-export async function dispatchConfirmed(deps: CoreDeps, confirmation: Confirmation, targets: Device[], actor: Actor): Promise<DispatchRecord[]> {
+export async function dispatchConfirmed(deps: CoreDeps, confirmation: Confirmation, targets: Device[], actor: Actor, replyRef?: SinkRef): Promise<DispatchRecord[]> {
   const now = deps.clock.now().toISOString();
   const records: DispatchRecord[] = targets.map((device) => ({
     id: deps.ids.id(),
@@ -33,6 +34,7 @@ export async function dispatchConfirmed(deps: CoreDeps, confirmation: Confirmati
     state: 'dispatching',
     createdAt: now,
     updatedAt: now,
+    ...(replyRef ? { replyRef } : {}),
   }));
   // Every intent is durable before the backend is called. The writes go together (a store may commit them as
   // one) so that a bulk action of hundreds of devices does not wait on hundreds of writes in a row.

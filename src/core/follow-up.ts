@@ -7,71 +7,100 @@ import { dispatchStateFromAction, isSettled, type DispatchRecord } from './recor
 import { CLOCK_SKEW_MS, resolveInterrupted } from './recovery.js';
 import type { ReplySink } from './reply.js';
 import { statusReply } from './status-replies.js';
+import type { FollowUpJob } from '../ports.js';
 
 export interface FollowUpTarget {
   sink?: ReplySink;
   /** Who confirmed, as the status message names them. */
   confirmedBy: string;
+  /** Until when the chat message is kept up to date (default: the follow-up window from now). */
+  chatUntil?: Date;
 }
 
 export const KEEP_CHECKING = 'lockdesk keeps checking this action; its result will be in the audit trail.';
 
+/**
+ * Follows dispatched actions as jobs on the queue, so that any lockdesk process can take the next round: one
+ * round polls each unsettled record once, records and shows what changed, and schedules the next round with
+ * backoff. The sink of the click is used where this process still has it; elsewhere it is restored from the
+ * reference stored with the records.
+ */
 export class FollowUp {
   readonly #deps: CoreDeps;
-  readonly #running = new Set<Promise<void>>();
-  /** Dispatch ids being followed in this process, so the periodic sweep leaves them alone. */
-  readonly #tracked = new Set<string>();
+  /** Sinks of clicks handled by this process, by job key. */
+  readonly #live = new Map<string, ReplySink>();
 
   constructor(deps: CoreDeps) {
     this.#deps = deps;
   }
 
-  isTracked(dispatchId: string): boolean {
-    return this.#tracked.has(dispatchId);
-  }
-
-  /** Starts following in the background; `idle()` waits for every follow-up to end. */
-  track(records: DispatchRecord[], target: FollowUpTarget): void {
-    const open = records.filter((r) => !isSettled(r.state) && !this.#tracked.has(r.id));
+  async track(records: DispatchRecord[], target: FollowUpTarget): Promise<void> {
+    const open = records.filter((r) => !isSettled(r.state));
     if (open.length === 0) return;
-    open.forEach((r) => this.#tracked.add(r.id));
-    const run = this.#follow(records, target)
-      .catch((error) => this.#deps.logger.error({ err: error }, 'follow-up stopped unexpectedly'))
-      .finally(() => {
-        open.forEach((r) => this.#tracked.delete(r.id));
-        this.#running.delete(run);
-      });
-    this.#running.add(run);
+    const { clock, settings, queue } = this.#deps;
+    const key = records[0]!.id;
+    if (target.sink) this.#live.set(key, target.sink);
+    const chatUntil = target.chatUntil ?? new Date(clock.now().getTime() + settings.followUpMs);
+    await queue.schedule(
+      { key, dispatchIds: records.map((r) => r.id), confirmedBy: target.confirmedBy, chatUntil: chatUntil.toISOString(), phase: 'chat', attempt: 0 },
+      settings.pollInitialMs,
+    );
   }
 
-  async idle(): Promise<void> {
-    while (this.#running.size > 0) await Promise.allSettled([...this.#running]);
-  }
-
-  async #follow(initial: DispatchRecord[], target: FollowUpTarget): Promise<void> {
-    const { clock, settings } = this.#deps;
-    const records = [...initial];
-    const deadline = clock.now().getTime() + settings.followUpMs;
-    let interval = settings.pollInitialMs;
-    while (records.some((r) => !isSettled(r.state)) && clock.now().getTime() < deadline) {
-      await clock.sleep(Math.min(interval, Math.max(0, deadline - clock.now().getTime())));
-      interval = Math.min(interval * 2, settings.pollMaxMs);
-      let changed = false;
-      for (const [index, record] of records.entries()) {
-        if (isSettled(record.state)) continue;
-        const next = await this.pollOnce(record, target.sink);
-        if (next && next.state !== record.state) changed = true;
-        if (next) records[index] = next;
-      }
-      if (changed) await this.#show(target, records);
+  /** One round; the queue calls it on whichever process takes the job. */
+  async run(job: FollowUpJob): Promise<void> {
+    const { store, clock, settings, queue, sinks, logger } = this.#deps;
+    const found = await Promise.all(job.dispatchIds.map((id) => store.dispatches.get(id)));
+    const records = found.filter((r): r is DispatchRecord => r !== undefined);
+    if (records.length === 0) {
+      this.#live.delete(job.key);
+      return;
     }
-    if (records.some((r) => !isSettled(r.state))) await this.#show(target, records, KEEP_CHECKING);
+    const ref = records.find((r) => r.replyRef)?.replyRef;
+    let sink = this.#live.get(job.key);
+    if (!sink && ref) {
+      try {
+        sink = sinks?.restore(ref);
+      } catch (error) {
+        logger.warn({ err: error, key: job.key }, 'could not restore the chat message of a follow-up');
+      }
+    }
+    const chat = job.phase === 'chat';
+    let changed = false;
+    for (const [index, record] of records.entries()) {
+      if (isSettled(record.state)) continue;
+      const next = await this.pollOnce(record, sink);
+      if (next && next.state !== record.state) changed = true;
+      if (next) records[index] = next;
+    }
+    if (chat && changed) await this.#show(sink, job.confirmedBy, records);
+    if (records.every((r) => isSettled(r.state))) {
+      this.#live.delete(job.key);
+      return;
+    }
+    const now = clock.now().getTime();
+    if (chat) {
+      const chatLeft = Date.parse(job.chatUntil) - now;
+      if (chatLeft > 0) {
+        const backoff = Math.min(settings.pollInitialMs * 2 ** (job.attempt + 1), settings.pollMaxMs);
+        await queue.schedule({ ...job, attempt: job.attempt + 1 }, Math.min(backoff, chatLeft));
+        return;
+      }
+      await this.#show(sink, job.confirmedBy, records, KEEP_CHECKING);
+      this.#live.delete(job.key);
+    }
+    const oldest = Math.min(...records.map((r) => Date.parse(r.createdAt)));
+    if (now - oldest < settings.giveUpAfterMs) {
+      await queue.schedule({ ...job, phase: 'background', attempt: job.attempt + 1 }, settings.backgroundPollMs);
+    } else {
+      logger.warn({ key: job.key }, 'no result from Intune within the give-up time; the dispatch stays open for an administrator');
+    }
   }
 
-  async #show(target: FollowUpTarget, records: DispatchRecord[], footer?: string): Promise<void> {
-    if (!target.sink) return;
+  async #show(sink: ReplySink | undefined, confirmedBy: string, records: DispatchRecord[], footer?: string): Promise<void> {
+    if (!sink) return;
     try {
-      await target.sink.update(statusReply(records[0]!.action, target.confirmedBy, records, footer));
+      await sink.update(statusReply(records[0]!.action, confirmedBy, records, footer));
     } catch (error) {
       this.#deps.logger.warn({ err: error }, 'could not update the chat message with the action status');
     }

@@ -10,6 +10,8 @@ import { helpReply, noticeReply, usageReply } from './replies.js';
 import type { Reply, ReplySink } from './reply.js';
 import { lookUp, requestAction, selfService } from './request-flow.js';
 import type { Actor } from './types.js';
+import type { DispatchRecord } from './records.js';
+import type { FollowUpJob } from '../ports.js';
 
 export interface RecoverySummary {
   resolved: number;
@@ -31,7 +33,9 @@ export interface Handler {
    * "dispatching" record is from a dead process; later sweeps pass olderThanMs so in-flight ones are left alone.
    */
   recover(options?: { olderThanMs?: number }): Promise<RecoverySummary>;
-  /** Resolves once every follow-up in this process has ended. */
+  /** One round of following sent actions; the job queue calls it, on whichever process takes the job. */
+  runFollowUp(job: FollowUpJob): Promise<void>;
+  /** Resolves once no follow-up of this process is still updating a chat message. */
   idle(): Promise<void>;
 }
 
@@ -110,15 +114,23 @@ export function createHandler(deps: CoreDeps): Handler {
       const open = await deps.store.dispatches.listOpen();
       const interrupted = open.filter((r) => r.state === 'dispatching' && Date.parse(r.updatedAt) <= cutoff);
       const resolved = await resolveInterrupted(deps, interrupted);
-      const stillOpen = (await deps.store.dispatches.listOpen()).filter((r) => r.state !== 'dispatching' && !followUp.isTracked(r.id));
-      if (stillOpen.length > 0) followUp.track(stillOpen, { confirmedBy: 'an earlier lockdesk process' });
+      // Every open dispatch gets a follow-up job; the queue keeps one per key, so one already queued (here or
+      // on another replica) is not doubled.
+      const stillOpen = (await deps.store.dispatches.listOpen()).filter((r) => r.state !== 'dispatching');
+      const groups = new Map<string, DispatchRecord[]>();
+      for (const record of stillOpen) groups.set(record.confirmationId, [...(groups.get(record.confirmationId) ?? []), record]);
+      for (const records of groups.values()) await followUp.track(records, { confirmedBy: 'an earlier lockdesk process', chatUntil: deps.clock.now() });
       if (resolved.length > 0 || interrupted.length > 0) {
         deps.logger.info({ resolved: resolved.length, unresolved: interrupted.length - resolved.length }, 'crash recovery');
       }
       return { resolved: resolved.length, unresolved: interrupted.length - resolved.length, following: stillOpen.length };
     },
 
-    idle: () => followUp.idle(),
+    runFollowUp: (job) => followUp.run(job),
+
+    idle: async () => {
+      await deps.queue.idle?.();
+    },
   };
 }
 

@@ -1,5 +1,6 @@
 // What the store keeps: pending confirmations, dispatch records and audit events. No secret is ever a field here.
 import type { ActionState, ActorRef, DeviceAction } from './types.js';
+import type { SinkRef } from './reply.js';
 
 /** What a person saw of a device when they were asked to confirm; the dispatch acts on exactly these ids. */
 export interface DeviceSnapshot {
@@ -67,6 +68,8 @@ export interface DispatchRecord {
   /** Stable error code and plain words when the dispatch failed. */
   errorCode?: string;
   detail?: string;
+  /** Where its chat message lives, so any replica can keep updating it (see ReplySink.ref). */
+  replyRef?: SinkRef;
 }
 
 export type DispatchPatch = Partial<Pick<DispatchRecord, 'state' | 'errorCode' | 'detail'>> & { updatedAt: string };

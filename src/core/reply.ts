@@ -1,5 +1,5 @@
 // The neutral reply: what the handler says, before an adapter renders it as Block Kit, an Adaptive Card or text.
-import type { ActorRef, DeviceAction, Secret } from './types.js';
+import type { ActorRef, ChatPlatform, DeviceAction, Secret } from './types.js';
 
 export interface Button {
   label: string;
@@ -62,8 +62,24 @@ export interface SecretMessage {
   text: string;
 }
 
+/**
+ * Where an event's answers go, written down so that another lockdesk process can reach the same message later
+ * (a Slack response URL and message, a Teams conversation reference and card id). Opaque to the core.
+ */
+export interface SinkRef {
+  platform: ChatPlatform;
+  data: Record<string, unknown>;
+}
+
+/** Turns a SinkRef back into a sink; each chat adapter registers how (see SinkRestorers). */
+export interface SinkRestorer {
+  restore(ref: SinkRef): ReplySink | undefined;
+}
+
 /** What an adapter gives the handler for one event: where its answers go. */
 export interface ReplySink {
+  /** The reference to store with what this event started, when the adapter can restore it elsewhere. */
+  ref?(): SinkRef | undefined;
   /** A new message, seen only by the person who sent the event. */
   reply(reply: Reply): Promise<void>;
   /** Replaces the message the event came from (a confirmation becomes its outcome, then its status). */

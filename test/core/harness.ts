@@ -5,6 +5,7 @@ import { buttonsOf } from '../../src/core/reply.js';
 import type { AuditEvent } from '../../src/core/records.js';
 import type { Logger, Store } from '../../src/ports.js';
 import { createMemoryStore } from '../../src/store/memory-store.js';
+import { MemoryQueue } from '../../src/queue/memory-queue.js';
 import { FakeClock } from '../fakes/clock.js';
 import { MemoryBackend } from '../fakes/memory-backend.js';
 
@@ -78,7 +79,9 @@ export function makeHarness(devices: Device[], options: { policy?: Policy; setti
   const store = createMemoryStore();
   const logger = new RecordingLogger();
   let n = 0;
+  const queue = new MemoryQueue(clock, logger);
   const handler = createHandler({
+    queue,
     backend,
     store,
     platforms,
@@ -88,6 +91,7 @@ export function makeHarness(devices: Device[], options: { policy?: Policy; setti
     logger,
     settings: { ...DEFAULT_SETTINGS, pollInitialMs: 1000, pollMaxMs: 4000, followUpMs: 60_000, ...options.settings },
   });
+  queue.start((job) => handler.runFollowUp(job));
   const harness: Harness = {
     handler,
     backend,

@@ -7,6 +7,7 @@ import { SimulatedTenant } from '../../src/backend/simulated/simulated-tenant.js
 import { createHandler, DEFAULT_SETTINGS, findPlatformRow, supportFor, DEVICE_ACTIONS, type Device } from '../../src/core/index.js';
 import { buttonsOf } from '../../src/core/reply.js';
 import { createMemoryStore } from '../../src/store/memory-store.js';
+import { MemoryQueue } from '../../src/queue/memory-queue.js';
 import { FakeClock } from '../fakes/clock.js';
 import { actor, helpdeskPolicy, platforms, RecordingLogger, RecordingSink } from './harness.js';
 
@@ -34,7 +35,10 @@ describe('every platform row and action through the handler', () => {
     it(`${action}: a button exactly where the row supports it, the row's sentence where it does not, and a dispatch that reaches the tenant`, async () => {
       const store = createMemoryStore();
       let n = 0;
-      const handler = createHandler({ backend: tenant, store, platforms, policy: helpdeskPolicy, clock, ids: { secretId: () => `s${++n}`, id: () => `i${++n}` }, logger: new RecordingLogger(), settings: DEFAULT_SETTINGS });
+      const logger = new RecordingLogger();
+      const queue = new MemoryQueue(clock, logger);
+      const handler = createHandler({ queue, backend: tenant, store, platforms, policy: helpdeskPolicy, clock, ids: { secretId: () => `s${++n}`, id: () => `i${++n}` }, logger, settings: DEFAULT_SETTINGS });
+      queue.start((job) => handler.runFollowUp(job));
       const help = actor('help@contoso.com');
       const command = action === 'lock' ? 'lock' : 'reset passcode';
       const seen = new Set<string>();

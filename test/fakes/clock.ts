@@ -19,10 +19,15 @@ export class FakeClock implements Clock {
   }
 
   /** Resolves once the clock has been advanced by `ms` (at once when `ms` <= 0). */
-  sleep(ms: number): Promise<void> {
-    if (ms <= 0) return Promise.resolve();
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    if (ms <= 0 || signal?.aborted) return Promise.resolve();
     return new Promise((resolve) => {
-      this.#sleepers.push({ wakeAt: this.#now + ms, resolve });
+      const sleeper = { wakeAt: this.#now + ms, resolve };
+      this.#sleepers.push(sleeper);
+      signal?.addEventListener('abort', () => {
+        this.#sleepers = this.#sleepers.filter((s) => s !== sleeper);
+        resolve();
+      });
     });
   }
 
