@@ -8,7 +8,7 @@ import type { Clock, DeviceBackend, Directory, IdSource, Logger } from './ports.
 import { createStore } from './store/create-store.js';
 import { observeAudit, type ObservedStore } from './store/observed-store.js';
 import { systemClock, systemIds } from './system.js';
-import { MemoryQueue } from './queue/memory-queue.js';
+import { createQueue } from './queue/create-queue.js';
 import { SinkRestorers } from './sink-restorers.js';
 import { aadGroupResolver, type AadGroupsOf } from './directory/aad-groups.js';
 
@@ -48,7 +48,7 @@ export async function buildApp(config: Config, logger: Logger, overrides: AppOve
   const store = observeAudit(opened.store, logger);
   const created = await createBackend(config, { clock, logger, dataDir });
   const backend = created.backend;
-  const queue = new MemoryQueue(clock, logger);
+  const queue = await createQueue(config, { clock, logger });
   const sinks = new SinkRestorers();
   const handler = createHandler({
     queue,
@@ -66,7 +66,7 @@ export async function buildApp(config: Config, logger: Logger, overrides: AppOve
       pollInitialMs: config.LOCKDESK_POLL_INTERVAL_MS,
     },
   });
-  queue.start((job) => handler.runFollowUp(job));
+  await queue.start((job) => handler.runFollowUp(job));
 
   const timers: NodeJS.Timeout[] = [];
   const every = (ms: number, job: () => Promise<unknown>, name: string) => {
@@ -96,7 +96,7 @@ export async function buildApp(config: Config, logger: Logger, overrides: AppOve
     },
     async close() {
       timers.forEach(clearInterval);
-      queue.stop();
+      await queue.stop();
       await created.close?.();
       await store.close();
     },

@@ -1,6 +1,7 @@
 // `npm start`: the HTTP server, on the simulated tenant unless configured otherwise, and in an interactive
 // terminal the terminal chat as well.
 import dotenv from 'dotenv';
+import { interruptedAfterMs } from './queue/create-queue.js';
 import { runConsoleChat } from '../adapters/console/console-chat.js';
 import { buildApp } from './app.js';
 import { loadConfig } from './config/index.js';
@@ -16,7 +17,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL);
   const app = await buildApp(config, logger);
-  const recovery = await app.handler.recover();
+  const recovery = await app.handler.recover({ olderThanMs: interruptedAfterMs(config) });
   app.startBackgroundJobs();
   const mounts = await buildMounts(app, logger);
   const http = await startHttpServer({

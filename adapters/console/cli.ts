@@ -1,6 +1,7 @@
 // `npm run console -- --as <email>`: the terminal chat on its own, without the HTTP server.
 import { parseArgs } from 'node:util';
 import dotenv from 'dotenv';
+import { interruptedAfterMs } from '../../src/queue/create-queue.js';
 import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config/index.js';
 import { isLockdeskError } from '../../src/core/index.js';
@@ -23,7 +24,7 @@ async function main(): Promise<void> {
   // The chat owns stdout; logs go to stderr and only warnings unless LOG_LEVEL says otherwise.
   const logger = createLogger(process.env.LOG_LEVEL ? config.LOG_LEVEL : 'warn');
   const app = await buildApp(config, logger);
-  await app.handler.recover();
+  await app.handler.recover({ olderThanMs: interruptedAfterMs(config) });
   app.startBackgroundJobs();
   await runConsoleChat({
     handler: app.handler,

@@ -1,0 +1,80 @@
+// The follow-up queue shared by every replica on PostgreSQL, on pg-boss. A job is taken by one replica; when that
+// replica dies, its job expires and another takes it. pg-boss's defaults (15-minute expiry, 2-minute maintenance)
+// would leave a dead replica's work for far longer than the minute lockdesk promises, so they are set here.
+import PgBoss from 'pg-boss';
+import type { FollowUpJob, JobQueue, Logger } from '../ports.js';
+import { withDefaultUser } from '../store/postgres/pool.js';
+
+export const FOLLOW_UP_QUEUE = 'lockdesk-follow-up';
+
+export interface PgQueueOptions {
+  url: string;
+  /** pg-boss's own tables live in this schema. */
+  schema?: string;
+  logger: Logger;
+  /** A job not finished this long after a replica took it is given to another (default 30 s). */
+  expireInSeconds?: number;
+  /** How often expired jobs are looked for (default 10 s). */
+  maintenanceIntervalSeconds?: number;
+  /** How often an idle replica asks for work (default 1 s). */
+  pollingIntervalSeconds?: number;
+}
+
+export const DEFAULT_BOSS_SCHEMA = 'lockdesk_boss';
+
+export class PgQueue implements JobQueue {
+  readonly #boss: PgBoss;
+  readonly #logger: Logger;
+  readonly #pollingIntervalSeconds: number;
+  /** Chat-phase jobs this process scheduled and has not seen end: what idle() waits for. */
+  readonly #chatJobs = new Set<string>();
+
+  private constructor(boss: PgBoss, logger: Logger, pollingIntervalSeconds: number) {
+    this.#boss = boss;
+    this.#logger = logger;
+    this.#pollingIntervalSeconds = pollingIntervalSeconds;
+  }
+
+  static async open(options: PgQueueOptions): Promise<PgQueue> {
+    const expireInSeconds = options.expireInSeconds ?? 30;
+    const boss = new PgBoss({
+      connectionString: withDefaultUser(options.url),
+      schema: options.schema ?? DEFAULT_BOSS_SCHEMA,
+      max: 4,
+      maintenanceIntervalSeconds: options.maintenanceIntervalSeconds ?? 10,
+      // Follow-up jobs are short; keep finished ones a day for inspection, not pg-boss's default fortnight.
+      deleteAfterDays: 1,
+    });
+    boss.on('error', (err) => options.logger.warn({ err: { message: (err as Error).message } }, 'pg-boss reported an error'));
+    await boss.start();
+    // "short": at most one queued job per key, so every replica's recovery sweep can schedule without doubling.
+    await boss.createQueue(FOLLOW_UP_QUEUE, { name: FOLLOW_UP_QUEUE, policy: 'short', expireInSeconds, retryLimit: 50, retryDelay: 2 });
+    return new PgQueue(boss, options.logger, options.pollingIntervalSeconds ?? 1);
+  }
+
+  async schedule(job: FollowUpJob, delayMs: number): Promise<void> {
+    const id = await this.#boss.send(FOLLOW_UP_QUEUE, job, { singletonKey: job.key, startAfter: new Date(Date.now() + Math.max(0, delayMs)) });
+    if (id && job.phase === 'chat') this.#chatJobs.add(id);
+  }
+
+  /** Waits until every chat-phase job this process scheduled has ended, wherever it ran. */
+  async idle(): Promise<void> {
+    while (this.#chatJobs.size > 0) {
+      for (const id of [...this.#chatJobs]) {
+        const found = await this.#boss.getJobById(FOLLOW_UP_QUEUE, id);
+        if (!found || !['created', 'retry', 'active'].includes(found.state)) this.#chatJobs.delete(id);
+      }
+      if (this.#chatJobs.size > 0) await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+
+  async start(worker: (job: FollowUpJob) => Promise<void>): Promise<void> {
+    await this.#boss.work<FollowUpJob>(FOLLOW_UP_QUEUE, { pollingIntervalSeconds: this.#pollingIntervalSeconds, batchSize: 1 }, async (jobs) => {
+      for (const job of jobs) await worker(job.data);
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.#boss.stop({ graceful: true, timeout: 5_000, wait: true }).catch((err: unknown) => this.#logger.warn({ err }, 'stopping pg-boss'));
+  }
+}

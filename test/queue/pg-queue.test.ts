@@ -1,0 +1,75 @@
+// The pg-boss follow-up queue against a real PostgreSQL: one run per job, one queued job per key, and a job whose
+// replica died handed to another.
+import { describe, expect, it } from 'vitest';
+import type { FollowUpJob } from '../../src/ports.js';
+import { PgQueue } from '../../src/queue/pg-queue.js';
+import { DATABASE_URL, dropSchema, postgresOrSkip, testSchemaName } from '../store/postgres.js';
+
+const silent = { debug() {}, info() {}, warn() {}, error() {} };
+const availability = await postgresOrSkip();
+
+const job = (key: string, attempt = 0): FollowUpJob => ({ key, dispatchIds: [key], confirmedBy: 'test', chatUntil: new Date().toISOString(), phase: 'chat', attempt });
+
+async function until(check: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+if (availability.skip) {
+  describe.skip(`pg-boss queue (skipped: ${availability.reason})`, () => {
+    it('needs a PostgreSQL server', () => undefined);
+  });
+} else {
+  describe('pg-boss follow-up queue', () => {
+    it('runs a scheduled job once, after its delay, and keeps one queued job per key', async () => {
+      const schema = testSchemaName();
+      const queue = await PgQueue.open({ url: DATABASE_URL, schema, logger: silent, pollingIntervalSeconds: 0.5 });
+      try {
+        const ran: FollowUpJob[] = [];
+        await queue.start(async (j) => {
+          ran.push(j);
+        });
+        const scheduledAt = Date.now();
+        await queue.schedule(job('k1'), 1_000);
+        await queue.schedule(job('k1', 5), 1_000); // the same key while one is queued: no second job
+        await queue.schedule(job('k2'), 0);
+        await until(() => ran.length >= 2, 'both jobs');
+        await new Promise((r) => setTimeout(r, 1_500));
+        expect(ran.map((j) => `${j.key}:${j.attempt}`).sort()).toEqual(['k1:0', 'k2:0']);
+        expect(Date.now() - scheduledAt).toBeGreaterThanOrEqual(1_000);
+      } finally {
+        await queue.stop();
+        await dropSchema(schema);
+      }
+    });
+
+    it('a job taken by a replica that died is taken by another once it expires', async () => {
+      const schema = testSchemaName();
+      const dying = await PgQueue.open({ url: DATABASE_URL, schema, logger: silent, expireInSeconds: 2, maintenanceIntervalSeconds: 1, pollingIntervalSeconds: 0.5 });
+      const survivor = await PgQueue.open({ url: DATABASE_URL, schema, logger: silent, expireInSeconds: 2, maintenanceIntervalSeconds: 1, pollingIntervalSeconds: 0.5 });
+      try {
+        let taken = false;
+        // The dying replica takes the job and never finishes it.
+        await dying.start(async () => {
+          taken = true;
+          await new Promise(() => undefined);
+        });
+        await dying.schedule(job('k-dead'), 0);
+        await until(() => taken, 'the first replica to take the job');
+        await dying.stop();
+        const finished: string[] = [];
+        await survivor.start(async (j) => {
+          finished.push(j.key);
+        });
+        await until(() => finished.includes('k-dead'), 'the survivor to take the expired job', 30_000);
+        expect(finished).toEqual(['k-dead']);
+      } finally {
+        await survivor.stop();
+        await dropSchema(schema);
+      }
+    });
+  });
+}
