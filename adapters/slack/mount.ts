@@ -25,6 +25,8 @@ export async function slackMount(app: App, logger: Logger, overrides: SlackMount
     ...(config.SLACK_APP_TOKEN ? { appToken: config.SLACK_APP_TOKEN } : {}),
     ...overrides,
   });
+  // Follow-up rounds taken by this process, for clicks handled here before a restart or by another replica.
+  app.sinks.register('slack', (data) => adapter.restoreSink(data));
   if (config.SLACK_AUDIT_CHANNEL) attachAuditChannel(app.store, adapter.bolt.client, config.SLACK_AUDIT_CHANNEL, logger);
   const audit = config.SLACK_AUDIT_CHANNEL ? `, audit lines to ${config.SLACK_AUDIT_CHANNEL}` : '';
   const listener = adapter.listener;

@@ -1,7 +1,7 @@
 // Where the handler's answers to one Slack event go. Each kind of answer has an ordered list of ways to reach the
 // person; the next is tried when one fails or a response URL's budget is spent. Nothing posted is ever logged.
 import type { webApi } from '@slack/bolt';
-import type { Reply, ReplySink, SecretMessage } from '../../src/core/index.js';
+import type { Reply, ReplySink, SecretMessage, SinkRef } from '../../src/core/index.js';
 import type { Logger } from '../../src/ports.js';
 import { renderMessage, type SlackMessage } from './block-kit.js';
 import { clip, LIMITS, mrkdwn } from './limits.js';
@@ -92,6 +92,8 @@ export function createSink(outlets: Outlets, origin: Origin): ReplySink {
   const newMessage = origin.kind === 'command' ? [...viaResponseUrl({ response_type: 'ephemeral', replace_original: false }), ...ephemeral(), direct] : [...ephemeral(), direct];
 
   return {
+    // A click's follow-up may go on in another process (see sink-ref.ts); a command starts nothing to follow.
+    ...(origin.kind === 'click' ? { ref: () => clickRef(origin) } : {}),
     reply: (reply: Reply) => deliver('reply', renderMessage(reply), newMessage),
     update: (reply: Reply) => {
       const replace = updateInPlace.length > 0 ? updateInPlace : viaResponseUrl({ replace_original: true });
@@ -116,6 +118,18 @@ export function createSink(outlets: Outlets, origin: Origin): ReplySink {
       }
     },
   };
+}
+
+/**
+ * What it takes to reach a click's message again: the response URL, the channel, the clicker and the message.
+ * Picked field by field, so no token or anything else of the payload can ride along.
+ */
+function clickRef(origin: Origin): SinkRef {
+  const data: Record<string, unknown> = { userId: origin.userId };
+  if (origin.channelId) data.channelId = origin.channelId;
+  if (origin.responseUrl) data.responseUrl = origin.responseUrl;
+  if (origin.message) data.message = { channel: origin.message.channel, ts: origin.message.ts, ephemeral: origin.message.ephemeral };
+  return { platform: 'slack', data };
 }
 
 function secretMessage(secret: SecretMessage): SlackMessage {

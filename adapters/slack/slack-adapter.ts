@@ -2,13 +2,14 @@
 // POST /slack/events, or Socket Mode when an app token is given. Every Web API call goes to SLACK_API_URL.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { App, HTTPReceiver, type App as BoltApp } from '@slack/bolt';
-import type { Handler, Policy } from '../../src/core/index.js';
+import type { Handler, Policy, ReplySink } from '../../src/core/index.js';
 import type { Logger } from '../../src/ports.js';
 import { boltLogger } from './bolt-logger.js';
 import { Deliveries } from './deliveries.js';
 import { SlackDirectory } from './directory.js';
 import { registerListeners } from './listeners.js';
 import { ResponseUrls } from './response-url.js';
+import { restoreClickSink } from './sink-ref.js';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
 
@@ -39,6 +40,8 @@ export interface SlackAdapter {
   stop(): Promise<void>;
   /** Resolves when the work started by every acknowledged event so far has ended (not the follow-ups). */
   idle(): Promise<void>;
+  /** A click's sink from the data of its stored reference, with this adapter's outlets (see sink-ref.ts). */
+  restoreSink(data: Record<string, unknown>): ReplySink | undefined;
 }
 
 export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
@@ -67,13 +70,12 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
       .finally(() => running.delete(run));
     running.add(run);
   };
+  const outlets = { client: app.client, responseUrls: options.responseUrls ?? new ResponseUrls(), logger };
   registerListeners(app, {
+    ...outlets,
     handler: options.handler,
     directory: new SlackDirectory(app.client, options.policy, logger),
     deliveries: new Deliveries(),
-    client: app.client,
-    responseUrls: options.responseUrls ?? new ResponseUrls(),
-    logger,
     background,
   });
   app.error(async (error) => {
@@ -101,5 +103,6 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
       await idle();
     },
     idle,
+    restoreSink: (data) => restoreClickSink(outlets, data),
   };
 }

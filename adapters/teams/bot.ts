@@ -1,13 +1,14 @@
 // The teams-ai application (no model): routes Teams activities to the handler and renders its replies.
 import { Application, TeamsAdapter, type TurnState } from '@microsoft/teams-ai';
 import { ActivityTypes, ConfigurationServiceClientCredentialFactory, type TurnContext } from 'botbuilder';
-import type { Handler } from '../../src/core/index.js';
+import type { Handler, ReplySink } from '../../src/core/index.js';
 import type { Logger } from '../../src/ports.js';
 import { CLICK_VERB, REFRESH_VERB, emptyCard, type AdaptiveCardJson, type ClickData } from './card.js';
 import { actorOf, cleanText, Directory, resolveMentions } from './identity.js';
 import { findDevices, FIND_DEVICE_COMMAND } from './message-extension.js';
 import { Outbox, referenceOf } from './outbox.js';
 import { PrivateViews } from './private-views.js';
+import { restoreClickSink } from './sink-ref.js';
 import { ClickSession, isPersonal, messageSink, type EventScope, type SinkDeps } from './sinks.js';
 
 export interface TeamsBotOptions {
@@ -41,6 +42,8 @@ export interface TeamsBot {
   drain(): Promise<void>;
   /** Waits for everything, follow-ups of sent actions included (tests). */
   idle(): Promise<void>;
+  /** A click's sink from the data of its stored reference, with this bot's outbox and views (see sink-ref.ts). */
+  restoreSink(data: Record<string, unknown>): ReplySink | undefined;
 }
 
 export function createTeamsBot(options: TeamsBotOptions): TeamsBot {
@@ -127,6 +130,7 @@ export function createTeamsBot(options: TeamsBotOptions): TeamsBot {
   return {
     adapter,
     application,
+    restoreSink: (data) => restoreClickSink(deps, data),
     async drain() {
       while (running.size > 0) await Promise.allSettled([...running]);
     },

@@ -92,6 +92,11 @@ export function privateStubCard(ownerName: string, ownerMri: string, viewId: str
   };
 }
 
+/** The public face of a card whose details went to `ownerName`'s personal chat (no refresh: no process holds them). */
+export function elsewhereStubCard(ownerName: string): AdaptiveCardJson {
+  return emptyCard([text(`🔒 lockdesk answered ${ownerName}. The latest status of this request went to ${ownerName}'s personal chat with lockdesk.`, { isSubtle: true })]);
+}
+
 export function workingCard(): AdaptiveCardJson {
   return emptyCard([text('⏳ lockdesk is working on it… this card updates when there is news.', { isSubtle: true })]);
 }

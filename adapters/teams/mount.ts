@@ -5,7 +5,7 @@ import type { Mount } from '../../src/server/mounts.js';
 import { createTeamsBot, type TeamsBot } from './bot.js';
 import { MESSAGES_PATH, messagesRoute } from './http-route.js';
 
-export function createTeamsMount(app: Pick<App, 'config' | 'handler' | 'aadGroupsOf'>, logger: Logger): { mount: Mount; bot: TeamsBot } {
+export function createTeamsMount(app: Pick<App, 'config' | 'handler' | 'aadGroupsOf' | 'sinks'>, logger: Logger): { mount: Mount; bot: TeamsBot } {
   const { config } = app;
   const bot = createTeamsBot({
     handler: app.handler,
@@ -17,6 +17,8 @@ export function createTeamsMount(app: Pick<App, 'config' | 'handler' | 'aadGroup
     invokeWaitMs: config.TEAMS_INVOKE_WAIT_MS,
     aadGroupsOf: app.aadGroupsOf,
   });
+  // Follow-up rounds taken by this process, for clicks handled here before a restart or by another replica.
+  app.sinks.register('teams', (data) => bot.restoreSink(data));
   const auth = config.MICROSOFT_APP_ID ? 'Bot Framework authentication on' : 'authentication OFF (no MICROSOFT_APP_ID; loopback only)';
   const mount: Mount = {
     describe: `POST ${MESSAGES_PATH} (Microsoft Teams, ${auth})`,

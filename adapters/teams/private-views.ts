@@ -29,6 +29,12 @@ export class PrivateViews {
     return viewId;
   }
 
+  /** Whether this process still holds a view (they live in memory: another process or a restart has none). */
+  holds(viewId: string): boolean {
+    const view = this.#views.get(viewId);
+    return view !== undefined && view.until >= this.#now();
+  }
+
   /** The details, only for their owner; "gone" once forgotten. */
   get(viewId: string, actorId: string): { kind: 'card'; card: AdaptiveCardJson } | { kind: 'notOwner' } | { kind: 'gone' } {
     const view = this.#views.get(viewId);

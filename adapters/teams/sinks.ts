@@ -1,7 +1,8 @@
 // The ReplySinks of Teams events. A message's answers are new cards; a click's first answer is the card in the
 // invoke response, and what follows updates the card in place. In channels and group chats the details stay
 // with the requester (refresh.userIds), and secrets always go to the personal chat.
-import type { Actor, Reply, ReplySink, SecretMessage } from '../../src/core/index.js';
+import { randomUUID } from 'node:crypto';
+import type { Actor, Reply, ReplySink, SecretMessage, SinkRef } from '../../src/core/index.js';
 import { emptyCard, privateStubCard, renderCard, workingCard, type AdaptiveCardJson } from './card.js';
 import type { Outbox, Reference } from './outbox.js';
 import type { PrivateViews } from './private-views.js';
@@ -37,7 +38,7 @@ export function secretCard(message: SecretMessage): AdaptiveCardJson {
   ]);
 }
 
-async function deliverSecret(deps: SinkDeps, scope: EventScope, message: SecretMessage): Promise<void> {
+export async function deliverSecret(deps: SinkDeps, scope: EventScope, message: SecretMessage): Promise<void> {
   const { recipient } = message;
   if (recipient.platform !== 'teams') throw new Error('the requester is not on Teams');
   // An approver may have clicked for the requester: then the passcode goes to a 1:1 chat with the requester, not
@@ -83,6 +84,7 @@ export class ClickSession {
     this.#cardId = cardId;
     this.#viewId = viewId;
     this.sink = {
+      ref: () => this.#ref(),
       reply: (reply) => this.#answer({ kind: 'reply', reply }),
       update: (reply) => this.#answer({ kind: 'update', reply }),
       sendSecret: (message) => deliverSecret(deps, scope, message),
@@ -106,6 +108,31 @@ export class ClickSession {
   /** Resolves when every update queued so far has been sent (tests, shutdown). */
   settled(): Promise<unknown> {
     return this.#queue;
+  }
+
+  /**
+   * What another process needs to keep this card up to date (see sink-ref.ts): the conversation, the card, the
+   * clicker and, outside a personal chat, the id its private view will have (chosen now, used by the updates).
+   * Picked field by field: the reference holds no token, and nothing else of the activity rides along.
+   */
+  #ref(): SinkRef {
+    const { reference, userId, userName, actor } = this.#scope;
+    if (!isPersonal(reference)) this.#viewId ??= randomUUID();
+    const c = reference.conversation;
+    const data = {
+      reference: {
+        serviceUrl: reference.serviceUrl,
+        channelId: reference.channelId,
+        conversation: { id: c?.id, ...(c?.conversationType ? { conversationType: c.conversationType } : {}), ...(c?.isGroup !== undefined ? { isGroup: c.isGroup } : {}), ...(c?.tenantId ? { tenantId: c.tenantId } : {}) },
+        bot: { id: reference.bot?.id, ...(reference.bot?.name ? { name: reference.bot.name } : {}) },
+      },
+      userId,
+      userName,
+      actorId: actor.id,
+      ...(this.#cardId ? { cardId: this.#cardId } : {}),
+      ...(this.#viewId ? { viewId: this.#viewId } : {}),
+    };
+    return { platform: 'teams', data };
   }
 
   async #answer(answer: First): Promise<void> {

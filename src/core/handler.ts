@@ -119,7 +119,16 @@ export function createHandler(deps: CoreDeps): Handler {
       const stillOpen = (await deps.store.dispatches.listOpen()).filter((r) => r.state !== 'dispatching');
       const groups = new Map<string, DispatchRecord[]>();
       for (const record of stillOpen) groups.set(record.confirmationId, [...(groups.get(record.confirmationId) ?? []), record]);
-      for (const records of groups.values()) await followUp.track(records, { confirmedBy: 'an earlier lockdesk process', chatUntil: deps.clock.now() });
+      for (const records of groups.values()) {
+        // The message keeps its heading and its chat window: who confirmed, and until when it is kept up to date.
+        const confirmation = await deps.store.confirmations.get(records[0]!.confirmationId);
+        const by = confirmation?.resolvedBy;
+        const sentAt = Math.min(...records.map((r) => Date.parse(r.createdAt)));
+        await followUp.track(records, {
+          confirmedBy: by ? (by.email ?? by.id) : 'an earlier lockdesk process',
+          chatUntil: new Date(Math.max(deps.clock.now().getTime(), sentAt + deps.settings.followUpMs)),
+        });
+      }
       if (resolved.length > 0 || interrupted.length > 0) {
         deps.logger.info({ resolved: resolved.length, unresolved: interrupted.length - resolved.length }, 'crash recovery');
       }

@@ -1,7 +1,7 @@
 // Builds the real handler over small real fakes (in-memory backend and store, fake clock) and records what it says.
 import { readFileSync } from 'node:fs';
 import { createHandler, DEFAULT_SETTINGS, DEFAULT_POLICY, platformSupportSchema, type Actor, type Handler, type Policy, type Reply, type ReplySink, type SecretMessage, type Device } from '../../src/core/index.js';
-import { buttonsOf } from '../../src/core/reply.js';
+import { buttonsOf, type SinkRestorer } from '../../src/core/reply.js';
 import type { AuditEvent } from '../../src/core/records.js';
 import type { Logger, Store } from '../../src/ports.js';
 import { createMemoryStore } from '../../src/store/memory-store.js';
@@ -72,7 +72,7 @@ export function buttonValue(reply: Reply, label: string): string {
   return matches[0]!.value;
 }
 
-export function makeHarness(devices: Device[], options: { policy?: Policy; settings?: Partial<typeof DEFAULT_SETTINGS> } = {}): Harness {
+export function makeHarness(devices: Device[], options: { policy?: Policy; settings?: Partial<typeof DEFAULT_SETTINGS>; sinks?: SinkRestorer } = {}): Harness {
   const clock = new FakeClock('2025-06-02T09:00:00.000Z');
   const backend = new MemoryBackend(devices);
   backend.nowForStatus = () => clock.now().getTime();
@@ -81,6 +81,7 @@ export function makeHarness(devices: Device[], options: { policy?: Policy; setti
   let n = 0;
   const queue = new MemoryQueue(clock, logger);
   const handler = createHandler({
+    ...(options.sinks ? { sinks: options.sinks } : {}),
     queue,
     backend,
     store,

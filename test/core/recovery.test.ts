@@ -1,7 +1,7 @@
 // After a crash between "dispatching" and "dispatched": ask the backend, never re-send.
 import { describe, expect, it } from 'vitest';
 import type { DispatchRecord } from '../../src/core/records.js';
-import { makeHarness } from './harness.js';
+import { makeHarness, RecordingSink } from './harness.js';
 import { all, patIphone } from './fixtures.js';
 import { unavailable } from '../fakes/memory-backend.js';
 
@@ -82,5 +82,29 @@ describe('crash recovery', () => {
     await h.store.dispatches.recordIntent(interrupted(h.clock.now().toISOString()));
     expect(await h.handler.recover({ olderThanMs: 60_000 })).toMatchObject({ resolved: 0, unresolved: 0 });
     expect((await h.store.dispatches.get('d-1'))!.state).toBe('dispatching');
+  });
+
+  it('after a restart the message is found again from its reference and keeps its heading and chat window', async () => {
+    const restored = new RecordingSink();
+    const h = makeHarness(all(), { sinks: { restore: (ref) => (ref.platform === 'console' && ref.data['message'] === 'm-1' ? restored : undefined) } });
+    const now = h.clock.now();
+    await h.store.confirmations.create({
+      id: 'c-1', correlationId: 'corr-1', action: 'lock', requester: { platform: 'console', id: 'pat@contoso.com' },
+      devices: [{ id: patIphone.id, name: patIphone.name, userId: patIphone.userId, offered: true }], allowAll: false,
+      createdAt: now.toISOString(), expiresAt: new Date(now.getTime() + 300_000).toISOString(), status: 'pending',
+    });
+    await h.store.confirmations.resolve('c-1', 'confirmed', { platform: 'console', id: 'pat@contoso.com', email: 'pat@contoso.com' }, patIphone.id, now);
+    await h.store.dispatches.recordIntent(interrupted(now.toISOString(), { state: 'sent', replyRef: { platform: 'console', data: { message: 'm-1' } } }));
+    h.backend.setStatus(patIphone.id, 'lock', { state: 'pending', startedAt: now.toISOString() });
+    await h.handler.recover();
+    await h.clock.untilSleeping();
+    h.clock.advance(1_000);
+    await h.clock.untilSleeping();
+    expect(JSON.stringify(restored.lastUpdate.blocks)).toMatch(/confirmed by pat@contoso.com/);
+    expect(restored.lastUpdate.text).not.toMatch(/keeps checking/);
+    h.backend.setStatus(patIphone.id, 'lock', { state: 'done', startedAt: now.toISOString() });
+    h.clock.advance(2_000);
+    await h.handler.idle();
+    expect(restored.lastUpdate.text).toMatch(/done/);
   });
 });

@@ -53,8 +53,18 @@ export class ShiftedClock implements Clock {
   now(): Date {
     return new Date(Date.now() + this.offsetMs);
   }
-  sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => setTimeout(resolve, ms));
+  /** Wakes at once when `signal` aborts, as the port says: a stopped app leaves no timer behind. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      if (signal?.aborted) return resolve();
+      const wake = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      signal?.addEventListener('abort', wake, { once: true });
+    });
   }
 }
 
@@ -100,6 +110,12 @@ export interface Harness {
   click(user: string, value: string, where?: ClickWhere): Promise<{ res: Response; responseUrl: string; body: string }>;
   postRaw(body: string, contentType: string, extra?: { headers?: Record<string, string>; timestamp?: number; secret?: string }): Promise<Response>;
   homeOpened(user: string, eventId?: string): Promise<Response>;
+  /**
+   * Another lockdesk process on the same data directory: waits for the events' own work, then stops this one
+   * without waiting for its follow-ups (its queue and memory are gone) and starts a new app, mount and server
+   * with `env` added to the configuration. `app`, `mount`, `url` and `responseUrls` then name the new ones.
+   */
+  restart(env?: Record<string, string>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -111,23 +127,30 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
   const dataDir = await mkdtemp(join(tmpdir(), 'lockdesk-slack-'));
   const policyFile = join(dataDir, 'policy.json');
   await writeFile(policyFile, JSON.stringify(POLICY));
-  const config = loadConfig({
-    LOCKDESK_DATA_DIR: join(dataDir, 'run'),
-    LOCKDESK_POLICY: policyFile,
-    LOCKDESK_SIM_SETTLE_MS: '150',
-    LOCKDESK_POLL_INTERVAL_MS: '40',
-    SLACK_BOT_TOKEN: 'xoxb-test-token',
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: `${API_ORIGIN}/api/`,
-    SLACK_AUDIT_CHANNEL: AUDIT_CHANNEL,
-    ...env,
-  });
+  const configWith = (extra: Record<string, string>) =>
+    loadConfig({
+      LOCKDESK_DATA_DIR: join(dataDir, 'run'),
+      LOCKDESK_POLICY: policyFile,
+      LOCKDESK_SIM_SETTLE_MS: '150',
+      LOCKDESK_POLL_INTERVAL_MS: '40',
+      SLACK_BOT_TOKEN: 'xoxb-test-token',
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: `${API_ORIGIN}/api/`,
+      SLACK_AUDIT_CHANNEL: AUDIT_CHANNEL,
+      ...env,
+      ...extra,
+    });
   const logger = new CapturingLogger();
   const clock = new ShiftedClock();
-  const app = await buildApp(config, logger, { clock });
-  const responseUrls = new ResponseUrls({ backoffMs: 10 });
-  const mount = await slackMount(app, logger, { botId: 'B0LOCKDESK', botUserId: 'U0LOCKDESK', responseUrls, retries: 2 });
-  const server: RunningServer = await startHttpServer({ host: '127.0.0.1', port: 0, routes: mount.routes, onError: (err) => logger.error({ err }, 'http') });
+  /** One lockdesk process: its app, its Slack mount (with its own response-URL budget) and its HTTP server. */
+  const startProcess = async (extra: Record<string, string>) => {
+    const app = await buildApp(configWith(extra), logger, { clock });
+    const responseUrls = new ResponseUrls({ backoffMs: 10 });
+    const mount = await slackMount(app, logger, { botId: 'B0LOCKDESK', botUserId: 'U0LOCKDESK', responseUrls, retries: 2 });
+    const server: RunningServer = await startHttpServer({ host: '127.0.0.1', port: 0, routes: mount.routes, onError: (err) => logger.error({ err }, 'http') });
+    return { app, responseUrls, mount, server };
+  };
+  let current = await startProcess({});
 
   const api: ApiCall[] = [];
   const hooks: HookPost[] = [];
@@ -174,7 +197,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
   const sign = (body: string, timestamp: number, secret: string) => `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
   const postRaw: Harness['postRaw'] = (body, contentType, extra = {}) => {
     const timestamp = extra.timestamp ?? Math.floor(Date.now() / 1000);
-    return fetch(`${server.url}/slack/events`, {
+    return fetch(`${current.server.url}/slack/events`, {
       method: 'POST',
       headers: { 'content-type': contentType, 'x-slack-request-timestamp': String(timestamp), 'x-slack-signature': sign(body, timestamp, extra.secret ?? SIGNING_SECRET), ...extra.headers },
       body,
@@ -183,12 +206,20 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
   const form = 'application/x-www-form-urlencoded';
 
   return {
-    url: server.url,
-    app,
-    mount,
+    get url() {
+      return current.server.url;
+    },
+    get app() {
+      return current.app;
+    },
+    get mount() {
+      return current.mount;
+    },
     clock,
     logger,
-    responseUrls,
+    get responseUrls() {
+      return current.responseUrls;
+    },
     dataDir,
     api,
     hooks,
@@ -252,7 +283,14 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
       });
       return postRaw(body, 'application/json');
     },
+    async restart(extra = {}) {
+      await current.mount.adapter.idle();
+      await current.server.close();
+      await current.app.close();
+      current = await startProcess(extra);
+    },
     async close() {
+      const { mount, app, server } = current;
       await mount.adapter.idle();
       await app.handler.idle();
       await server.close();

@@ -53,8 +53,18 @@ export class ShiftedClock implements Clock {
   now(): Date {
     return new Date(Date.now() + this.offsetMs);
   }
-  sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => setTimeout(resolve, ms));
+  /** Wakes at once when `signal` aborts, as the port says: a stopped app leaves no timer behind. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      if (signal?.aborted) return resolve();
+      const wake = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      signal?.addEventListener('abort', wake, { once: true });
+    });
   }
 }
 
@@ -72,6 +82,12 @@ export interface Harness {
   logger: ReturnType<typeof capturingLogger>;
   sent: Sent[];
   post(activity: Record<string, unknown>, headers?: Record<string, string>): Promise<{ status: number; body: any }>;
+  /**
+   * Another lockdesk process on the same data directory: waits for the clicks' own work, then stops this one
+   * without waiting for its follow-ups (its queue and private views are gone) and starts a new app, bot and
+   * server with `env` added to the configuration. `app`, `bot` and `url` then name the new ones.
+   */
+  restart(env?: Record<string, string>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -80,33 +96,46 @@ export async function startHarness(env: Record<string, string> = {}, options: { 
   const dir = mkdtempSync(path.join(tmpdir(), 'lockdesk-teams-'));
   const policyFile = path.join(dir, 'policy.json');
   writeFileSync(policyFile, JSON.stringify(POLICY));
-  const config = loadConfig({
-    HOST: '127.0.0.1',
-    PORT: '0',
-    LOCKDESK_DATA_DIR: path.join(dir, 'run'),
-    LOCKDESK_POLICY: policyFile,
-    LOCKDESK_SIM_SETTLE_MS: '150',
-    LOCKDESK_POLL_INTERVAL_MS: '40',
-    LOCKDESK_FOLLOW_UP_MINUTES: '1',
-    LOG_LEVEL: 'silent',
-    TEAMS_INVOKE_WAIT_MS: '1500',
-    ...env,
-  });
+  const configWith = (extra: Record<string, string>) =>
+    loadConfig({
+      HOST: '127.0.0.1',
+      PORT: '0',
+      LOCKDESK_DATA_DIR: path.join(dir, 'run'),
+      LOCKDESK_POLICY: policyFile,
+      LOCKDESK_SIM_SETTLE_MS: '150',
+      LOCKDESK_POLL_INTERVAL_MS: '40',
+      LOCKDESK_FOLLOW_UP_MINUTES: '1',
+      LOG_LEVEL: 'silent',
+      TEAMS_INVOKE_WAIT_MS: '1500',
+      ...env,
+      ...extra,
+    });
   const logger = capturingLogger();
   const clock = new ShiftedClock();
-  const app = await buildApp(config, logger, { clock });
-  const { mount, bot } = createTeamsMount(app, logger);
-  const server: RunningServer = await startHttpServer({ host: '127.0.0.1', port: 0, routes: mount.routes, onError: (err) => logger.error({ err }, 'http') });
+  /** One lockdesk process: its app, its Teams bot (with its own private views) and its HTTP server. */
+  const startProcess = async (extra: Record<string, string>) => {
+    const app = await buildApp(configWith(extra), logger, { clock });
+    const { mount, bot } = createTeamsMount(app, logger);
+    const server: RunningServer = await startHttpServer({ host: '127.0.0.1', port: 0, routes: mount.routes, onError: (err) => logger.error({ err }, 'http') });
+    return { app, bot, server };
+  };
+  let current = await startProcess({});
   const sent = options.connector === false ? [] : recordConnector();
   return {
-    url: server.url,
-    app,
-    bot,
+    get url() {
+      return current.server.url;
+    },
+    get app() {
+      return current.app;
+    },
+    get bot() {
+      return current.bot;
+    },
     clock,
     logger,
     sent,
     async post(activity, headers = {}) {
-      const res = await fetch(`${server.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(activity) });
+      const res = await fetch(`${current.server.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(activity) });
       const text = await res.text();
       let body: any = text || undefined;
       try {
@@ -116,7 +145,14 @@ export async function startHarness(env: Record<string, string> = {}, options: { 
       }
       return { status: res.status, body };
     },
+    async restart(extra = {}) {
+      await current.bot.drain();
+      await current.server.close();
+      await current.app.close();
+      current = await startProcess(extra);
+    },
     async close() {
+      const { bot, server, app } = current;
       await bot.idle();
       await server.close();
       await app.close();

@@ -1,0 +1,69 @@
+// Rebuilds a click's sink from the reference stored with its dispatch records (ClickSession writes it), so that
+// whichever lockdesk process takes a follow-up round, or the same one after a restart, keeps the card up to date.
+import { z } from 'zod';
+import type { Reply, ReplySink } from '../../src/core/index.js';
+import { elsewhereStubCard, renderCard } from './card.js';
+import type { Reference } from './outbox.js';
+import { deliverSecret, isPersonal, publicCard, type EventScope, type SinkDeps } from './sinks.js';
+
+/**
+ * The outbox sends the bot's token to the service URL: only https, or http on loopback (the Agents Playground).
+ * Anything else in a stored reference is refused.
+ */
+const serviceUrl = z
+  .string()
+  .max(2048)
+  .refine((value) => {
+    if (!URL.canParse(value)) return false;
+    const url = new URL(value);
+    return url.protocol === 'https:' || (url.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname));
+  });
+const id = z.string().min(1).max(512);
+
+const clickRefData = z.object({
+  reference: z.object({
+    serviceUrl,
+    channelId: z.string().min(1).max(64),
+    conversation: z.object({ id, conversationType: z.string().max(32).optional(), isGroup: z.boolean().optional(), tenantId: id.optional() }),
+    bot: z.object({ id, name: z.string().max(256).optional() }),
+  }),
+  userId: id,
+  userName: z.string().max(256),
+  actorId: id,
+  cardId: id.optional(),
+  viewId: id.optional(),
+});
+
+/**
+ * A click's sink on this process; undefined when the data is not what ClickSession wrote.
+ * - update: replaces the card in place. Outside a personal chat the details stay with the clicker: while this
+ *   process holds the card's private view, as today (a stub whose refresh shows them the details); otherwise
+ *   (the views live in memory and another process or a restart has none) the channel card becomes a stub saying
+ *   where the status went, and the status goes to the clicker's personal chat.
+ * - reply: to the clicker's personal chat. sendSecret: to the recipient's personal chat, as for a live click.
+ */
+export function restoreClickSink(deps: SinkDeps, data: Record<string, unknown>): ReplySink | undefined {
+  const parsed = clickRefData.safeParse(data);
+  if (!parsed.success) return undefined;
+  const { reference: stored, userId, userName, actorId, cardId, viewId } = parsed.data;
+  // As Teams sent them: botbuilder's types call fields required that Teams leaves out (isGroup in a personal chat).
+  const reference: Reference = { ...stored, bot: stored.bot as Reference['bot'], conversation: stored.conversation as Reference['conversation'] };
+  const scope: EventScope = { actor: { platform: 'teams', id: actorId, groups: [] }, userId, userName, reference };
+  const privately = (reply: Reply) => deps.outbox.sendPrivately(reference, userId, renderCard(reply));
+  let stubbed = false;
+
+  return {
+    reply: privately,
+    async update(reply) {
+      if (!cardId) return privately(reply);
+      if (isPersonal(reference) || (viewId && deps.views.holds(viewId))) {
+        await deps.outbox.update(reference, cardId, publicCard(deps, scope, reply, viewId).card);
+        return;
+      }
+      await privately(reply);
+      if (!stubbed) await deps.outbox.update(reference, cardId, elsewhereStubCard(userName));
+      stubbed = true;
+    },
+    sendSecret: (message) => deliverSecret(deps, scope, message),
+  };
+}
