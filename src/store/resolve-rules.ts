@@ -2,7 +2,7 @@
 // Pure and synchronous on purpose: a store calls decideResolve and applies its result with no await in between,
 // which is what makes "of N concurrent clicks exactly one wins" true within one process.
 import type { Confirmation, ResolveOutcome } from '../core/records.js';
-import type { ActorRef } from '../core/types.js';
+import { actorRef, type ActorRef } from '../core/types.js';
 
 export type ResolveTarget = 'confirmed' | 'cancelled' | 'expired';
 
@@ -26,17 +26,10 @@ export function decideResolve(
     return { outcome: { ok: false, reason: 'expired', confirmation: copy(current) } };
   }
   const next: Confirmation = { ...copy(current), status: to, resolvedAt: now.toISOString() };
-  if (by) next.resolvedBy = refOnly(by);
+  // Callers may hand over a full Actor (display name, groups); only the reference fields are kept.
+  if (by) next.resolvedBy = actorRef(by);
   if (choice !== undefined) next.choice = choice;
   return { outcome: { ok: true, confirmation: copy(next) }, next };
-}
-
-/** Callers may hand over a full Actor (display name, groups); only the reference fields are kept. */
-export function refOnly(by: ActorRef): ActorRef {
-  const ref: ActorRef = { platform: by.platform, id: by.id };
-  if (by.email) ref.email = by.email;
-  if (by.aadObjectId) ref.aadObjectId = by.aadObjectId;
-  return ref;
 }
 
 /** Pending and out of time: what the expiry sweep must resolve. */

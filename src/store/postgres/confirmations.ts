@@ -2,9 +2,8 @@
 // replicas handling the same click at the same moment, exactly one sees a row come back.
 import type pg from 'pg';
 import type { Confirmation, ResolveOutcome } from '../../core/records.js';
-import type { ActorRef } from '../../core/types.js';
+import { actorRef, type ActorRef } from '../../core/types.js';
 import type { ConfirmationStore } from '../../ports.js';
-import { refOnly } from '../resolve-rules.js';
 import type { Run } from './run.js';
 
 export class PostgresConfirmations implements ConfirmationStore {
@@ -23,7 +22,7 @@ export class PostgresConfirmations implements ConfirmationStore {
 
   async resolve(id: string, to: 'confirmed' | 'cancelled' | 'expired', by: ActorRef | null, choice: string | undefined, now: Date): Promise<ResolveOutcome> {
     const patch: Partial<Confirmation> = { status: to, resolvedAt: now.toISOString() };
-    if (by) patch.resolvedBy = refOnly(by);
+    if (by) patch.resolvedBy = actorRef(by);
     if (choice !== undefined) patch.choice = choice;
     const claimed = await this.run('resolving a confirmation', (db) =>
       db.query<{ record: Confirmation }>(

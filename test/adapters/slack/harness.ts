@@ -12,6 +12,7 @@ import { buildApp, type App } from '../../../src/app.js';
 import { loadConfig } from '../../../src/config/index.js';
 import type { Clock, Logger } from '../../../src/ports.js';
 import { startHttpServer, type RunningServer } from '../../../src/server/http-server.js';
+import { ShiftedClock } from '../../fakes/shifted-clock.js';
 
 export const SIGNING_SECRET = 'test-signing-secret';
 export const API_ORIGIN = 'https://slack-api.example.test';
@@ -47,26 +48,7 @@ export interface HookPost {
 }
 type Override = { status: number; body?: unknown; headers?: Record<string, string> };
 
-/** A clock that runs in real time but can be moved forward (to expire a confirmation). */
-export class ShiftedClock implements Clock {
-  offsetMs = 0;
-  now(): Date {
-    return new Date(Date.now() + this.offsetMs);
-  }
-  /** Wakes at once when `signal` aborts, as the port says: a stopped app leaves no timer behind. */
-  sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
-      if (signal?.aborted) return resolve();
-      const wake = () => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', wake);
-        resolve();
-      };
-      const timer = setTimeout(wake, ms);
-      signal?.addEventListener('abort', wake, { once: true });
-    });
-  }
-}
+export { ShiftedClock };
 
 export class CapturingLogger implements Logger {
   readonly lines: string[] = [];

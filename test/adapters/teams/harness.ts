@@ -10,6 +10,7 @@ import { buildApp, type App } from '../../../src/app.js';
 import { loadConfig } from '../../../src/config/index.js';
 import type { Clock, Logger } from '../../../src/ports.js';
 import { startHttpServer, type RunningServer } from '../../../src/server/http-server.js';
+import { ShiftedClock } from '../../fakes/shifted-clock.js';
 
 export const SERVICE_URL = 'https://smba.example.test/';
 export const TENANT = 'tenant-contoso';
@@ -47,26 +48,7 @@ const POLICY = {
   ],
 };
 
-/** A clock that tests can move forward (an expired confirmation without waiting five minutes). */
-export class ShiftedClock implements Clock {
-  offsetMs = 0;
-  now(): Date {
-    return new Date(Date.now() + this.offsetMs);
-  }
-  /** Wakes at once when `signal` aborts, as the port says: a stopped app leaves no timer behind. */
-  sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
-      if (signal?.aborted) return resolve();
-      const wake = () => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', wake);
-        resolve();
-      };
-      const timer = setTimeout(wake, ms);
-      signal?.addEventListener('abort', wake, { once: true });
-    });
-  }
-}
+export { ShiftedClock };
 
 export function capturingLogger(): Logger & { lines: string[] } {
   const lines: string[] = [];
