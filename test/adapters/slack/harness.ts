@@ -48,7 +48,6 @@ export interface HookPost {
 }
 type Override = { status: number; body?: unknown; headers?: Record<string, string> };
 
-export { ShiftedClock };
 
 export class CapturingLogger implements Logger {
   readonly lines: string[] = [];

@@ -48,7 +48,6 @@ const POLICY = {
   ],
 };
 
-export { ShiftedClock };
 
 export function capturingLogger(): Logger & { lines: string[] } {
   const lines: string[] = [];
