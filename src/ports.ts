@@ -1,7 +1,7 @@
 // The interfaces the core needs from the world. Backends and stores implement them; the core only calls them.
 import type { ActionStatus, Device, DeviceAction } from './core/types.js';
 import type { LockdeskError } from './core/errors.js';
-import type { AuditEvent, Confirmation, DispatchPatch, DispatchRecord, ResolveOutcome } from './core/records.js';
+import type { AuditEvent, Confirmation, DispatchPatch, DispatchRecord, DispatchState, ResolveOutcome } from './core/records.js';
 import type { ActorRef } from './core/types.js';
 
 /** How a device can be looked up directly; a user's devices come from listUserDevices. */
@@ -50,6 +50,11 @@ export interface DispatchStore {
   /** Durable before it returns: the intent must survive a crash right after. */
   recordIntent(record: DispatchRecord): Promise<void>;
   update(id: string, patch: DispatchPatch): Promise<DispatchRecord>;
+  /**
+   * Moves a record on only if it is still in state `from`, atomically (a conditional update): when two
+   * processes follow the same dispatch, one records each change and the other learns it lost (undefined).
+   */
+  transition(id: string, from: DispatchState, patch: DispatchPatch): Promise<DispatchRecord | undefined>;
   get(id: string): Promise<DispatchRecord | undefined>;
   /** Dispatches not settled yet (for follow-up and crash recovery). */
   listOpen(): Promise<DispatchRecord[]>;

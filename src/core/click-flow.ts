@@ -79,9 +79,11 @@ export async function handleDecision(deps: CoreDeps, followUp: FollowUp, actor: 
     await sink.update(noticeReply('error', `${skippedText} Ask again to see the devices as they are now.`));
     return;
   }
-  const records = await dispatchConfirmed(deps, confirmation, targets, actor, sink.ref?.());
+  const records = await dispatchConfirmed(deps, confirmation, targets, actor, {
+    replyRef: sink.ref?.(),
+    beforeSend: (intents) => followUp.track(intents, { sink, confirmedBy: by }),
+  });
   await sink.update(statusReply(confirmation.action, by, records, skippedText || undefined));
-  await followUp.track(records, { sink, confirmedBy: by });
 }
 
 /** The offered devices the click names: one device, or "*" for all of them when the confirmation allows it. */

@@ -21,7 +21,16 @@ function failureState(error: LockdeskError): DispatchState | 'uncertain' {
   }
 }
 
-export async function dispatchConfirmed(deps: CoreDeps, confirmation: Confirmation, targets: Device[], actor: Actor, replyRef?: SinkRef): Promise<DispatchRecord[]> {
+export interface DispatchOptions {
+  /** Stored with the records so any process can update the chat message. */
+  replyRef?: SinkRef | undefined;
+  /** Runs once the intents are durable and before anything is sent: the follow-up is scheduled here, so a crash
+   *  during the send leaves work that another process (or this one, restarted) picks up. */
+  beforeSend?: (records: DispatchRecord[]) => Promise<void>;
+}
+
+export async function dispatchConfirmed(deps: CoreDeps, confirmation: Confirmation, targets: Device[], actor: Actor, options: DispatchOptions = {}): Promise<DispatchRecord[]> {
+  const { replyRef } = options;
   const now = deps.clock.now().toISOString();
   const records: DispatchRecord[] = targets.map((device) => ({
     id: deps.ids.id(),
@@ -45,6 +54,8 @@ export async function dispatchConfirmed(deps: CoreDeps, confirmation: Confirmati
     }),
   );
 
+  await options.beforeSend?.(records);
+
   let results;
   try {
     results = await deps.backend.dispatch(confirmation.action, records.map((r) => r.deviceId));
@@ -64,11 +75,16 @@ export async function dispatchConfirmed(deps: CoreDeps, confirmation: Confirmati
   const settled = await Promise.all(
     known.map(async ({ record, state, error }) => {
       const detail = error?.describe();
-      const updated = await deps.store.dispatches.update(record.id, {
+      const updated = await deps.store.dispatches.transition(record.id, 'dispatching', {
         state,
         ...(error ? { detail, errorCode: error.code } : {}),
         updatedAt: deps.clock.now().toISOString(),
       });
+      if (!updated) {
+        // Settled by a follow-up meanwhile (this send outlived the in-flight time): keep what was recorded.
+        deps.logger.warn({ dispatchId: record.id, state }, 'a send finished after its record was settled elsewhere');
+        return (await deps.store.dispatches.get(record.id)) ?? record;
+      }
       await deps.store.audit.append(dispatchAudit(deps.clock, record, { event: 'result', outcome: state, reason: detail, actor }));
       return updated;
     }),

@@ -4,7 +4,7 @@ import { dispatchAudit } from './audit.js';
 import { toLockdeskError } from './errors.js';
 import type { CoreDeps } from './deps.js';
 import { dispatchStateFromAction, isSettled, type DispatchRecord } from './records.js';
-import { CLOCK_SKEW_MS, resolveInterrupted } from './recovery.js';
+import { CLOCK_SKEW_MS, IN_FLIGHT_MS, resolveInterrupted } from './recovery.js';
 import type { ReplySink } from './reply.js';
 import { statusReply } from './status-replies.js';
 import type { FollowUpJob } from '../ports.js';
@@ -109,7 +109,10 @@ export class FollowUp {
   /** Reads one record's action state once; records and audits a change. Returns the record as it now is. */
   async pollOnce(record: DispatchRecord, sink?: ReplySink): Promise<DispatchRecord | undefined> {
     const { backend, store, clock, logger } = this.#deps;
-    if (record.state === 'dispatching') return (await resolveInterrupted(this.#deps, [record]))[0];
+    if (record.state === 'dispatching') {
+      if (clock.now().getTime() - Date.parse(record.createdAt) < IN_FLIGHT_MS) return record;
+      return (await resolveInterrupted(this.#deps, [record]))[0];
+    }
     let status;
     try {
       status = await backend.getActionStatus(record.deviceId, record.action);
@@ -122,7 +125,10 @@ export class FollowUp {
     if (!Number.isNaN(started) && started < Date.parse(record.createdAt) - CLOCK_SKEW_MS) return record;
     const state = dispatchStateFromAction(status.state);
     if (state === record.state) return record;
-    const updated = await store.dispatches.update(record.id, { state, updatedAt: clock.now().toISOString() });
+    const updated = await store.dispatches.transition(record.id, record.state, { state, updatedAt: clock.now().toISOString() });
+    // Another process following the same dispatch recorded this change first: it also audits it and hands over
+    // any passcode, so this one does neither.
+    if (!updated) return store.dispatches.get(record.id);
     const passcode = state === 'done' ? status.passcode : undefined;
     let delivered = false;
     if (passcode && sink) {

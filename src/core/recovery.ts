@@ -7,6 +7,12 @@ import { dispatchStateFromAction, type DispatchRecord } from './records.js';
 /** How far the backend's clock may be behind ours when we match its action to our record. */
 export const CLOCK_SKEW_MS = 2 * 60_000;
 
+/**
+ * How long a "dispatching" record may still be in flight on the process sending it (a backend retries one send
+ * for up to a minute): until then a follow-up on another process leaves it alone rather than call it not sent.
+ */
+export const IN_FLIGHT_MS = 90_000;
+
 export const NOT_SENT_DETAIL = 'lockdesk stopped before the action reached Intune, so nothing was sent. Ask again if it is still needed.';
 export const UNKNOWN_DETAIL = 'Intune reports an action on this device, but lockdesk cannot tell whether it is this one. Check the device in Intune before asking again.';
 
@@ -28,11 +34,17 @@ export async function resolveInterrupted(deps: CoreDeps, records: readonly Dispa
     else if (ours) patch = { state: dispatchStateFromAction(status.state), outcome: 'was-sent' };
     else patch = { state: 'unknown', detail: UNKNOWN_DETAIL, outcome: 'unknown' };
 
-    const updated = await deps.store.dispatches.update(record.id, {
+    const updated = await deps.store.dispatches.transition(record.id, 'dispatching', {
       state: patch.state,
       ...(patch.detail ? { detail: patch.detail } : {}),
       updatedAt: deps.clock.now().toISOString(),
     });
+    if (!updated) {
+      // Settled meanwhile by the process that sent it, or by another follow-up: theirs is the record.
+      const current = await deps.store.dispatches.get(record.id);
+      if (current) resolved.push(current);
+      continue;
+    }
     await deps.store.audit.append(dispatchAudit(deps.clock, record, { event: 'recovery', outcome: patch.outcome, reason: patch.detail, actor: null }));
     resolved.push(updated);
   }

@@ -16,7 +16,7 @@ export interface PgQueueOptions {
   expireInSeconds?: number;
   /** How often expired jobs are looked for (default 10 s). */
   maintenanceIntervalSeconds?: number;
-  /** How often an idle replica asks for work (default 1 s). */
+  /** How often a replica asks for work (default 0.5 s; pg-boss waits this long after each fetch). */
   pollingIntervalSeconds?: number;
 }
 
@@ -47,9 +47,8 @@ export class PgQueue implements JobQueue {
     });
     boss.on('error', (err) => options.logger.warn({ err: { message: (err as Error).message } }, 'pg-boss reported an error'));
     await boss.start();
-    // "short": at most one queued job per key, so every replica's recovery sweep can schedule without doubling.
-    await boss.createQueue(FOLLOW_UP_QUEUE, { name: FOLLOW_UP_QUEUE, policy: 'short', expireInSeconds, retryLimit: 50, retryDelay: 2 });
-    return new PgQueue(boss, options.logger, options.pollingIntervalSeconds ?? 1);
+    await createQueueOnce(boss, { name: FOLLOW_UP_QUEUE, policy: 'short', expireInSeconds, retryLimit: 50, retryDelay: 2 });
+    return new PgQueue(boss, options.logger, options.pollingIntervalSeconds ?? 0.5);
   }
 
   async schedule(job: FollowUpJob, delayMs: number): Promise<void> {
@@ -69,12 +68,37 @@ export class PgQueue implements JobQueue {
   }
 
   async start(worker: (job: FollowUpJob) => Promise<void>): Promise<void> {
-    await this.#boss.work<FollowUpJob>(FOLLOW_UP_QUEUE, { pollingIntervalSeconds: this.#pollingIntervalSeconds, batchSize: 1 }, async (jobs) => {
-      for (const job of jobs) await worker(job.data);
+    // Up to 20 rounds a fetch, run side by side: pg-boss waits a polling interval after every fetch, so one round a
+    // fetch would cap a replica at two rounds a second, and one slow round would hold up the others.
+    await this.#boss.work<FollowUpJob>(FOLLOW_UP_QUEUE, { pollingIntervalSeconds: this.#pollingIntervalSeconds, batchSize: 20 }, async (jobs) => {
+      const outcomes = await Promise.allSettled(jobs.map((job) => worker(job.data)));
+      const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+      // pg-boss retries the batch's jobs when the handler throws; a round is safe to run again (state moves are conditional).
+      if (failed) throw failed.reason;
     });
   }
 
   async stop(): Promise<void> {
     await this.#boss.stop({ graceful: true, timeout: 5_000, wait: true }).catch((err: unknown) => this.#logger.warn({ err }, 'stopping pg-boss'));
+  }
+}
+
+const DEADLOCK = '40P01';
+
+/**
+ * "short": at most one queued job per key, so every replica's recovery sweep can schedule without doubling.
+ * Replicas starting together race to create the queue, and pg-boss's createQueue can deadlock with itself; the
+ * loser of a deadlock tries again, and a queue that exists is left as it is.
+ */
+async function createQueueOnce(boss: PgBoss, queue: PgBoss.Queue & { name: string }): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    if (await boss.getQueue(queue.name)) return;
+    try {
+      await boss.createQueue(queue.name, queue);
+      return;
+    } catch (error) {
+      if ((error as { code?: string }).code !== DEADLOCK || attempt >= 5) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 200));
+    }
   }
 }

@@ -41,6 +41,13 @@ export function createMemoryStore(): Store {
       dispatches.set(id, next);
       return copy(next);
     },
+    async transition(id, from, patch) {
+      const current = dispatches.get(id);
+      if (!current || current.state !== from) return undefined;
+      const next: DispatchRecord = { ...current, ...copy(patch) };
+      dispatches.set(id, next);
+      return copy(next);
+    },
     async get(id) {
       const found = dispatches.get(id);
       return found && copy(found);

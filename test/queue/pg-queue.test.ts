@@ -46,6 +46,20 @@ if (availability.skip) {
       }
     });
 
+    it('replicas starting together all open the queue (pg-boss can deadlock with itself creating it)', async () => {
+      const schema = testSchemaName();
+      const opened: PgQueue[] = [];
+      try {
+        for (let round = 0; round < 3; round++) {
+          opened.push(...(await Promise.all([1, 2, 3].map(() => PgQueue.open({ url: DATABASE_URL, schema: `${schema}_${round}`, logger: silent })))));
+        }
+        expect(opened).toHaveLength(9);
+      } finally {
+        await Promise.all(opened.map((q) => q.stop()));
+        for (let round = 0; round < 3; round++) await dropSchema(`${schema}_${round}`);
+      }
+    });
+
     it('a job taken by a replica that died is taken by another once it expires', async () => {
       const schema = testSchemaName();
       const dying = await PgQueue.open({ url: DATABASE_URL, schema, logger: silent, expireInSeconds: 2, maintenanceIntervalSeconds: 1, pollingIntervalSeconds: 0.5 });

@@ -166,6 +166,17 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
         expect((error as LockdeskError).code).toBe(ERROR_CODES.INTERNAL);
       });
 
+      it('moves a record on only from the state the caller saw; of concurrent moves exactly one wins', async () => {
+        const d = dispatch({ state: 'pending' });
+        await store.dispatches.recordIntent(d);
+        expect(await store.dispatches.transition(d.id, 'sent', { state: 'done', updatedAt: iso(MINUTE) })).toBeUndefined();
+        expect((await store.dispatches.get(d.id))?.state).toBe('pending');
+        const results = await Promise.all(Array.from({ length: 10 }, () => store.dispatches.transition(d.id, 'pending', { state: 'done', updatedAt: iso(MINUTE) })));
+        expect(results.filter((r) => r !== undefined)).toHaveLength(1);
+        expect((await store.dispatches.get(d.id))?.state).toBe('done');
+        expect(await store.dispatches.transition('no-such-id', 'pending', { state: 'done', updatedAt: iso(MINUTE) })).toBeUndefined();
+      });
+
       it('lists only records that are not settled, in the order recorded', async () => {
         const states = ['dispatching', 'sent', 'pending', 'active', 'done', 'failed', 'canceled', 'notSupported', 'notSent', 'unknown'] as const;
         const records = states.map((state) => dispatch({ state }));

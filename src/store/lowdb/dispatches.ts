@@ -1,6 +1,6 @@
 // Dispatch records kept in state.json while open; a settled one moves to history.jsonl after a short grace.
 import { ERROR_CODES, LockdeskError } from '../../core/errors.js';
-import { isSettled, type DispatchPatch, type DispatchRecord } from '../../core/records.js';
+import { isSettled, type DispatchPatch, type DispatchRecord, type DispatchState } from '../../core/records.js';
 import type { DispatchStore } from '../../ports.js';
 import { copy } from '../resolve-rules.js';
 import type { LiveState } from './live-state.js';
@@ -29,12 +29,19 @@ export class LowdbDispatches implements DispatchStore {
   }
 
   async update(id: string, patch: DispatchPatch): Promise<DispatchRecord> {
-    this.#live.ensureOpen();
-    const map = this.#live.dispatches;
-    const previous = map.get(id);
+    const previous = this.#live.dispatches.get(id);
     if (!previous) {
       throw new LockdeskError(ERROR_CODES.INTERNAL, `No live dispatch record with id ${id} to update (unknown, or settled and archived).`);
     }
+    return (await this.transition(id, previous.state, patch))!;
+  }
+
+  /** The state is checked and changed with no await in between, so within this process one caller wins. */
+  async transition(id: string, from: DispatchState, patch: DispatchPatch): Promise<DispatchRecord | undefined> {
+    this.#live.ensureOpen();
+    const map = this.#live.dispatches;
+    const previous = map.get(id);
+    if (!previous || previous.state !== from) return undefined;
     const next: DispatchRecord = { ...previous, ...copy(patch) };
     await this.#live.change(
       () => {

@@ -1,7 +1,7 @@
 // Dispatch records in PostgreSQL. An intent is committed before recordIntent returns, so no action is ever
 // sent without a durable record of it.
 import { ERROR_CODES, LockdeskError } from '../../core/errors.js';
-import { isSettled, type DispatchPatch, type DispatchRecord } from '../../core/records.js';
+import { isSettled, type DispatchPatch, type DispatchRecord, type DispatchState } from '../../core/records.js';
 import type { DispatchStore } from '../../ports.js';
 import type { Run } from './run.js';
 
@@ -37,6 +37,22 @@ export class PostgresDispatches implements DispatchStore {
     const row = result.rows[0];
     if (!row) throw new LockdeskError(ERROR_CODES.INTERNAL, `no dispatch record ${id} to update`);
     return row.record;
+  }
+
+  async transition(id: string, from: DispatchState, patch: DispatchPatch): Promise<DispatchRecord | undefined> {
+    const result = await this.run('moving a dispatch on', (db) =>
+      db.query<{ record: DispatchRecord }>(
+        `UPDATE lockdesk_dispatches
+            SET record = record || $3::jsonb,
+                state = COALESCE($4, state),
+                settled = COALESCE($5, settled),
+                updated_at = $6
+          WHERE id = $1 AND state = $2
+          RETURNING record`,
+        [id, from, JSON.stringify(patch), patch.state ?? null, patch.state ? isSettled(patch.state) : null, patch.updatedAt],
+      ),
+    );
+    return result.rows[0]?.record;
   }
 
   async get(id: string): Promise<DispatchRecord | undefined> {
