@@ -1,0 +1,64 @@
+// A database of its own for the replica tests (the store's tables and pg-boss's schema both live in it), created
+// on the server of DATABASE_URL and dropped afterwards, and the few reads the tests make of it.
+import pg from 'pg';
+import type { AuditEvent, DispatchRecord } from '../../src/core/records.js';
+import { withDefaultUser } from '../../src/store/postgres/pool.js';
+import { DATABASE_URL } from '../store/postgres.js';
+
+export interface TestDatabase {
+  name: string;
+  /** The URL of the new database on the server's own address. */
+  url: string;
+  /** The same database reached through another port on 127.0.0.1 (a proxy). */
+  urlVia(port: number): string;
+  host: string;
+  port: number;
+  audit(): Promise<AuditEvent[]>;
+  dispatches(): Promise<DispatchRecord[]>;
+  /** The state of the follow-up jobs of one key, newest first. */
+  jobStates(key: string): Promise<string[]>;
+  drop(): Promise<void>;
+}
+
+async function withClient<T>(url: string, work: (c: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: withDefaultUser(url) });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const name = `lockdesk_replicas_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+  await withClient(DATABASE_URL, (c) => c.query(`CREATE DATABASE "${name}"`));
+  const base = new URL(DATABASE_URL);
+  const at = (port?: number) => {
+    const u = new URL(DATABASE_URL);
+    u.pathname = `/${name}`;
+    if (port !== undefined) {
+      u.hostname = '127.0.0.1';
+      u.port = String(port);
+    }
+    return u.toString();
+  };
+  const url = at();
+  const pool = new pg.Pool({ connectionString: withDefaultUser(url), max: 2 });
+  pool.on('error', () => undefined);
+  return {
+    name,
+    url,
+    urlVia: (port) => at(port),
+    host: base.hostname || '127.0.0.1',
+    port: Number(base.port || 5432),
+    audit: async () => (await pool.query<{ event: AuditEvent }>('SELECT event FROM lockdesk_audit ORDER BY seq')).rows.map((r) => r.event),
+    dispatches: async () => (await pool.query<{ record: DispatchRecord }>('SELECT record FROM lockdesk_dispatches ORDER BY seq')).rows.map((r) => r.record),
+    jobStates: async (key) =>
+      (await pool.query<{ state: string }>("SELECT state FROM lockdesk_boss.job WHERE name = 'lockdesk-follow-up' AND singleton_key = $1 ORDER BY created_on DESC", [key])).rows.map((r) => r.state),
+    async drop() {
+      await pool.end();
+      await withClient(DATABASE_URL, (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+    },
+  };
+}
