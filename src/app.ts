@@ -46,7 +46,7 @@ export async function buildApp(config: Config, logger: Logger, overrides: AppOve
   // The store first: a damaged state file must stop start-up before anything is written to the data directory.
   const opened = await createStore(config, { logger, dataDir });
   const store = observeAudit(opened.store, logger);
-  const created = await createBackend(config, { clock, logger, dataDir });
+  const created = await createBackend(config, { clock, logger, dataDir, inventoryIndex: opened.inventoryIndex });
   const backend = created.backend;
   const queue = await createQueue(config, { clock, logger });
   const sinks = new SinkRestorers();

@@ -34,6 +34,28 @@ export interface Directory {
   memberGroups(userId: string, groupIds: readonly string[]): Promise<string[]>;
 }
 
+/** One device of the inventory index: which id carries which serial number. */
+export interface InventoryEntry {
+  id: string;
+  serialNumber: string;
+}
+
+/**
+ * Which device ids carry a serial number, answered without asking the backend (Graph may ignore a serialNumber
+ * filter and return the whole tenant). In memory per process, or in PostgreSQL shared by the replicas.
+ */
+export interface InventoryIndex {
+  /** Ids whose serial number equals `serial`, compared case-insensitively. */
+  idsBySerial(serial: string): Promise<string[]>;
+  /** Replaces the whole index with a fresh read of the tenant (unless a fresher one is already there). */
+  replaceAll(entries: readonly InventoryEntry[], refreshedAt: Date): Promise<void>;
+  /** Reads what other processes may have changed (when the index was last refreshed); a no-op in memory. */
+  reload?(): Promise<void>;
+  /** When the last complete refresh started; undefined before the first. */
+  readonly refreshedAt: Date | undefined;
+  readonly size: number;
+}
+
 export interface ConfirmationStore {
   create(confirmation: Confirmation): Promise<void>;
   get(id: string): Promise<Confirmation | undefined>;

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import type { Config } from '../config/index.js';
 import { resolvePath } from '../config/index.js';
-import type { Clock, DeviceBackend, Logger } from '../ports.js';
+import type { Clock, DeviceBackend, Logger, InventoryIndex } from '../ports.js';
 import { createGraphBackend, graphSettingsFrom } from './graph/index.js';
 import { SimulatedTenant } from './simulated/simulated-tenant.js';
 
@@ -15,10 +15,10 @@ export interface CreatedBackend {
   close?(): Promise<void>;
 }
 
-export async function createBackend(config: Config, deps: { clock: Clock; logger: Logger; dataDir: string }): Promise<CreatedBackend> {
+export async function createBackend(config: Config, deps: { clock: Clock; logger: Logger; dataDir: string; inventoryIndex?: InventoryIndex | undefined }): Promise<CreatedBackend> {
   if (config.BACKEND === 'graph') {
     const settings = graphSettingsFrom(config);
-    const backend = await createGraphBackend({ settings, clock: deps.clock, logger: deps.logger });
+    const backend = await createGraphBackend({ settings, clock: deps.clock, logger: deps.logger, ...(deps.inventoryIndex ? { index: deps.inventoryIndex } : {}) });
     return {
       backend,
       describe: `Microsoft Graph (${settings.graphBaseUrl}) for tenant ${settings.tenantId}, app ${settings.clientId} (${settings.credential.kind === 'secret' ? 'client secret' : 'certificate'}): REAL devices`,

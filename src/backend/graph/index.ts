@@ -1,20 +1,20 @@
 // The Microsoft Graph backend: lockdesk against a real Intune tenant.
 import type { ActionStatus, Device, DeviceAction } from '../../core/types.js';
-import type { Clock, DeviceBackend, DeviceLookup, Directory, DispatchResult, Logger } from '../../ports.js';
+import type { Clock, DeviceBackend, DeviceLookup, Directory, DispatchResult, InventoryIndex, Logger } from '../../ports.js';
 import { readActionStatus } from './action-status.js';
 import { dispatchActions } from './actions.js';
 import { createTokenSource, type TokenSource } from './auth.js';
 import { memberGroups } from './directory.js';
 import { GraphHttp } from './http.js';
 import { Inventory, type RefreshReport } from './inventory.js';
-import { MemoryInventoryIndex, type InventoryIndex } from './inventory-index.js';
+import { MemoryInventoryIndex } from './inventory-index.js';
 import { DeviceLookups } from './lookups.js';
 import { isGuid } from './odata.js';
 import type { GraphSettings } from './settings.js';
 import { WriteLimiter, type WriteLimiterStats } from './write-limiter.js';
 
 export { graphSettingsFrom, loadCertificate, DEFAULT_TUNING, type GraphSettings, type GraphCredential } from './settings.js';
-export type { InventoryIndex, InventoryEntry } from './inventory-index.js';
+export type { InventoryIndex, InventoryEntry } from '../../ports.js';
 export { ACTION_PERMISSION, READ_PERMISSION } from './graph-errors.js';
 
 export interface GraphBackend extends DeviceBackend, Directory {

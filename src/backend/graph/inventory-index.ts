@@ -1,20 +1,5 @@
-// Which device ids carry a serial number, answered without asking Graph (which may ignore a serialNumber filter
-// and return the whole tenant). Kept behind a small interface: issue 6 moves it into PostgreSQL.
-
-export interface InventoryEntry {
-  id: string;
-  serialNumber: string;
-}
-
-export interface InventoryIndex {
-  /** Ids whose serial number equals `serial`, compared case-insensitively. */
-  idsBySerial(serial: string): Promise<string[]>;
-  /** Replaces the whole index with a fresh read of the tenant. */
-  replaceAll(entries: readonly InventoryEntry[], refreshedAt: Date): Promise<void>;
-  /** When the last complete refresh finished; undefined before the first. */
-  readonly refreshedAt: Date | undefined;
-  readonly size: number;
-}
+// The inventory index of one process (see InventoryIndex in src/ports.ts; PostgreSQL keeps a shared one).
+import type { InventoryEntry, InventoryIndex } from '../../ports.js';
 
 const key = (serial: string) => serial.trim().toLowerCase();
 

@@ -2,7 +2,7 @@
 // refresh interval. One refresh at a time; a look-up that finds the index empty waits for the first one.
 import type { Clock, Logger } from '../../ports.js';
 import type { GraphHttp } from './http.js';
-import type { InventoryIndex } from './inventory-index.js';
+import type { InventoryIndex } from '../../ports.js';
 import { INVENTORY_SELECT, MANAGED_DEVICES, query, select } from './odata.js';
 import { readAllPages } from './paging.js';
 
@@ -55,13 +55,21 @@ export class Inventory {
   start(): void {
     if (this.#timer) return;
     const run = () =>
-      this.refresh().then(
+      this.#refreshUnlessFresh().then(
         (r) => this.#logger.info({ devices: r.devices, requests: r.requests, ms: r.ms }, 'inventory index refreshed'),
         (err: unknown) => this.#logger.warn({ err }, 'inventory index refresh failed; the previous index stays'),
       );
     void run();
     this.#timer = setInterval(run, this.#intervalMs);
     this.#timer.unref();
+  }
+
+  /** With a shared index, the replica whose turn comes first refreshes it; the others find it fresh and wait. */
+  async #refreshUnlessFresh(): Promise<RefreshReport> {
+    await this.index.reload?.();
+    const age = this.age();
+    if (age !== undefined && age < this.#intervalMs * 0.9) return { devices: this.index.size, requests: 0, ms: 0 };
+    return this.refresh();
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,6 @@
 // The PostgreSQL store: several lockdesk replicas share one state through it.
-import type { Logger, Store } from '../../ports.js';
+import type { InventoryIndex, Logger, Store } from '../../ports.js';
+import { PostgresInventoryIndex } from './inventory-index.js';
 import { PostgresAuditLog } from './audit.js';
 import { PostgresConfirmations } from './confirmations.js';
 import { PostgresDispatches } from './dispatches.js';
@@ -10,6 +11,8 @@ import { runner } from './run.js';
 export interface PostgresStore extends Store {
   /** Where it is, for the banner: host, port, database; never the password. */
   readonly describe: string;
+  /** The Graph backend's serial-number index, shared by the replicas. */
+  readonly inventoryIndex: InventoryIndex;
 }
 
 export async function openPostgresStore(options: PostgresOptions & { logger: Logger; migrate?: boolean }): Promise<PostgresStore> {
@@ -28,6 +31,7 @@ export async function openPostgresStore(options: PostgresOptions & { logger: Log
     confirmations: new PostgresConfirmations(run),
     dispatches: new PostgresDispatches(run),
     audit: new PostgresAuditLog(run),
+    inventoryIndex: new PostgresInventoryIndex(pool, options.url),
     close: () => pool.end(),
   };
 }
