@@ -71,7 +71,6 @@ export interface ConfirmationStore {
 export interface DispatchStore {
   /** Durable before it returns: the intent must survive a crash right after. */
   recordIntent(record: DispatchRecord): Promise<void>;
-  update(id: string, patch: DispatchPatch): Promise<DispatchRecord>;
   /**
    * Moves a record on only if it is still in state `from`, atomically (a conditional update): when two
    * processes follow the same dispatch, one records each change and the other learns it lost (undefined).

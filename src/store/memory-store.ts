@@ -34,13 +34,6 @@ export function createMemoryStore(): Store {
       if (dispatches.has(record.id)) throw duplicate('dispatch', record.id);
       dispatches.set(record.id, copy(record));
     },
-    async update(id, patch) {
-      const current = dispatches.get(id);
-      if (!current) throw new LockdeskError(ERROR_CODES.INTERNAL, `No dispatch record with id ${id} to update.`);
-      const next: DispatchRecord = { ...current, ...copy(patch) };
-      dispatches.set(id, next);
-      return copy(next);
-    },
     async transition(id, from, patch) {
       const current = dispatches.get(id);
       if (!current || current.state !== from) return undefined;

@@ -63,7 +63,7 @@ describe('lowdb store: files', () => {
     await store.confirmations.create(c);
     await store.confirmations.resolve(c.id, 'confirmed', alice, 'dev-1', at(MINUTE));
     await store.dispatches.recordIntent(d);
-    await store.dispatches.update(d.id, { state: 'pending', updatedAt: iso(MINUTE) });
+    await store.dispatches.transition(d.id, d.state, { state: 'pending', updatedAt: iso(MINUTE) });
     await store.audit.append(auditEvent());
     await store.close();
 
@@ -190,7 +190,7 @@ describe('lowdb store: files', () => {
     const store = await openStore(quiet(), 5 * MINUTE);
     const d = dispatch();
     await store.dispatches.recordIntent(d);
-    await store.dispatches.update(d.id, { state: 'done', updatedAt: iso(0) });
+    await store.dispatches.transition(d.id, d.state, { state: 'done', updatedAt: iso(0) });
     await store.dispatches.recordIntent(dispatch());
     expect((await store.dispatches.get(d.id))?.state).toBe('done');
     now = T0 + 5 * MINUTE;
@@ -208,7 +208,7 @@ describe('lowdb store: files', () => {
       await store.confirmations.resolve(c.id, i % 3 === 0 ? 'cancelled' : 'confirmed', alice, 'dev-1', at(0));
       const d = dispatch({ confirmationId: c.id });
       await store.dispatches.recordIntent(d);
-      await store.dispatches.update(d.id, { state: i % 2 === 0 ? 'done' : 'failed', updatedAt: iso(0) });
+      await store.dispatches.transition(d.id, d.state, { state: i % 2 === 0 ? 'done' : 'failed', updatedAt: iso(0) });
     }
     const openOne = dispatch();
     await store.dispatches.recordIntent(openOne);
@@ -217,7 +217,7 @@ describe('lowdb store: files', () => {
     await store.confirmations.create(live);
     // Settled dispatches (grace 0) already left during the loop; the confirmations leave a batch per write.
     expect((await readState()).confirmations.length).toBeGreaterThan(spent - ARCHIVE_BATCH - 1);
-    for (let i = 0; i < 3; i += 1) await store.dispatches.update(openOne.id, { state: 'sent', updatedAt: iso(i) });
+    for (let i = 0; i < 3; i += 1) await store.dispatches.transition(openOne.id, i === 0 ? openOne.state : 'sent', { state: 'sent', updatedAt: iso(i) });
 
     const state = await readState();
     expect(state.confirmations.map((r) => r.id)).toEqual([live.id]);

@@ -28,14 +28,6 @@ export class LowdbDispatches implements DispatchStore {
     );
   }
 
-  async update(id: string, patch: DispatchPatch): Promise<DispatchRecord> {
-    const previous = this.#live.dispatches.get(id);
-    if (!previous) {
-      throw new LockdeskError(ERROR_CODES.INTERNAL, `No live dispatch record with id ${id} to update (unknown, or settled and archived).`);
-    }
-    return (await this.transition(id, previous.state, patch))!;
-  }
-
   /** The state is checked and changed with no await in between, so within this process one caller wins. */
   async transition(id: string, from: DispatchState, patch: DispatchPatch): Promise<DispatchRecord | undefined> {
     this.#live.ensureOpen();

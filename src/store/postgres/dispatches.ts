@@ -1,6 +1,5 @@
 // Dispatch records in PostgreSQL. An intent is committed before recordIntent returns, so no action is ever
 // sent without a durable record of it.
-import { ERROR_CODES, LockdeskError } from '../../core/errors.js';
 import { isSettled, type DispatchPatch, type DispatchRecord, type DispatchState } from '../../core/records.js';
 import type { DispatchStore } from '../../ports.js';
 import type { Run } from './run.js';
@@ -19,24 +18,6 @@ export class PostgresDispatches implements DispatchStore {
         r,
       ]),
     );
-  }
-
-  async update(id: string, patch: DispatchPatch): Promise<DispatchRecord> {
-    const result = await this.run('updating a dispatch', (db) =>
-      db.query<{ record: DispatchRecord }>(
-        `UPDATE lockdesk_dispatches
-            SET record = record || $2::jsonb,
-                state = COALESCE($3, state),
-                settled = COALESCE($4, settled),
-                updated_at = $5
-          WHERE id = $1
-          RETURNING record`,
-        [id, JSON.stringify(patch), patch.state ?? null, patch.state ? isSettled(patch.state) : null, patch.updatedAt],
-      ),
-    );
-    const row = result.rows[0];
-    if (!row) throw new LockdeskError(ERROR_CODES.INTERNAL, `no dispatch record ${id} to update`);
-    return row.record;
   }
 
   async transition(id: string, from: DispatchState, patch: DispatchPatch): Promise<DispatchRecord | undefined> {
