@@ -53,6 +53,7 @@ export async function buildApp(config: Config, logger: Logger, overrides: AppOve
   const handler = createHandler({
     queue,
     sinks,
+    ...(opened.processes ? { processes: opened.processes } : {}),
     backend,
     store,
     platforms,

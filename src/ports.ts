@@ -121,6 +121,15 @@ export interface JobQueue {
   idle?(): Promise<void>;
 }
 
+/**
+ * The lockdesk processes sharing one store, so a process can tell whether another is still running (and so may
+ * still be sending an action) or has died (and will send nothing more). Only with PostgreSQL.
+ */
+export interface ProcessRegistry {
+  readonly id: string;
+  isAlive(processId: string): Promise<boolean>;
+}
+
 /** Where randomness comes from, so tests can pin ids. */
 export interface IdSource {
   /** Unguessable: at least 128 random bits. */

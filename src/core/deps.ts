@@ -1,5 +1,5 @@
 // What the handler is built from; the composition root fills it in, tests pass fakes.
-import type { Clock, DeviceBackend, IdSource, JobQueue, Logger, Store } from '../ports.js';
+import type { Clock, DeviceBackend, IdSource, JobQueue, Logger, ProcessRegistry, Store } from '../ports.js';
 import type { SinkRestorer } from './reply.js';
 import type { PlatformSupport } from './platform-support.js';
 import type { Policy } from './policy.js';
@@ -37,4 +37,6 @@ export interface CoreDeps {
   queue: JobQueue;
   /** How chat adapters turn a stored SinkRef back into a sink, for follow-up on another process. */
   sinks?: SinkRestorer;
+  /** Which processes share the store and whether they live (replicas on PostgreSQL). */
+  processes?: ProcessRegistry;
 }

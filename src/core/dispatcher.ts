@@ -44,6 +44,7 @@ export async function dispatchConfirmed(deps: CoreDeps, confirmation: Confirmati
     createdAt: now,
     updatedAt: now,
     ...(replyRef ? { replyRef } : {}),
+    ...(deps.processes ? { owner: deps.processes.id } : {}),
   }));
   // Every intent is durable before the backend is called. The writes go together (a store may commit them as
   // one) so that a bulk action of hundreds of devices does not wait on hundreds of writes in a row.

@@ -4,7 +4,7 @@ import { dispatchAudit } from './audit.js';
 import { toLockdeskError } from './errors.js';
 import type { CoreDeps } from './deps.js';
 import { dispatchStateFromAction, isSettled, type DispatchRecord } from './records.js';
-import { CLOCK_SKEW_MS, IN_FLIGHT_MS, resolveInterrupted } from './recovery.js';
+import { CLOCK_SKEW_MS, mayBeInFlight, resolveInterrupted } from './recovery.js';
 import type { ReplySink } from './reply.js';
 import { statusReply } from './status-replies.js';
 import type { FollowUpJob } from '../ports.js';
@@ -110,7 +110,7 @@ export class FollowUp {
   async pollOnce(record: DispatchRecord, sink?: ReplySink): Promise<DispatchRecord | undefined> {
     const { backend, store, clock, logger } = this.#deps;
     if (record.state === 'dispatching') {
-      if (clock.now().getTime() - Date.parse(record.createdAt) < IN_FLIGHT_MS) return record;
+      if (await mayBeInFlight(this.#deps, record)) return record;
       return (await resolveInterrupted(this.#deps, [record]))[0];
     }
     let status;

@@ -5,7 +5,7 @@ import { parseCommand } from './commands.js';
 import type { CoreDeps } from './deps.js';
 import { toLockdeskError, ERROR_CODES } from './errors.js';
 import { FollowUp } from './follow-up.js';
-import { resolveInterrupted } from './recovery.js';
+import { mayBeInFlight, resolveInterrupted } from './recovery.js';
 import { helpReply, noticeReply, usageReply } from './replies.js';
 import type { Reply, ReplySink } from './reply.js';
 import { lookUp, requestAction, selfService } from './request-flow.js';
@@ -112,7 +112,10 @@ export function createHandler(deps: CoreDeps): Handler {
     async recover(options = {}) {
       const cutoff = deps.clock.now().getTime() - (options.olderThanMs ?? 0);
       const open = await deps.store.dispatches.listOpen();
-      const interrupted = open.filter((r) => r.state === 'dispatching' && Date.parse(r.updatedAt) <= cutoff);
+      // Interrupted: old enough, or sent by a process that is known to have died.
+      const dispatching = open.filter((r) => r.state === 'dispatching');
+      const interrupted: DispatchRecord[] = [];
+      for (const r of dispatching) if (Date.parse(r.updatedAt) <= cutoff || !(await mayBeInFlight(deps, r))) interrupted.push(r);
       const resolved = await resolveInterrupted(deps, interrupted);
       // Every open dispatch gets a follow-up job; the queue keeps one per key, so one already queued (here or
       // on another replica) is not doubled.

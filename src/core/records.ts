@@ -70,6 +70,8 @@ export interface DispatchRecord {
   detail?: string;
   /** Where its chat message lives, so any replica can keep updating it (see ReplySink.ref). */
   replyRef?: SinkRef;
+  /** The process that sends it: while that process lives, a "dispatching" record may be a send in flight. */
+  owner?: string;
 }
 
 export type DispatchPatch = Partial<Pick<DispatchRecord, 'state' | 'errorCode' | 'detail'>> & { updatedAt: string };

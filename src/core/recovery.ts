@@ -13,6 +13,21 @@ export const CLOCK_SKEW_MS = 2 * 60_000;
  */
 export const IN_FLIGHT_MS = 90_000;
 
+/**
+ * Whether a "dispatching" record may still be a send in flight, so nobody else may call it not sent yet: its owner
+ * is alive (or unknown) and it started less than IN_FLIGHT_MS ago. A dead owner sends nothing more.
+ */
+export async function mayBeInFlight(deps: CoreDeps, record: DispatchRecord): Promise<boolean> {
+  if (deps.clock.now().getTime() - Date.parse(record.createdAt) >= IN_FLIGHT_MS) return false;
+  const { processes } = deps;
+  if (!record.owner || !processes || record.owner === processes.id) return true;
+  try {
+    return await processes.isAlive(record.owner);
+  } catch {
+    return true;
+  }
+}
+
 export const NOT_SENT_DETAIL = 'lockdesk stopped before the action reached Intune, so nothing was sent. Ask again if it is still needed.';
 export const UNKNOWN_DETAIL = 'Intune reports an action on this device, but lockdesk cannot tell whether it is this one. Check the device in Intune before asking again.';
 

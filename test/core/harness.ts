@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createHandler, DEFAULT_SETTINGS, DEFAULT_POLICY, platformSupportSchema, type Actor, type Handler, type Policy, type Reply, type ReplySink, type SecretMessage, type Device } from '../../src/core/index.js';
 import { buttonsOf, type SinkRestorer } from '../../src/core/reply.js';
 import type { AuditEvent } from '../../src/core/records.js';
-import type { Logger, Store } from '../../src/ports.js';
+import type { Logger, ProcessRegistry, Store } from '../../src/ports.js';
 import { createMemoryStore } from '../../src/store/memory-store.js';
 import { MemoryQueue } from '../../src/queue/memory-queue.js';
 import { FakeClock } from '../fakes/clock.js';
@@ -72,7 +72,7 @@ export function buttonValue(reply: Reply, label: string): string {
   return matches[0]!.value;
 }
 
-export function makeHarness(devices: Device[], options: { policy?: Policy; settings?: Partial<typeof DEFAULT_SETTINGS>; sinks?: SinkRestorer } = {}): Harness {
+export function makeHarness(devices: Device[], options: { policy?: Policy; settings?: Partial<typeof DEFAULT_SETTINGS>; sinks?: SinkRestorer; processes?: ProcessRegistry } = {}): Harness {
   const clock = new FakeClock('2025-06-02T09:00:00.000Z');
   const backend = new MemoryBackend(devices);
   backend.nowForStatus = () => clock.now().getTime();
@@ -82,6 +82,7 @@ export function makeHarness(devices: Device[], options: { policy?: Policy; setti
   const queue = new MemoryQueue(clock, logger);
   const handler = createHandler({
     ...(options.sinks ? { sinks: options.sinks } : {}),
+    ...(options.processes ? { processes: options.processes } : {}),
     queue,
     backend,
     store,

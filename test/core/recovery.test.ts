@@ -107,4 +107,19 @@ describe('crash recovery', () => {
     await h.handler.idle();
     expect(restored.lastUpdate.text).toMatch(/done/);
   });
+
+  it('a send whose process died is settled at once; one whose process lives is left in flight', async () => {
+    const alive = new Set(['p-live']);
+    const h = makeHarness(all(), { processes: { id: 'p-me', isAlive: async (id) => alive.has(id) } });
+    const now = h.clock.now().toISOString();
+    await h.store.dispatches.recordIntent(interrupted(now, { id: 'd-dead', owner: 'p-dead' }));
+    await h.store.dispatches.recordIntent(interrupted(now, { id: 'd-live', owner: 'p-live', deviceId: 'dev-pat-pixel', confirmationId: 'c-2' }));
+    expect(await h.handler.recover({ olderThanMs: 180_000 })).toMatchObject({ resolved: 1 });
+    expect((await h.store.dispatches.get('d-dead'))!.state).toBe('notSent');
+    expect((await h.store.dispatches.get('d-live'))!.state).toBe('dispatching');
+    alive.delete('p-live');
+    expect(await h.handler.recover({ olderThanMs: 180_000 })).toMatchObject({ resolved: 1 });
+    expect((await h.store.dispatches.get('d-live'))!.state).toBe('notSent');
+    expect(h.backend.dispatched).toEqual([]);
+  });
 });

@@ -110,6 +110,21 @@ if (availability.skip) {
       }
     });
 
+    it('a process is alive while its session holds its lock, and dead as soon as it ends', async () => {
+      const { store: a, schema, cleanup } = await freshStore();
+      const b = await openPostgresStore({ url: DATABASE_URL, schema, logger: silent, migrate: false });
+      try {
+        expect(a.processes.id).not.toBe(b.processes.id);
+        expect(await a.processes.isAlive(b.processes.id)).toBe(true);
+        expect(await a.processes.isAlive(a.processes.id)).toBe(true);
+        await b.close();
+        expect(await a.processes.isAlive(b.processes.id)).toBe(false);
+        expect(await a.processes.isAlive('lockdesk-never-existed')).toBe(false);
+      } finally {
+        await cleanup();
+      }
+    });
+
     it('reads dispatch records written by another replica', async () => {
       const { store: a, schema, cleanup } = await freshStore();
       const b = await openPostgresStore({ url: DATABASE_URL, schema, logger: silent, migrate: false });

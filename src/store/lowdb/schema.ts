@@ -44,6 +44,7 @@ export const dispatchRecordSchema: z.ZodType<DispatchRecord> = z.object({
   errorCode: z.string().optional(),
   detail: z.string().optional(),
   replyRef: z.object({ platform: z.enum(CHAT_PLATFORMS), data: z.record(z.string(), z.unknown()) }).optional(),
+  owner: z.string().optional(),
 });
 
 /** Only live state: history lives in history.jsonl so this file stays small. */

@@ -1,5 +1,6 @@
 // The PostgreSQL store: several lockdesk replicas share one state through it.
-import type { InventoryIndex, Logger, Store } from '../../ports.js';
+import type { InventoryIndex, Logger, ProcessRegistry, Store } from '../../ports.js';
+import { PgProcessRegistry } from './process-registry.js';
 import { PostgresInventoryIndex } from './inventory-index.js';
 import { PostgresAuditLog } from './audit.js';
 import { PostgresConfirmations } from './confirmations.js';
@@ -13,6 +14,8 @@ export interface PostgresStore extends Store {
   readonly describe: string;
   /** The Graph backend's serial-number index, shared by the replicas. */
   readonly inventoryIndex: InventoryIndex;
+  /** This process among the replicas, and whether the others live. */
+  readonly processes: ProcessRegistry;
 }
 
 export async function openPostgresStore(options: PostgresOptions & { logger: Logger; migrate?: boolean }): Promise<PostgresStore> {
@@ -26,12 +29,23 @@ export async function openPostgresStore(options: PostgresOptions & { logger: Log
     throw translatePgError(error, 'connecting', options.url);
   }
   const run = runner(pool, options.url);
+  let processes: PgProcessRegistry;
+  try {
+    processes = await PgProcessRegistry.open(options.url, pool);
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw error;
+  }
   return {
     describe: `PostgreSQL at ${describeDatabase(options.url)}${options.schema ? ` (schema ${options.schema})` : ''}`,
     confirmations: new PostgresConfirmations(run),
     dispatches: new PostgresDispatches(run),
     audit: new PostgresAuditLog(run),
     inventoryIndex: new PostgresInventoryIndex(pool, options.url),
-    close: () => pool.end(),
+    processes,
+    close: async () => {
+      await processes.close();
+      await pool.end();
+    },
   };
 }
