@@ -2,7 +2,7 @@
 // backend what the device's action state is. It never sends an action again.
 import { dispatchAudit } from './audit.js';
 import type { CoreDeps } from './deps.js';
-import { dispatchStateFromAction, type DispatchRecord } from './records.js';
+import { dispatchStateFromAction, isSettled, type DispatchRecord } from './records.js';
 
 /** How far the backend's clock may be behind ours when we match its action to our record. */
 export const CLOCK_SKEW_MS = 2 * 60_000;
@@ -18,7 +18,10 @@ export const IN_FLIGHT_MS = 90_000;
  * is alive (or unknown) and it started less than IN_FLIGHT_MS ago. A dead owner sends nothing more.
  */
 export async function mayBeInFlight(deps: CoreDeps, record: DispatchRecord): Promise<boolean> {
-  if (deps.clock.now().getTime() - Date.parse(record.createdAt) >= IN_FLIGHT_MS) return false;
+  const age = deps.clock.now().getTime() - Date.parse(record.createdAt);
+  if (age >= IN_FLIGHT_MS) return false;
+  // A request the dead process had already sent may still be applied by Intune for a moment.
+  if (age < LANDING_MS) return true;
   const { processes } = deps;
   if (!record.owner || !processes || record.owner === processes.id) return true;
   try {
@@ -27,6 +30,9 @@ export async function mayBeInFlight(deps: CoreDeps, record: DispatchRecord): Pro
     return true;
   }
 }
+
+/** How long after a send starts its request may still land in Intune although its sender has died. */
+export const LANDING_MS = 10_000;
 
 export const NOT_SENT_DETAIL = 'lockdesk stopped before the action reached Intune, so nothing was sent. Ask again if it is still needed.';
 export const UNKNOWN_DETAIL = 'Intune reports an action on this device, but lockdesk cannot tell whether it is this one. Check the device in Intune before asking again.';
@@ -46,7 +52,8 @@ export async function resolveInterrupted(deps: CoreDeps, records: readonly Dispa
     const ours = !Number.isNaN(started) && started >= Date.parse(record.createdAt) - CLOCK_SKEW_MS;
     let patch: { state: DispatchRecord['state']; detail?: string; outcome: string };
     if (status.state === 'none' || (!Number.isNaN(started) && !ours)) patch = { state: 'notSent', detail: NOT_SENT_DETAIL, outcome: 'not-sent' };
-    else if (ours) patch = { state: dispatchStateFromAction(status.state), outcome: 'was-sent' };
+    // Ours, and settled already: recorded as sent, so the follow-up records the result (and hands over a passcode).
+    else if (ours) patch = { state: isSettled(dispatchStateFromAction(status.state)) ? 'sent' : dispatchStateFromAction(status.state), outcome: 'was-sent' };
     else patch = { state: 'unknown', detail: UNKNOWN_DETAIL, outcome: 'unknown' };
 
     const updated = await deps.store.dispatches.transition(record.id, 'dispatching', {

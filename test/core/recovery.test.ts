@@ -2,6 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import type { DispatchRecord } from '../../src/core/records.js';
 import { makeHarness, RecordingSink } from './harness.js';
+import { LANDING_MS } from '../../src/core/recovery.js';
+import { Secret } from '../../src/core/types.js';
 import { all, patIphone } from './fixtures.js';
 import { unavailable } from '../fakes/memory-backend.js';
 
@@ -114,6 +116,9 @@ describe('crash recovery', () => {
     const now = h.clock.now().toISOString();
     await h.store.dispatches.recordIntent(interrupted(now, { id: 'd-dead', owner: 'p-dead' }));
     await h.store.dispatches.recordIntent(interrupted(now, { id: 'd-live', owner: 'p-live', deviceId: 'dev-pat-pixel', confirmationId: 'c-2' }));
+    // For its first seconds a send of a dead process may still land in Intune: left alone.
+    expect(await h.handler.recover({ olderThanMs: 180_000 })).toMatchObject({ resolved: 0 });
+    h.clock.advance(LANDING_MS);
     expect(await h.handler.recover({ olderThanMs: 180_000 })).toMatchObject({ resolved: 1 });
     expect((await h.store.dispatches.get('d-dead'))!.state).toBe('notSent');
     expect((await h.store.dispatches.get('d-live'))!.state).toBe('dispatching');
@@ -121,5 +126,21 @@ describe('crash recovery', () => {
     expect(await h.handler.recover({ olderThanMs: 180_000 })).toMatchObject({ resolved: 1 });
     expect((await h.store.dispatches.get('d-live'))!.state).toBe('notSent');
     expect(h.backend.dispatched).toEqual([]);
+  });
+
+  it('an action found already finished is still recorded with its result, and a passcode is accounted for', async () => {
+    const h = makeHarness(all());
+    const now = h.clock.now().toISOString();
+    await h.store.dispatches.recordIntent(interrupted(now, { action: 'resetPasscode', deviceId: 'dev-pat-pixel' }));
+    h.backend.setStatus('dev-pat-pixel', 'resetPasscode', { state: 'done', startedAt: now, passcode: new Secret('424242') });
+    await h.handler.recover();
+    expect((await h.store.dispatches.get('d-1'))!.state).toBe('sent');
+    await h.clock.untilSleeping();
+    h.clock.advance(1_000);
+    await h.handler.idle();
+    const events = (await h.audit()).map((e) => [e.event, e.outcome]);
+    expect(events).toEqual([['recovery', 'was-sent'], ['result', 'done']]);
+    expect((await h.audit()).at(-1)!.reason).toMatch(/read it in Intune/);
+    expect(JSON.stringify(await h.audit())).not.toContain('424242');
   });
 });

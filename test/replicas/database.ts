@@ -17,6 +17,8 @@ export interface TestDatabase {
   dispatches(): Promise<DispatchRecord[]>;
   /** The state of the follow-up jobs of one key, newest first. */
   jobStates(key: string): Promise<string[]>;
+  /** Whether some session holds the advisory lock a lockdesk process takes for its id (read from pg_locks). */
+  holdsProcessLock(processId: string): Promise<boolean>;
   drop(): Promise<void>;
 }
 
@@ -56,6 +58,17 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     dispatches: async () => (await pool.query<{ record: DispatchRecord }>('SELECT record FROM lockdesk_dispatches ORDER BY seq')).rows.map((r) => r.record),
     jobStates: async (key) =>
       (await pool.query<{ state: string }>("SELECT state FROM lockdesk_boss.job WHERE name = 'lockdesk-follow-up' AND singleton_key = $1 ORDER BY created_on DESC", [key])).rows.map((r) => r.state),
+    // The key is the one src/store/postgres/process-registry.ts takes: hashtextextended(id, 7245), which pg_locks shows
+    // split into classid (high 32 bits) and objid (low 32 bits). Looking does not take the lock.
+    holdsProcessLock: async (processId) =>
+      (
+        await pool.query<{ held: boolean }>(
+          `SELECT EXISTS (SELECT 1 FROM pg_locks l, hashtextextended($1, 7245) AS h
+             WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+               AND l.classid::bigint = (h >> 32) & 4294967295 AND l.objid::bigint = h & 4294967295) AS held`,
+          [processId],
+        )
+      ).rows[0]!.held,
     async drop() {
       await pool.end();
       await withClient(DATABASE_URL, (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));

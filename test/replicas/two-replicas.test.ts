@@ -1,13 +1,16 @@
 // Two lockdesk processes on one PostgreSQL database, one fake Microsoft Graph and one Slack stub: every click is
 // delivered to both at the same moment and twice to each, yet each device is locked once; a replica killed with
-// kill -9 in the middle of a follow-up has it finished by the other; a replica that loses its database says so,
-// dispatches nothing and works again when the database returns; a database missing at start-up stops start-up.
+// kill -9 in the middle of a follow-up has it finished by the other; one killed while its send is in flight has
+// that dispatch settled by the other from the action state within seconds, never sent again; a replica that loses
+// its database says so, dispatches nothing and works again when the database returns; a database missing at
+// start-up stops start-up.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../../src/core/records.js';
+import { IN_FLIGHT_MS } from '../../src/core/recovery.js';
 import { childEnv } from '../console/run-console.js';
 import { generatedTenant, startFakeGraph, type FakeGraph } from '../fakes/graph-server/index.js';
 import { postgresOrSkip } from '../store/postgres.js';
@@ -187,6 +190,74 @@ if (availability.skip) {
           `B updated the clicked message: ${updatedByB ? 'yes' : 'no (no Slack sink restorer on B)'}`,
       );
     }, 120_000);
+
+    it('a replica killed with kill -9 while its send is in flight: the other settles the dispatch from the action state within 60 s and nothing is sent twice', async () => {
+      // A died in the test above; it starts again as a new process, so with a new id and a lock of its own.
+      a = await startReplica('a', envFor('a', db.url));
+      replicas.push(a);
+      const sender = a;
+      const name = device(54);
+      const id = deviceId(name);
+      const value = await confirmation(a, name);
+
+      // A's POST of the action waits 1.5 s at Intune before Intune acts on it, and A is frozen (SIGSTOP) the moment
+      // the POST arrives: the fake then records the write and answers a process that cannot read the answer. So A
+      // is killed with the action done at Intune and its record still "dispatching", and only the action state can
+      // tell B what happened. The fault's path is matched when the request arrives, which is how the test knows.
+      let arrivedAt = 0;
+      class OnArrival extends RegExp {
+        override test(path: string): boolean {
+          const hit = super.test(path);
+          if (hit && arrivedAt === 0) {
+            arrivedAt = Date.now();
+            sender.signal('SIGSTOP');
+          }
+          return hit;
+        }
+      }
+      fake.injectFault({ method: 'POST', path: new OnArrival(`^/v1\\.0/deviceManagement/managedDevices/${id}/`), delayMs: 1_500 });
+      expect(await postSigned(a.url, clickBody({ user: USER, value, actionTs: '1700007777.000001', messageTs: '1700007777.000100' }))).toBe(200);
+
+      await waitFor(() => writesTo(id).length > 0, "the fake to act on A's POST", 20_000);
+      const record = await waitFor(async () => (await db.dispatches()).find((r) => r.deviceId === id), "A's dispatch record");
+      expect(record.state).toBe('dispatching');
+      expect(record.owner).toMatch(/^lockdesk-/);
+      const owner = record.owner!;
+      // The owner is A: its lock is held now (A is frozen, not dead) and gone once A is killed, while B lives on.
+      expect(await db.holdsProcessLock(owner)).toBe(true);
+
+      const killedAt = Date.now();
+      a.signal('SIGKILL');
+      expect((await a.exited).signal).toBe('SIGKILL');
+      await waitFor(async () => !(await db.holdsProcessLock(owner)), "A's lock to go with its session", 10_000);
+      const lockGoneIn = Date.now() - killedAt;
+      expect(b.alive()).toBe(true);
+
+      const recovery = await waitFor(async () => (await db.audit()).find((e) => e.event === 'recovery' && e.dispatchId === record.id), 'B to settle the dispatch', 60_000);
+      const killToSettled = Date.parse(recovery.at) - killedAt;
+      const createdToSettled = Date.parse(recovery.at) - Date.parse(record.createdAt);
+      expect(recovery.outcome).toBe('was-sent');
+      expect(recovery.reason).toBeUndefined();
+      expect(killToSettled).toBeGreaterThanOrEqual(0);
+      expect(killToSettled).toBeLessThan(60_000);
+      // Settled by a round of the follow-up once A's lock was gone, not at the end of the 90 s in-flight window.
+      expect(createdToSettled).toBeLessThan(IN_FLIGHT_MS / 3);
+
+      // The action went on at Intune: the record ends "done", and the action was sent once, by A alone.
+      const final = await waitFor(async () => (await db.dispatches()).find((r) => r.id === record.id && r.state === 'done'), 'the dispatch to end "done"', 30_000);
+      await sleep(1_000);
+      const trail = (await db.audit()).filter((e) => e.dispatchId === record.id).map((e) => `${e.event}:${e.outcome}`);
+      expect(trail.filter((e) => e.startsWith('dispatch:'))).toEqual(['dispatch:dispatching']);
+      expect(trail.filter((e) => e.startsWith('recovery:'))).toEqual(['recovery:was-sent']);
+      expect(trail).not.toContain('recovery:not-sent');
+      expect(writesTo(id)).toHaveLength(1);
+      expect(final.detail).toBeUndefined();
+
+      console.info(
+        `[replicas] kill -9 of A with its POST acted on and unanswered: A's lock gone in ${lockGoneIn} ms; B settled it ("was-sent") ` +
+          `${(killToSettled / 1000).toFixed(1)} s after the kill (${(createdToSettled / 1000).toFixed(1)} s after the intent); trail: ${trail.join(', ')}`,
+      );
+    }, 150_000);
 
     it('the database lost during operation: a plain "try again shortly", nothing dispatched; the same process works again when it returns', async () => {
       const lost = device(52);
