@@ -1,7 +1,8 @@
 // One process of `npm run bench:store`: claims confirmations and appends audit events for a fixed time, then
 // prints its counts and claim latencies as JSON. Started by bench/store-throughput.ts.
 import { performance } from 'node:perf_hooks';
-import type { AuditEvent, Confirmation } from '../src/core/records.js';
+import type { AuditEvent } from '../src/core/records.js';
+import { confirmation } from './store.js';
 import type { Logger, Store } from '../src/ports.js';
 import { openLowdbStore } from '../src/store/lowdb/index.js';
 import { openPostgresStore } from '../src/store/postgres/open-store.js';
@@ -11,19 +12,6 @@ const [kind, where, durationText, worker] = process.argv.slice(2);
 const durationMs = Number(durationText);
 const actor = { platform: 'slack' as const, id: `U0BENCH${worker}`, email: 'bench@example.com' };
 
-function confirmation(id: string, now: number): Confirmation {
-  return {
-    id,
-    correlationId: `corr-${id}`,
-    action: 'lock',
-    requester: actor,
-    devices: [{ id: `dev-${id}`, name: 'Bench iPhone', userId: 'user-bench', offered: true }],
-    allowAll: false,
-    createdAt: new Date(now).toISOString(),
-    expiresAt: new Date(now + 300_000).toISOString(),
-    status: 'pending',
-  };
-}
 
 function event(i: number): AuditEvent {
   return { at: new Date().toISOString(), event: 'result', action: 'lock', deviceId: `dev-${i}`, deviceName: 'Bench iPhone', actor, outcome: 'sent', correlationId: `corr-${worker}-${i}` };
@@ -42,7 +30,7 @@ let i = 0;
 // Half the time claims, half appends, interleaved, so both see the same load.
 while (performance.now() < end) {
   const id = `w${worker}-${i++}`;
-  await store.confirmations.create(confirmation(id, Date.now()));
+  await store.confirmations.create(confirmation(id, Date.now(), Date.now() + 300_000, actor));
   const t = performance.now();
   const outcome = await store.confirmations.resolve(id, 'confirmed', actor, `dev-${id}`, new Date());
   claimMs.push(performance.now() - t);

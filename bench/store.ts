@@ -31,12 +31,12 @@ const silent: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 const T0 = Date.parse('2030-01-01T00:00:00.000Z');
 const actor = { platform: 'slack' as const, id: 'U0BENCH', email: 'bench@example.com' };
 
-function confirmation(id: string, createdMs: number, expiresMs: number): Confirmation {
+export function confirmation(id: string, createdMs: number, expiresMs: number, requester: Confirmation['requester'] = actor): Confirmation {
   return {
     id,
     correlationId: `corr-${id}`,
     action: 'lock',
-    requester: actor,
+    requester,
     devices: [{ id: `dev-${id}`, name: 'Bench iPhone', userId: 'user-bench', offered: true }],
     allowAll: false,
     createdAt: new Date(createdMs).toISOString(),
