@@ -7,6 +7,10 @@ import type { ActorRef } from './core/types.js';
 /** How a device can be looked up directly; a user's devices come from listUserDevices. */
 export type DeviceLookup = { by: 'id' | 'serial' | 'name' | 'namePrefix'; value: string };
 
+export interface DispatchOptions {
+  maySend?: () => boolean;
+}
+
 export type DispatchResult = { deviceId: string; ok: true } | { deviceId: string; ok: false; error: LockdeskError };
 
 /**
@@ -21,8 +25,11 @@ export interface DeviceBackend {
   getDevice(id: string): Promise<Device | undefined>;
   /** Reads several devices by id at once (the re-read before a bulk dispatch); ids not found are left out. */
   getDevices(ids: readonly string[]): Promise<Device[]>;
-  /** Sends one action to several devices; one result per id, in order. A backend may batch. */
-  dispatch(action: DeviceAction, deviceIds: readonly string[]): Promise<DispatchResult[]>;
+  /**
+   * Sends one action to several devices; one result per id, in order. A backend may batch. `maySend` is asked just
+   * before each request leaves (every batch, every re-send): when it says no, that device's result is a not_sent error.
+   */
+  dispatch(action: DeviceAction, deviceIds: readonly string[], options?: DispatchOptions): Promise<DispatchResult[]>;
   getActionStatus(deviceId: string, action: DeviceAction): Promise<ActionStatus>;
 }
 
@@ -127,7 +134,18 @@ export interface JobQueue {
  */
 export interface ProcessRegistry {
   readonly id: string;
+  /**
+   * Whether another process may still be sending: true while it lives, and for as long after its death as a request
+   * it had already sent may still reach the backend. Never false for a process that lives, even across a moment in
+   * which its database session was lost (a blip is not a death).
+   */
   isAlive(processId: string): Promise<boolean>;
+  /**
+   * Whether this process may send an action now: the others can see it alive, and will for a while yet. False while
+   * it has lost its registration (its database session), so that nothing is sent that another process could
+   * settle as "not sent". Checked just before every send.
+   */
+  maySend(): boolean;
 }
 
 /** Where randomness comes from, so tests can pin ids. */

@@ -11,6 +11,10 @@ export const ERROR_CODES = {
   STORE_UNAVAILABLE: 'store_unavailable',
   CONFIG_INVALID: 'config_invalid',
   DATA_INVALID: 'data_invalid',
+  /** Input lockdesk (or its database) cannot take: a clear reply, nothing changed. */
+  INVALID_INPUT: 'invalid_input',
+  /** lockdesk knows the action never left: it withheld the send (e.g. it lost its registration). */
+  NOT_SENT: 'not_sent',
   INTERNAL: 'internal',
 } as const;
 export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];

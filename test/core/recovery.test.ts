@@ -112,7 +112,7 @@ describe('crash recovery', () => {
 
   it('a send whose process died is settled at once; one whose process lives is left in flight', async () => {
     const alive = new Set(['p-live']);
-    const h = makeHarness(all(), { processes: { id: 'p-me', isAlive: async (id) => alive.has(id) } });
+    const h = makeHarness(all(), { processes: { id: 'p-me', isAlive: async (id) => alive.has(id), maySend: () => true } });
     const now = h.clock.now().toISOString();
     await h.store.dispatches.recordIntent(interrupted(now, { id: 'd-dead', owner: 'p-dead' }));
     await h.store.dispatches.recordIntent(interrupted(now, { id: 'd-live', owner: 'p-live', deviceId: 'dev-pat-pixel', confirmationId: 'c-2' }));

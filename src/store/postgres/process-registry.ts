@@ -52,6 +52,11 @@ export class PgProcessRegistry implements ProcessRegistry {
     }
   }
 
+  /** Registered for as long as the process runs (the lease that makes this exact comes with the hardening work). */
+  maySend(): boolean {
+    return true;
+  }
+
   async close(): Promise<void> {
     await this.#session.end().catch(() => undefined);
   }
