@@ -150,7 +150,7 @@ async function startLockdesk(dataDir: string, apiUrl: string, latencyMs: number)
   const logger = createLogger('silent');
   const app = await buildApp(config, logger);
   const mount = await slackMount(app, logger, { botId: 'B0', botUserId: 'U0BOT' });
-  const http = await startHttpServer({ host: '127.0.0.1', port: 0, routes: mount.routes, onError: () => undefined });
+  const http = await startHttpServer({ host: '127.0.0.1', port: 0, routes: mount.routes, logger });
   return {
     url: http.url,
     async close() {
@@ -168,7 +168,7 @@ async function startBare(apiUrl: string): Promise<RunningServer> {
   bolt.command(/.*/, async ({ ack }) => {
     await ack();
   });
-  return startHttpServer({ host: '127.0.0.1', port: 0, routes: [{ method: 'POST', path: '/slack/events', listener: (req, res) => receiver.requestListener(req, res) }], onError: () => undefined });
+  return startHttpServer({ host: '127.0.0.1', port: 0, routes: [{ method: 'POST', path: '/slack/events', listener: (req, res) => receiver.requestListener(req, res) }], logger: createLogger('silent') });
 }
 
 export async function main(): Promise<SlackBenchResult> {

@@ -24,7 +24,7 @@ async function main(): Promise<void> {
     host: config.HOST,
     port: config.PORT,
     routes: mounts.flatMap((m) => m.routes),
-    onError: (err) => logger.error({ err }, 'HTTP request failed'),
+    logger,
   });
   for (const mount of mounts) await mount.start?.();
 

@@ -3,6 +3,8 @@ import { Application, TeamsAdapter, type TurnState } from '@microsoft/teams-ai';
 import { ActivityTypes, ConfigurationServiceClientCredentialFactory, type TurnContext } from 'botbuilder';
 import type { Handler, ReplySink } from '../../src/core/index.js';
 import type { Logger } from '../../src/ports.js';
+import { SampledLog } from '../../src/server/sampled-log.js';
+import { mayReplyTo, tenantOf, type CheckedActivity } from './activity-check.js';
 import { CLICK_VERB, REFRESH_VERB, emptyCard, type AdaptiveCardJson, type ClickData } from './card.js';
 import { actorOf, cleanText, Directory, resolveMentions } from './identity.js';
 import { findDevices, FIND_DEVICE_COMMAND } from './message-extension.js';
@@ -44,6 +46,8 @@ export interface TeamsBot {
   idle(): Promise<void>;
   /** A click's sink from the data of its stored reference, with this bot's outbox and views (see sink-ref.ts). */
   restoreSink(data: Record<string, unknown>): ReplySink | undefined;
+  /** An authenticated activity from a tenant lockdesk does not serve: audited; nothing is sent into that tenant. */
+  refuseForeignTenant(activity: CheckedActivity): Promise<void>;
 }
 
 export function createTeamsBot(options: TeamsBotOptions): TeamsBot {
@@ -56,12 +60,14 @@ export function createTeamsBot(options: TeamsBotOptions): TeamsBot {
     MicrosoftAppTenantId: options.appTenantId ?? '',
   };
   const adapter = new TeamsAdapter(credentials, new ConfigurationServiceClientCredentialFactory(credentials));
+  // A turn that fails is a bug or a broken activity, not a reason to let anyone fill the log: sampled, no stack.
+  const turnErrors = new SampledLog(logger, 60_000);
   adapter.onTurnError = async (_ctx, error) => {
-    logger.error({ err: { message: error instanceof Error ? error.message : String(error) } }, 'Teams turn failed');
+    turnErrors.warn('turn', 'Teams turn failed', { err: { message: error instanceof Error ? error.message : String(error) } });
   };
   const application = new LockdeskApplication({ adapter, ...(appId ? { botAppId: appId } : {}), startTypingTimer: false, removeRecipientMention: true, longRunningMessages: false });
   const directory = new Directory(logger);
-  const deps: SinkDeps = { outbox: new Outbox(adapter, appId, logger), views: new PrivateViews() };
+  const deps: SinkDeps = { outbox: new Outbox(adapter, appId, logger, (url) => mayReplyTo(url, appId !== '')), views: new PrivateViews() };
   const running = new Set<Promise<unknown>>();
   const background = (work: Promise<unknown>) => {
     const tracked = work.catch((err: unknown) => logger.error({ err: { message: String((err as Error)?.message ?? err) } }, 'Teams follow-up failed')).finally(() => running.delete(tracked));
@@ -131,6 +137,13 @@ export function createTeamsBot(options: TeamsBotOptions): TeamsBot {
     adapter,
     application,
     restoreSink: (data) => restoreClickSink(deps, data),
+    async refuseForeignTenant(activity) {
+      // Known only by the ids Teams sent: nothing of the foreign tenant's roster is asked for.
+      const aad = activity.from.aadObjectId || undefined;
+      const actor = { platform: 'teams' as const, id: aad ?? activity.from.id, ...(aad ? { aadObjectId: aad } : {}) };
+      const tenant = tenantOf(activity);
+      await handler.refuseOutsider(actor, { kind: 'teams-tenant', id: tenant ?? 'none named' });
+    },
     async drain() {
       while (running.size > 0) await Promise.allSettled([...running]);
     },

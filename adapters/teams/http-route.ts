@@ -2,7 +2,10 @@
 // parsed body and a response with status/header/send/end; this is that shim, with a body size limit.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Request as BotRequest, Response as BotResponse, TurnContext } from 'botbuilder';
+import type { Logger } from '../../src/ports.js';
 import type { Route } from '../../src/server/http-server.js';
+import { SampledLog } from '../../src/server/sampled-log.js';
+import { demoRefusal, parseActivity, tenantAllowed, type CheckedActivity } from './activity-check.js';
 
 export const MESSAGES_PATH = '/api/messages';
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -60,7 +63,7 @@ function responseShim(res: ServerResponse, finalStatus: (status: number) => numb
     },
     end() {
       const final = finalStatus(status);
-      if (final !== status) body = JSON.stringify({ error: 'unauthorized' });
+      if (final !== status) body = JSON.stringify({ error: final === 403 ? 'forbidden' : 'unauthorized' });
       if (!res.headersSent) res.writeHead(final);
       res.end(body);
       return this;
@@ -71,11 +74,29 @@ function responseShim(res: ServerResponse, finalStatus: (status: number) => numb
 /** botbuilder's CloudAdapter.process: authenticates the request, then runs `logic` for the activity. */
 export type ProcessActivity = (req: BotRequest, res: BotResponse, logic: (ctx: TurnContext) => Promise<void>) => Promise<void>;
 
+export interface MessagesRouteOptions {
+  processActivity: ProcessActivity;
+  logic: (ctx: TurnContext) => Promise<void>;
+  /** false: the no-authentication demo mode, whose extra rules apply before anything else. */
+  authenticated: boolean;
+  /** The tenants served; empty: any (the demo without a configured tenant). */
+  tenants: readonly string[];
+  /** An authenticated activity from a tenant lockdesk does not serve: audited, answered 403. */
+  onForeignTenant: (activity: CheckedActivity) => Promise<void>;
+  logger: Logger;
+}
+
+const answer = (res: ServerResponse, status: number, error: string) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ error }));
+
 /**
- * The route. botframework-connector 4.23 answers some invalid tokens (a bad signature, keys it cannot fetch)
- * with 500 rather than 401: any failure before the activity reached `logic` is an authentication failure, 401.
+ * The route. Before the SDK sees anything: the body must be a Bot Framework activity (400), and in the demo mode a
+ * local client's request (403/415). After the SDK authenticated it: the tenant (403). botframework-connector 4.23
+ * answers some invalid tokens (a bad signature, keys it cannot fetch) with 500 rather than 401: any failure before
+ * the activity reached `logic` is an authentication failure, 401.
  */
-export function messagesRoute(processActivity: ProcessActivity, logic: (ctx: TurnContext) => Promise<void>, onRejected: (status: number) => void): Route {
+export function messagesRoute(options: MessagesRouteOptions): Route {
+  // Anyone can send these: one line per kind a minute, never a stack.
+  const refused = new SampledLog(options.logger, 60_000);
   return {
     method: 'POST',
     path: MESSAGES_PATH,
@@ -85,19 +106,44 @@ export function messagesRoute(processActivity: ProcessActivity, logic: (ctx: Tur
         body = await readJson(req);
       } catch (error) {
         const status = error instanceof BodyError ? error.status : 400;
-        res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: (error as Error).message }));
+        refused.warn(`body-${status}`, 'Teams: refused a body that is not a JSON object', { status });
+        answer(res, status, error instanceof BodyError ? error.message : 'the body could not be read');
+        return;
+      }
+      const parsed = parseActivity(body);
+      if (!parsed.ok) {
+        refused.warn('not-activity', 'Teams: refused a body that is not a Bot Framework activity (answered 400)', { problem: parsed.problem });
+        answer(res, 400, 'the body is not a Bot Framework activity');
         return;
       }
       const headers = req.headers as Record<string, string | string[] | undefined>;
+      if (!options.authenticated) {
+        const demo = demoRefusal(headers, parsed.activity);
+        if (demo) {
+          refused.warn(`demo-${demo.status}`, `Teams (demo mode, no authentication): refused a request because ${demo.reason}`, { status: demo.status });
+          answer(res, demo.status, `refused: ${demo.reason}`);
+          return;
+        }
+      }
       let reached = false;
+      let foreign = false;
       const finalStatus = (status: number) => {
-        if (reached || status < 500) return status;
-        onRejected(status);
+        if (foreign) return 403;
+        if (reached || status < 500) {
+          if (status === 401) refused.warn('auth-401', 'Teams: refused a request that failed authentication (answered 401)');
+          return status;
+        }
+        refused.warn('auth-500', 'Teams: refused a request before it reached lockdesk (authentication failed); answered 401', { status });
         return 401;
       };
-      await processActivity({ method: req.method ?? 'POST', headers, body }, responseShim(res, finalStatus), async (ctx) => {
+      await options.processActivity({ method: req.method ?? 'POST', headers, body }, responseShim(res, finalStatus), async (ctx) => {
         reached = true;
-        await logic(ctx);
+        if (!tenantAllowed(parsed.activity, options.tenants)) {
+          foreign = true;
+          await options.onForeignTenant(parsed.activity);
+          return;
+        }
+        await options.logic(ctx);
       });
     },
   };

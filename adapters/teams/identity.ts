@@ -75,8 +75,9 @@ interface MentionEntity {
 }
 
 /**
- * Replaces each @mention of a person (not of the bot) in the text with their email or UPN, so "lock @Megan"
- * reaches the handler as "lock meganb@example.com". Mentions Teams cannot resolve are returned by name.
+ * Replaces each @mention of a person (not of the bot) in the text with their Entra object id ("user:<id>"), else
+ * their email or UPN, so "lock @Megan" reaches the handler as "lock user:<Megan's id>". Mentions Teams cannot resolve
+ * are returned by name.
  */
 export async function resolveMentions(ctx: TurnContext, text: string, directory: Directory): Promise<{ text: string; unresolved: string[] }> {
   const botId = ctx.activity.recipient?.id;
@@ -86,9 +87,10 @@ export async function resolveMentions(ctx: TurnContext, text: string, directory:
   for (const mention of mentions) {
     if (!result.includes(mention.text!)) continue;
     const person = await directory.lookUp(ctx, mention.mentioned!.id!);
-    if (person?.address) result = result.split(mention.text!).join(person.address);
-    // Known by Entra object id only: the handler takes "user:<id>" as that person's devices.
-    else if (person?.aadObjectId) result = result.split(mention.text!).join(`user:${person.aadObjectId}`);
+    // The immutable Entra object id names the person; the roster's email (which can change hands) only where
+    // Teams gives no id. The handler takes "user:<id>" as that person's devices.
+    if (person?.aadObjectId) result = result.split(mention.text!).join(`user:${person.aadObjectId}`);
+    else if (person?.address) result = result.split(mention.text!).join(person.address);
     else unresolved.push(mention.mentioned!.name ?? mention.text!.replace(/<\/?at>/g, ''));
   }
   return { text: result, unresolved };

@@ -15,14 +15,22 @@ export class Outbox {
   readonly #adapter: CloudAdapter;
   readonly #appId: string;
   readonly #logger: Logger;
+  readonly #mayReplyTo: (serviceUrl: string) => boolean;
 
-  constructor(adapter: CloudAdapter, appId: string, logger: Logger) {
+  /** `mayReplyTo` decides which service URLs the bot posts to (see activity-check.ts); any other is refused here. */
+  constructor(adapter: CloudAdapter, appId: string, logger: Logger, mayReplyTo: (serviceUrl: string) => boolean) {
     this.#adapter = adapter;
     this.#appId = appId;
     this.#logger = logger;
+    this.#mayReplyTo = mayReplyTo;
+  }
+
+  #check(reference: Reference): void {
+    if (!this.#mayReplyTo(reference.serviceUrl ?? '')) throw new Error('refused to send to a service URL lockdesk does not post to');
   }
 
   async #within(reference: Reference, work: (ctx: TurnContext) => Promise<void>): Promise<void> {
+    this.#check(reference);
     await this.#adapter.continueConversationAsync(this.#appId, reference, work);
   }
 
@@ -54,6 +62,7 @@ export class Outbox {
       return;
     }
     const tenantId = reference.conversation?.tenantId;
+    this.#check(reference);
     await this.#adapter.createConversationAsync(
       this.#appId,
       reference.channelId ?? 'msteams',

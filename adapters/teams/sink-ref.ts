@@ -28,10 +28,12 @@ const clickRefData = z.object({
     bot: z.object({ id, name: z.string().max(256).optional() }),
   }),
   userId: id,
-  userName: z.string().max(256),
   actorId: id,
-  cardId: id.optional(),
-  viewId: id.optional(),
+  // What is only needed for a nicer update is dropped, not the whole reference, when it does not read: the status
+  // then goes to the clicker's personal chat instead of into the card (a follow-up never ends silently).
+  userName: z.string().max(256).catch('the requester'),
+  cardId: id.optional().catch(undefined),
+  viewId: id.optional().catch(undefined),
 });
 
 /**

@@ -25,7 +25,7 @@ export const checkedConfigSchema = configSchema
   .superRefine(
     (env, ctx) => {
       refineSlack(env, ctx);
-      refineTeams(env, ctx);
+      refineTeams(env, chooseBackend(env), ctx);
       refineStore(env, ctx);
       if (chooseBackend(env) !== 'graph') return;
       // Names only: a secret's value never appears in a message.

@@ -15,6 +15,8 @@ export const teamsEnv = {
   MICROSOFT_APP_PASSWORD: optionalText,
   MICROSOFT_APP_TENANT_ID: optionalText,
   MICROSOFT_APP_TYPE: z.enum(TEAMS_APP_TYPES).default('MultiTenant'),
+  /** A multi-tenant bot's tenants (comma-separated ids); default: MICROSOFT_APP_TENANT_ID, else AZURE_TENANT_ID. */
+  TEAMS_ALLOWED_TENANTS: optionalText.transform((v) => (v === undefined ? undefined : v.split(',').map((t) => t.trim()).filter(Boolean))),
   /** How long a card click waits for the first answer before Teams gets a "working…" card (Teams allows a few seconds). */
   TEAMS_INVOKE_WAIT_MS: z.coerce.number().int().min(50).max(4000).default(2000),
 };
@@ -26,6 +28,25 @@ export interface TeamsSettings {
   MICROSOFT_APP_PASSWORD?: string | undefined;
   MICROSOFT_APP_TENANT_ID?: string | undefined;
   MICROSOFT_APP_TYPE: (typeof TEAMS_APP_TYPES)[number];
+  TEAMS_ALLOWED_TENANTS?: string[] | undefined;
+  AZURE_TENANT_ID?: string | undefined;
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The tenants whose Teams activities lockdesk serves; empty means any (only the demo mode may leave it so). */
+export function teamsTenants(config: Pick<TeamsSettings, 'TEAMS_ALLOWED_TENANTS' | 'MICROSOFT_APP_TENANT_ID' | 'AZURE_TENANT_ID'>): string[] {
+  if (config.TEAMS_ALLOWED_TENANTS && config.TEAMS_ALLOWED_TENANTS.length > 0) return config.TEAMS_ALLOWED_TENANTS;
+  const one = config.MICROSOFT_APP_TENANT_ID ?? config.AZURE_TENANT_ID;
+  return one ? [one] : [];
+}
+
+/**
+ * Teams without a Bot Framework app id believes whoever reaches it: a local demo. With a real Intune tenant behind
+ * it that is never allowed, so Teams stays off (the rest of lockdesk runs and start-up says why).
+ */
+export function teamsServed(config: Pick<TeamsSettings, 'TEAMS_ENABLED' | 'MICROSOFT_APP_ID'>, backend: 'simulated' | 'graph'): boolean {
+  return config.TEAMS_ENABLED && (config.MICROSOFT_APP_ID !== undefined || backend === 'simulated');
 }
 
 /** 127.0.0.0/8, ::1 and localhost: addresses nobody else can reach. */
@@ -35,11 +56,18 @@ export function isLoopbackHost(host: string): boolean {
 }
 
 /** Cross-variable checks, called from the config schema's superRefine. */
-export function refineTeams(config: TeamsSettings, ctx: z.RefinementCtx): void {
+export function refineTeams(config: TeamsSettings, backend: 'simulated' | 'graph', ctx: z.RefinementCtx): void {
   // Runs even when other variables failed to parse: look only at values that did.
   if (config.TEAMS_ENABLED === false || typeof config.HOST !== 'string') return;
+  const tenants = teamsTenants(config);
+  for (const tenant of config.MICROSOFT_APP_ID || config.TEAMS_ALLOWED_TENANTS ? tenants : []) {
+    if (!GUID.test(tenant)) {
+      ctx.addIssue({ code: 'custom', path: [config.TEAMS_ALLOWED_TENANTS?.length ? 'TEAMS_ALLOWED_TENANTS' : config.MICROSOFT_APP_TENANT_ID ? 'MICROSOFT_APP_TENANT_ID' : 'AZURE_TENANT_ID'], message: `"${tenant}" is not a tenant id (a GUID): Teams names tenants by id, so set MICROSOFT_APP_TENANT_ID to the tenant's id` });
+    }
+  }
   if (!config.MICROSOFT_APP_ID) {
-    if (!isLoopbackHost(config.HOST)) {
+    // With a real backend Teams is simply off (see teamsServed); the demo mode is for loopback only.
+    if (backend === 'simulated' && !isLoopbackHost(config.HOST)) {
       ctx.addIssue({
         code: 'custom',
         path: ['MICROSOFT_APP_ID'],
@@ -53,5 +81,11 @@ export function refineTeams(config: TeamsSettings, ctx: z.RefinementCtx): void {
   }
   if (config.MICROSOFT_APP_TYPE === 'SingleTenant' && !config.MICROSOFT_APP_TENANT_ID) {
     ctx.addIssue({ code: 'custom', path: ['MICROSOFT_APP_TENANT_ID'], message: 'is required when MICROSOFT_APP_TYPE is SingleTenant' });
+  } else if (tenants.length === 0) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['TEAMS_ALLOWED_TENANTS'],
+      message: 'Teams must know which tenant it serves: set MICROSOFT_APP_TENANT_ID (or AZURE_TENANT_ID), or for a multi-tenant bot list the tenant ids it serves in TEAMS_ALLOWED_TENANTS',
+    });
   }
 }

@@ -6,12 +6,19 @@ import type { CoreDeps } from './deps.js';
 import { toLockdeskError, ERROR_CODES } from './errors.js';
 import { FollowUp } from './follow-up.js';
 import { mayBeInFlight, resolveInterrupted } from './recovery.js';
-import { helpReply, noticeReply, usageReply } from './replies.js';
+import { auditEvent } from './audit.js';
+import { helpReply, noticeReply, outsiderReply, usageReply } from './replies.js';
 import type { Reply, ReplySink } from './reply.js';
 import { lookUp, requestAction, selfService } from './request-flow.js';
 import type { Actor } from './types.js';
 import type { DispatchRecord } from './records.js';
 import type { FollowUpJob } from '../ports.js';
+
+/** Where an outsider came from: the platform's own name for their organisation. */
+export interface Outsider {
+  kind: 'teams-tenant' | 'slack-workspace' | 'slack-organisation';
+  id: string;
+}
 
 export interface RecoverySummary {
   resolved: number;
@@ -24,6 +31,11 @@ export interface Handler {
   handleMessage(actor: Actor, text: string, sink: ReplySink): Promise<void>;
   /** A button click; `value` is what the button carried. */
   handleClick(actor: Actor, value: string, sink: ReplySink): Promise<void>;
+  /**
+   * Someone from outside the organisation lockdesk serves (another Teams tenant, another Slack workspace or a Slack
+   * Connect partner) reached it: audited with where they came from, and told politely (when there is a sink).
+   */
+  refuseOutsider(actor: Actor, origin: Outsider, sink?: ReplySink): Promise<void>;
   /** The caller's own devices with self-service buttons ("I lost this device", "I forgot my passcode"). */
   selfService(actor: Actor): Promise<Reply>;
   /** Marks confirmations whose time ran out as expired (audited once each). */
@@ -89,6 +101,14 @@ export function createHandler(deps: CoreDeps): Handler {
         }
         await handleDecision(deps, followUp, actor, click, sink);
       }),
+
+    async refuseOutsider(actor, origin, sink) {
+      const correlationId = deps.ids.id();
+      await deps.store.audit.append(
+        auditEvent(deps.clock, { event: 'refusal', outcome: 'refused', reason: `from outside the organisation (${origin.kind} ${origin.id.slice(0, 64)})`, correlationId, actor }),
+      );
+      await sink?.reply(outsiderReply()).catch((e) => deps.logger.warn({ err: { message: String((e as Error)?.message ?? e) } }, 'could not send the refusal'));
+    },
 
     async selfService(actor) {
       const correlationId = deps.ids.id();

@@ -3,7 +3,7 @@ export * from './types.js';
 export * from './errors.js';
 export * from './records.js';
 export * from './reply.js';
-export { createHandler, type Handler, type RecoverySummary } from './handler.js';
+export { createHandler, type Handler, type Outsider, type RecoverySummary } from './handler.js';
 export { DEFAULT_SETTINGS, type CoreDeps, type CoreSettings } from './deps.js';
 export { platformSupportSchema, supportFor, findPlatformRow, type PlatformSupport, type PlatformRow, type Support } from './platform-support.js';
 export { policySchema, DEFAULT_POLICY, type Policy } from './policy.js';

@@ -38,6 +38,10 @@ export function noticeReply(tone: 'info' | 'success' | 'warning' | 'error', text
   return { text, blocks: [{ kind: 'notice', tone, text }] };
 }
 
+export function outsiderReply(): Reply {
+  return noticeReply('error', 'lockdesk acts only for people of the organisation that installed it, and you are signed in from another one. Nothing was done; ask your own IT helpdesk.');
+}
+
 export function refusalReply(reason: string): Reply {
   return noticeReply('error', `${reason} Nothing was done.`);
 }

@@ -128,7 +128,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     const app = await buildApp(configWith(extra), logger, { clock });
     const responseUrls = new ResponseUrls({ backoffMs: 10 });
     const mount = await slackMount(app, logger, { botId: 'B0LOCKDESK', botUserId: 'U0LOCKDESK', responseUrls, retries: 2 });
-    const server: RunningServer = await startHttpServer({ host: '127.0.0.1', port: 0, routes: mount.routes, onError: (err) => logger.error({ err }, 'http') });
+    const server: RunningServer = await startHttpServer({ host: '127.0.0.1', port: 0, routes: mount.routes, logger });
     return { app, responseUrls, mount, server };
   };
   let current = await startProcess({});

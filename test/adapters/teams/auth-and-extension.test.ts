@@ -24,6 +24,7 @@ const auditCount = async (harness: Harness) => {
 };
 
 const APP_ID = '7e1d3c9a-0000-4000-8000-00000000b07a';
+const TENANT_ID = '5b0c6e3e-1d8f-4c2a-9a47-0b7a3f1e2d44';
 const published = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const attacker = generateKeyPairSync('rsa', { modulusLength: 2048 });
 
@@ -47,7 +48,7 @@ function jwt(key: KeyObject): string {
 
 describe('Teams authentication', () => {
   it('with an app id, a request without a token or with a bad one gets 401 and nothing is dispatched', async () => {
-    h = await startHarness({ MICROSOFT_APP_ID: APP_ID, MICROSOFT_APP_PASSWORD: 'not-a-real-secret' });
+    h = await startHarness({ MICROSOFT_APP_ID: APP_ID, MICROSOFT_APP_PASSWORD: 'not-a-real-secret', MICROSOFT_APP_TENANT_ID: TENANT_ID });
     fakeBotFrameworkKeys();
     const lock = message(ALICE, "lock Alice's iPhone");
     expect((await h.post(lock)).status).toBe(401);
@@ -58,7 +59,7 @@ describe('Teams authentication', () => {
     expect(await auditCount(h)).toBe(0);
   });
 
-  it('without an app id (loopback only) requests are accepted, token or not', async () => {
+  it('without an app id (the demo mode) a local client\'s requests are accepted, token or not', async () => {
     h = await startHarness();
     expect((await h.post(message(ALICE, 'help'), { authorization: 'Bearer anything' })).status).toBe(200);
     expect(h.sent.filter((s) => s.method === 'POST')).toHaveLength(1);
@@ -81,7 +82,7 @@ describe('Teams configuration', () => {
   it('accepts no app id on loopback, an app id anywhere, and TEAMS_ENABLED=false anywhere', () => {
     expect(loadConfig({ HOST: '127.0.0.1' }).MICROSOFT_APP_ID).toBeUndefined();
     expect(loadConfig({ HOST: '::1' }).TEAMS_ENABLED).toBe(true);
-    expect(loadConfig({ HOST: '0.0.0.0', MICROSOFT_APP_ID: 'id', MICROSOFT_APP_PASSWORD: 'pw' }).MICROSOFT_APP_TYPE).toBe('MultiTenant');
+    expect(loadConfig({ HOST: '0.0.0.0', MICROSOFT_APP_ID: 'id', MICROSOFT_APP_PASSWORD: 'pw', MICROSOFT_APP_TENANT_ID: TENANT_ID }).MICROSOFT_APP_TYPE).toBe('MultiTenant');
     expect(loadConfig({ HOST: '0.0.0.0', TEAMS_ENABLED: 'false' }).TEAMS_ENABLED).toBe(false);
     expect(['localhost', '127.0.0.1', '127.1.2.3', '::1', '[::1]'].every(isLoopbackHost)).toBe(true);
     expect(['0.0.0.0', '::', '10.0.0.1', 'lockdesk.example.com', '128.0.0.1'].some(isLoopbackHost)).toBe(false);

@@ -12,7 +12,10 @@ import type { Clock, Logger } from '../../../src/ports.js';
 import { startHttpServer, type RunningServer } from '../../../src/server/http-server.js';
 import { ShiftedClock } from '../../fakes/shifted-clock.js';
 
-export const SERVICE_URL = 'https://smba.example.test/';
+/** The Bot Connector as a local Teams client (the Agents Playground) has it: on loopback, as the demo mode requires. */
+export const SERVICE_URL = 'http://127.0.0.1:59981/';
+/** Teams' own, for requests that carry a Bot Framework token (the bot sends its token only over https). */
+export const AUTH_SERVICE_URL = 'https://smba.example.test/';
 export const TENANT = 'tenant-contoso';
 export const BOT = { id: '28:lockdesk-bot', name: 'lockdesk' };
 
@@ -97,7 +100,7 @@ export async function startHarness(env: Record<string, string> = {}, options: { 
   const startProcess = async (extra: Record<string, string>) => {
     const app = await buildApp(configWith(extra), logger, { clock });
     const { mount, bot } = createTeamsMount(app, logger);
-    const server: RunningServer = await startHttpServer({ host: '127.0.0.1', port: 0, routes: mount.routes, onError: (err) => logger.error({ err }, 'http') });
+    const server: RunningServer = await startHttpServer({ host: '127.0.0.1', port: 0, routes: mount.routes, logger });
     return { app, bot, server };
   };
   let current = await startProcess({});
@@ -154,7 +157,12 @@ function recordConnector(): Sent[] {
       if (method === 'POST' && /^\/v3\/conversations$/.test(uri)) return [200, { id: `dm-${++nextId}` }];
       return [200, { id: `activity-${++nextId}` }];
     };
-  nock(SERVICE_URL)
+  for (const url of [SERVICE_URL, AUTH_SERVICE_URL]) connectorAt(url, sent, record);
+  return sent;
+}
+
+function connectorAt(url: string, _sent: Sent[], record: (method: string) => (this: unknown, uri: string, body: any) => [number, object]): void {
+  nock(url)
     .persist()
     .get(/\/v3\/conversations\/[^/]+\/members\/.+/)
     .reply((uri) => {
@@ -166,7 +174,6 @@ function recordConnector(): Sent[] {
     .reply(record('POST'))
     .put(/\/v3\/conversations\/.+/)
     .reply(record('PUT'));
-  return sent;
 }
 
 export type Where = { kind: 'personal'; id: string } | { kind: 'channel'; id: string };
