@@ -17,11 +17,26 @@ export type DispatchResult = { deviceId: string; ok: true } | { deviceId: string
  * A device-management backend (the simulated tenant, Microsoft Graph).
  * Errors are LockdeskErrors with codes device_not_found, not_supported, throttled, forbidden, unavailable, refused_by_backend.
  */
+/** How much of a look-up the caller needs: a backend reads no more than that, and fetches no detail it need not. */
+export interface LookupOptions {
+  /** At most this many devices (that pass `keep`); a backend may stop reading once it has them. */
+  limit?: number;
+  /**
+   * The devices the caller may see (the query's match and the policy). A backend applies it before it fetches any
+   * per-device detail; the core checks every device again whatever the backend returns.
+   */
+  keep?: (device: Device) => boolean;
+  /** false: the fields of the list are enough (an existence check for the audit); no per-device detail. */
+  details?: boolean;
+  /** Only the first n devices returned will be shown and need per-device details; the rest are only counted. */
+  detailsFor?: number;
+}
+
 export interface DeviceBackend {
   readonly kind: string;
-  findDevices(lookup: DeviceLookup): Promise<Device[]>;
+  findDevices(lookup: DeviceLookup, options?: LookupOptions): Promise<Device[]>;
   /** user: UPN, email or Entra object id. */
-  listUserDevices(user: string): Promise<Device[]>;
+  listUserDevices(user: string, options?: LookupOptions): Promise<Device[]>;
   getDevice(id: string): Promise<Device | undefined>;
   /** Reads several devices by id at once (the re-read before a bulk dispatch); ids not found are left out. */
   getDevices(ids: readonly string[]): Promise<Device[]>;

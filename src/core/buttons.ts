@@ -9,7 +9,8 @@ export type ButtonAction =
   /** Start a request for one device (from a look-up list); it still needs its own confirmation. */
   | { kind: 'start'; action: DeviceAction; deviceId: string };
 
-const part = z.string().min(1).max(200);
+// A NUL or a lone surrogate is no id lockdesk ever made, and no store could look it up.
+const part = z.string().min(1).max(200).refine((v) => !/[\u0000\p{Cs}]/u.test(v));
 const schema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('confirm'), confirmationId: part, target: part }),
   z.object({ kind: z.literal('cancel'), confirmationId: part }),

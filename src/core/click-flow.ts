@@ -10,7 +10,8 @@ import type { Confirmation, DeviceSnapshot } from './records.js';
 import { noticeReply, ACTION_NOUN } from './replies.js';
 import type { ReplySink } from './reply.js';
 import { statusReply } from './status-replies.js';
-import type { Actor, Device } from './types.js';
+import { storableFields } from './text.js';
+import { actorRef, sameActor, type Actor, type Device } from './types.js';
 
 const REFUSAL_TEXT = {
   unknown: 'This confirmation is no longer valid (it was used, cancelled or has expired). Nothing was sent.',
@@ -105,15 +106,18 @@ async function recheck(
 ): Promise<{ targets: Device[]; skipped: Array<{ name: string; reason: string }> }> {
   const targets: Device[] = [];
   const skipped: Array<{ name: string; reason: string }> = [];
-  const isRequester = actor.platform === confirmation.requester.platform && actor.id === confirmation.requester.id;
-  const current = new Map((await deps.backend.getDevices(chosen.map((s) => s.id))).map((d) => [d.id, d]));
+  const isRequester = sameActor(actorRef(actor), confirmation.requester);
+  // An approver's click is checked against the policy as it stands now, for the person who asked: the requester
+  // must still be allowed the action on each device (their groups as they were when they asked).
+  const requester: Actor = isRequester ? actor : { ...confirmation.requester, groups: confirmation.requesterGroups ?? [] };
+  const current = new Map((await deps.backend.getDevices(chosen.map((s) => s.id))).map((d) => [d.id, storableFields(d)]));
   for (const snapshot of chosen) {
     const device = current.get(snapshot.id);
     let reason: string | undefined;
     if (!device || device.id !== snapshot.id) reason = 'the device is no longer in Intune';
     else if (device.userId !== snapshot.userId) reason = 'the device changed owner since the confirmation was shown';
     else if (!supportFor(deps.platforms, device, confirmation.action).supported) reason = supportFor(deps.platforms, device, confirmation.action).reason;
-    else if (isRequester && !mayActOn(deps.policy, actor, confirmation.action, device)) reason = 'the policy no longer allows this';
+    else if (!mayActOn(deps.policy, requester, confirmation.action, device)) reason = 'the policy no longer allows this';
     if (reason || !device) {
       skipped.push({ name: snapshot.name, reason: reason ?? 'the device is no longer in Intune' });
       await deps.store.audit.append(

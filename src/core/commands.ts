@@ -1,5 +1,6 @@
 // Turns what a person typed into a typed command, or into the reason it is not one.
 import { z } from 'zod';
+import { LONE_SURROGATE } from './text.js';
 import type { DeviceAction } from './types.js';
 
 export const MAX_QUERY_LENGTH = 200;
@@ -79,7 +80,11 @@ export function parseCommand(input: string): ParseResult {
   if (input.length > MAX_INPUT_LENGTH) {
     return { ok: false, problem: `That message is ${input.length} characters long; lockdesk reads at most ${MAX_INPUT_LENGTH}.` };
   }
-  const trimmed = input.trim();
+  if (input.includes('\u0000') || LONE_SURROGATE.test(input)) {
+    return { ok: false, problem: 'That message holds a character lockdesk cannot read (a NUL, or half of an emoji from a damaged paste). Type it again.' };
+  }
+  // NFC: "Zoë" typed with a combining diaeresis is the same name as the one Intune holds.
+  const trimmed = input.normalize('NFC').trim();
   if (trimmed === '') return { ok: false, problem: 'That message was empty.' };
   const { word, rest } = splitWord(trimmed);
   if (!isCommandWord(word)) return { ok: false, problem: `"${printable(word)}" is not a lockdesk command.` };

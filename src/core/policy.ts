@@ -47,7 +47,8 @@ export function memberMatches(member: string, actor: Actor): boolean {
     case 'slack':
       return actor.platform === 'slack' && actor.id === value;
     case 'teams':
-      return actor.aadObjectId === value;
+      // The Entra object id Teams vouched for; never an email.
+      return actor.aadObjectId !== undefined && same(actor.aadObjectId, value);
     case 'slack-group':
     case 'aad-group':
       return actor.groups?.includes(member) ?? false;
@@ -69,9 +70,13 @@ export function scopeFor(policy: Policy, actor: Actor, action: DeviceAction): Sc
   return scope;
 }
 
-/** Ownership is decided on Entra object id, UPN or email — never on a display name. */
+/**
+ * Ownership. When both the person's Entra object id (Teams tells it) and the device's Intune user id are known, those
+ * immutable ids decide and nothing else: an email from a roster can be reassigned or mistyped. Only where an id is
+ * missing do the UPN and email decide — never a display name.
+ */
 export function isOwnDevice(device: Device, person: Pick<Actor, 'email' | 'aadObjectId'>): boolean {
-  if (person.aadObjectId && device.userId && person.aadObjectId === device.userId) return true;
+  if (person.aadObjectId && device.userId) return same(person.aadObjectId, device.userId);
   return same(person.email, device.userPrincipalName) || same(person.email, device.emailAddress);
 }
 

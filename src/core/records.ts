@@ -21,6 +21,8 @@ export interface Confirmation {
   correlationId: string;
   action: DeviceAction;
   requester: ActorRef;
+  /** The policy groups the requester was in when they asked, so an approver's click can re-check their rights. */
+  requesterGroups?: string[];
   devices: DeviceSnapshot[];
   /** Offer one button for every offered device at once (a user query). */
   allowAll: boolean;

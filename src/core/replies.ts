@@ -30,7 +30,8 @@ export function usageReply(problem: string, topic?: CommandWord): Reply {
 }
 
 export function notFoundReply(query: Query): Reply {
-  const text = `No device matches ${describeQuery(query)}. Nothing was done. Use "devices <part of a name, a serial number or an email>" to look devices up.`;
+  const what = query.kind === 'user' ? `lockdesk found no device of ${query.user}` : query.kind === 'me' ? 'lockdesk found no device of yours' : `No device matches ${describeQuery(query)}`;
+  const text = `${what}. Nothing was done. Use "devices <part of a name, a serial number or an email>" to look devices up.`;
   return { text, blocks: [{ kind: 'notice', tone: 'info', text }] };
 }
 
@@ -46,8 +47,20 @@ export function refusalReply(reason: string): Reply {
   return noticeReply('error', `${reason} Nothing was done.`);
 }
 
-export function tooManyNote(shown: number, total: number): Block[] {
-  return total > shown ? [{ kind: 'notice', tone: 'info', text: `Showing ${shown} of ${total} matching devices: refine your query to see the others.` }] : [];
+/** How much of what matched a reply shows: `total` when it is known, else only that there is `more`. */
+export interface Listing {
+  shown: number;
+  total: number | undefined;
+  more: boolean;
+}
+
+export function tooManyNote(listing: Listing): Block[] {
+  if (!listing.more) return [];
+  const text =
+    listing.total !== undefined
+      ? `Showing ${listing.shown} of ${listing.total} matching devices: refine your query to see the others.`
+      : `Showing the first ${listing.shown} matching devices; more match: refine your query to see the others.`;
+  return [{ kind: 'notice', tone: 'info', text }];
 }
 
 export interface ConfirmEntry {
@@ -76,13 +89,13 @@ export function confirmationReply(options: {
   allButton?: Button;
   cancel: Button;
   expiresInMinutes: number;
-  total: number;
+  listing: Listing;
 }): Reply {
   const { entries } = options;
   const offered = entries.filter((e) => e.button).length;
   const blocks: Block[] = [{ kind: 'heading', text: options.heading }];
   for (const entry of entries) blocks.push({ kind: 'device', card: entry.card, buttons: entry.button ? [entry.button] : [] });
-  blocks.push(...tooManyNote(entries.length, options.total));
+  blocks.push(...tooManyNote(options.listing));
   blocks.push({ kind: 'paragraph', text: `Nothing is sent until you click. This request expires in ${options.expiresInMinutes} minutes.` });
   blocks.push({ kind: 'actions', buttons: [...(options.allButton ? [options.allButton] : []), options.cancel] });
   const names = entries.filter((e) => e.button).map((e) => `"${e.card.name}"`);
@@ -90,10 +103,10 @@ export function confirmationReply(options: {
   return { text, blocks };
 }
 
-export function lookupReply(heading: string, entries: Array<{ card: DeviceCard; buttons: Button[] }>, total: number): Reply {
+export function lookupReply(heading: string, entries: Array<{ card: DeviceCard; buttons: Button[] }>, listing: Listing): Reply {
   const blocks: Block[] = [{ kind: 'heading', text: heading }];
   for (const e of entries) blocks.push({ kind: 'device', card: e.card, buttons: e.buttons });
-  blocks.push(...tooManyNote(entries.length, total));
+  blocks.push(...tooManyNote(listing));
   return { text: `${heading} ${entries.map((e) => `"${e.card.name}"`).join(', ')}`, blocks };
 }
 

@@ -7,57 +7,64 @@ import { actionLabel, deviceCard } from './device-card.js';
 import { supportFor } from './platform-support.js';
 import { mayActOn, scopeFor } from './policy.js';
 import type { Confirmation } from './records.js';
-import { cancelButton, confirmButton, confirmationReply, lookupReply, notFoundReply, refusalReply, unsupportedReply, ACTION_NOUN, type ConfirmEntry } from './replies.js';
+import { cancelButton, confirmButton, confirmationReply, lookupReply, notFoundReply, refusalReply, unsupportedReply, ACTION_NOUN, type ConfirmEntry, type Listing } from './replies.js';
 import type { Button, Reply } from './reply.js';
 import { resolveQuery } from './resolve.js';
 import { actorRef, DEVICE_ACTIONS, type Actor, type Device, type DeviceAction } from './types.js';
 
-type Found = { ok: true; devices: Device[]; total: number; byUser: boolean } | { ok: false; reply: Reply };
+/** `shown`: at most maxListed; `listing` says how many more there are, when there are. */
+type Found = { ok: true; shown: Device[]; listing: Listing; byUser: boolean } | { ok: false; reply: Reply };
 
-/** Resolves the query and keeps the devices this person may see; audits the request and any refusal. */
+/**
+ * Resolves the query to the devices this person may see; audits the request and any refusal. A caller who may act
+ * on their own devices only is answered from among those, and hears "nothing matches" whether a device exists but
+ * is someone else's or does not exist at all: lockdesk tells no one what exists. The audit keeps the true reason.
+ */
 async function findPermitted(deps: CoreDeps, actor: Actor, query: Query, actions: readonly DeviceAction[], correlationId: string): Promise<Found> {
   const audit = (event: 'request' | 'refusal', outcome: string, reason?: string, deviceIds?: string[]) =>
     deps.store.audit.append(
       auditEvent(deps.clock, { event, outcome, reason, correlationId, actor, action: actions.length === 1 ? actions[0] : null, query: describeQuery(query), deviceIds }),
     );
 
-  if (actions.every((a) => scopeFor(deps.policy, actor, a) === 'none')) {
+  const scopes = actions.map((a) => scopeFor(deps.policy, actor, a));
+  if (scopes.every((scope) => scope === 'none')) {
     const reason = `Your role does not allow a ${actions.map((a) => ACTION_NOUN[a]).join(' or ')}.`;
     await audit('refusal', 'refused', reason);
     return { ok: false, reply: refusalReply(reason) };
   }
-  const resolution = await resolveQuery(deps.backend, query, actor, { maxListed: Number.MAX_SAFE_INTEGER });
+  const resolution = await resolveQuery(deps.backend, query, actor, {
+    limit: deps.settings.maxListed,
+    permit: (d) => actions.some((a) => mayActOn(deps.policy, actor, a, d)),
+    ownOnly: !scopes.includes('any'),
+  });
   if (resolution.kind === 'unknownCaller') {
-    const reason = 'lockdesk does not know your email address, so it cannot tell which devices are yours.';
+    const reason = 'lockdesk does not know who you are in the directory (neither your Entra object id nor your email), so it cannot tell which devices are yours.';
     await audit('refusal', 'refused', reason);
     return { ok: false, reply: refusalReply(reason) };
   }
   if (resolution.dropped > 0) {
-    deps.logger.warn({ correlationId, dropped: resolution.dropped }, 'backend returned devices that do not match the query; they were dropped');
+    deps.logger.warn({ correlationId, dropped: resolution.dropped }, 'the backend returned devices that the query or the policy does not allow; they were dropped');
   }
   if (resolution.devices.length === 0) {
-    await audit('request', 'not-found');
+    if (resolution.hidden.length > 0) {
+      await audit('refusal', 'refused', 'matches only devices that are not the caller\'s (they may act on their own devices only); told that nothing matches', resolution.hidden.map((d) => d.id));
+    } else {
+      await audit('request', 'not-found');
+    }
     return { ok: false, reply: notFoundReply(query) };
   }
-  const permitted = resolution.devices.filter((d) => actions.some((a) => mayActOn(deps.policy, actor, a, d)));
-  if (permitted.length === 0) {
-    const own = actions.some((a) => scopeFor(deps.policy, actor, a) === 'own');
-    const reason = own
-      ? `You may only act on your own devices, and ${describeQuery(query)} does not name one of yours.`
-      : 'Your role does not allow this on these devices.';
-    await audit('refusal', 'refused', reason, resolution.devices.map((d) => d.id));
-    return { ok: false, reply: refusalReply(reason) };
-  }
-  await audit('request', 'found', undefined, permitted.map((d) => d.id));
-  const shown = permitted.slice(0, deps.settings.maxListed);
-  return { ok: true, devices: shown, total: permitted.length, byUser: resolution.byUser };
+  await audit('request', 'found', undefined, resolution.devices.map((d) => d.id));
+  const shown = resolution.devices.slice(0, deps.settings.maxListed);
+  // A user's devices are all in hand, so their number is known; a device query was cut at the limit.
+  const listing: Listing = { shown: shown.length, total: resolution.byUser ? resolution.devices.length : undefined, more: resolution.more || shown.length < resolution.devices.length };
+  return { ok: true, shown, listing, byUser: resolution.byUser };
 }
 
 export async function requestAction(deps: CoreDeps, actor: Actor, action: DeviceAction, query: Query, correlationId: string, heading?: string): Promise<Reply> {
   const found = await findPermitted(deps, actor, query, [action], correlationId);
   if (!found.ok) return found.reply;
   const now = deps.clock.now();
-  const supports = found.devices.map((device) => ({ device, support: supportFor(deps.platforms, device, action) }));
+  const supports = found.shown.map((device) => ({ device, support: supportFor(deps.platforms, device, action) }));
   const offered = supports.filter((s) => s.support.supported);
   if (offered.length === 0) {
     for (const { device, support } of supports) {
@@ -65,7 +72,7 @@ export async function requestAction(deps: CoreDeps, actor: Actor, action: Device
         auditEvent(deps.clock, { event: 'refusal', outcome: 'not-supported', reason: support.reason, correlationId, actor, action, device }),
       );
     }
-    return unsupportedReply(action, found.devices.map((d) => deviceCard(d, deps.platforms, now, action)));
+    return unsupportedReply(action, found.shown.map((d) => deviceCard(d, deps.platforms, now, action)));
   }
 
   const confirmation: Confirmation = {
@@ -73,6 +80,7 @@ export async function requestAction(deps: CoreDeps, actor: Actor, action: Device
     correlationId,
     action,
     requester: actorRef(actor),
+    ...(actor.groups && actor.groups.length > 0 ? { requesterGroups: [...actor.groups] } : {}),
     devices: supports.map(({ device, support }) => ({ id: device.id, name: device.name, userId: device.userId, offered: support.supported })),
     allowAll: found.byUser && offered.length > 1,
     createdAt: now.toISOString(),
@@ -108,7 +116,7 @@ export async function requestAction(deps: CoreDeps, actor: Actor, action: Device
     ...(allButton ? { allButton } : {}),
     cancel: cancelButton(confirmation.id),
     expiresInMinutes: Math.round(deps.policy.confirmTtlSeconds / 60),
-    total: found.total,
+    listing: found.listing,
   });
 }
 
@@ -117,14 +125,14 @@ export async function lookUp(deps: CoreDeps, actor: Actor, query: Query, correla
   const found = await findPermitted(deps, actor, query, DEVICE_ACTIONS, correlationId);
   if (!found.ok) return found.reply;
   const now = deps.clock.now();
-  const entries = found.devices.map((device) => {
+  const entries = found.shown.map((device) => {
     const buttons: Button[] = DEVICE_ACTIONS.filter((a) => mayActOn(deps.policy, actor, a, device))
       .map((a) => ({ action: a, support: supportFor(deps.platforms, device, a) }))
       .filter(({ support }) => support.supported)
       .map(({ action, support }) => ({ label: `${actionLabel(action, support)}…`, value: encodeButton({ kind: 'start', action, deviceId: device.id }), style: 'default' }));
     return { card: deviceCard(device, deps.platforms, now), buttons };
   });
-  return lookupReply(`Devices matching ${describeQuery(query)}:`, entries, found.total);
+  return lookupReply(`Devices matching ${describeQuery(query)}:`, entries, found.listing);
 }
 
 const SELF_SERVICE_LABEL: Record<DeviceAction, string> = { lock: 'I lost this device', resetPasscode: 'I forgot my passcode' };
@@ -137,11 +145,11 @@ export async function selfService(deps: CoreDeps, actor: Actor, correlationId: s
   const found = await findPermitted(deps, actor, { kind: 'me' }, DEVICE_ACTIONS, correlationId);
   if (!found.ok) return found.reply;
   const now = deps.clock.now();
-  const entries = found.devices.map((device) => ({
+  const entries = found.shown.map((device) => ({
     card: deviceCard(device, deps.platforms, now),
     buttons: DEVICE_ACTIONS.filter((a) => mayActOn(deps.policy, actor, a, device) && supportFor(deps.platforms, device, a).supported).map(
       (action): Button => ({ label: SELF_SERVICE_LABEL[action], value: encodeButton({ kind: 'start', action, deviceId: device.id }), style: action === 'lock' ? 'danger' : 'default' }),
     ),
   }));
-  return lookupReply('Your devices', entries, found.total);
+  return lookupReply('Your devices', entries, found.listing);
 }

@@ -151,11 +151,11 @@ describe('the owner, on the default policy', () => {
     expect(trail[2]!.actor?.email).toBe(ALICE);
   });
 
-  it("refuses someone else's device, says why, audits the refusal and dispatches nothing", () => {
-    expect(s.run.stdout).toMatch(/^✗ You may only act on your own devices, and "Bob's Galaxy S23" does not name one of yours\. Nothing was done\./m);
+  it("refuses someone else's device as if it did not exist, audits the true reason and dispatches nothing", () => {
+    expect(s.run.stdout).toMatch(/^i No device matches "Bob's Galaxy S23"\. Nothing was done\./m);
     const refusal = s.audit.find((e) => e.event === 'refusal' && touches(e, BOB_GALAXY));
     expect(refusal).toMatchObject({ outcome: 'refused', action: 'lock', actor: { email: ALICE } });
-    expect(refusal!.reason).toMatch(/only act on your own devices/);
+    expect(refusal!.reason).toMatch(/not the caller's/);
     expect(s.audit.filter((e) => ACTING_EVENTS.includes(e.event) && touches(e, BOB_GALAXY))).toEqual([]);
     expect(s.actions.filter((a) => a.deviceId === BOB_GALAXY)).toEqual([]);
   });
@@ -279,7 +279,7 @@ describe('bad input', () => {
 describe('numbered choices', () => {
   it('belong to the latest message: after a reply without buttons a number clicks nothing', async () => {
     const { run, audit, actions } = await session(ALICE, ['lock Alice', 'lock bob@contoso.com', '1']);
-    expect(run.stdout).toMatch(/only act on your own devices/);
+    expect(run.stdout).toMatch(/lockdesk found no device of bob@contoso\.com\. Nothing was done/);
     expect(run.stdout.trimEnd().split('\n').at(-1)).toBe('There is nothing to click right now.');
     expect(audit.filter((e) => e.event === 'dispatch')).toEqual([]);
     expect(actions).toEqual(seed.actions);

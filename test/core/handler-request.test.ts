@@ -73,7 +73,9 @@ describe('requests', () => {
     const h = makeHarness(kiosks(30), { policy: helpdeskPolicy });
     const sink = await h.say(help, 'lock kiosk');
     expect(deviceBlocks(sink.lastReply)).toHaveLength(25);
-    expect(sink.lastReply.text + JSON.stringify(sink.lastReply.blocks)).toMatch(/Showing 25 of 30.*refine your query/);
+    expect(sink.lastReply.text + JSON.stringify(sink.lastReply.blocks)).toMatch(/Showing the first 25 matching devices; more match: refine your query/);
+    // It asked the backend for what it shows plus one (to know there are more), never for all 30.
+    expect(h.backend.lookups.filter((l) => l.by === 'namePrefix').map((l) => l.options.limit)).toEqual([26]);
     // A name prefix is not a user query: no "all" button.
     expect(buttonsOf(sink.lastReply).some((b) => b.label.includes('all'))).toBe(false);
   });
@@ -101,8 +103,8 @@ describe('requests', () => {
     const byUser = await h.say(help, 'lock sam@contoso.com');
     expect(deviceBlocks(byUser.lastReply).every((d) => d.card.id.startsWith('dev-sam'))).toBe(true);
     const none = await h.say(help, 'lock nobody@contoso.com');
-    expect(none.lastReply.text).toMatch(/No device matches/);
-    expect(h.logger.lines.some((l) => /do not match the query/.test(l))).toBe(true);
+    expect(none.lastReply.text).toMatch(/found no device of nobody@contoso.com/);
+    expect(h.logger.lines.some((l) => /were dropped/.test(l))).toBe(true);
   });
 
   it('devices <query> is a look-up: start buttons for what the person may do, no confirmation yet', async () => {
@@ -131,7 +133,9 @@ describe('requests', () => {
     ['an unknown command', 'wipe everything', /not a lockdesk command/],
     ['an empty query', 'lock', /query is empty/],
     ['a 10 kB query', `lock ${'a'.repeat(10_000)}`, /lockdesk reads at most/],
-    ['control characters', 'lock pat\u0000', /control characters/],
+    ['control characters', 'lock pat\u0007', /control characters/],
+    ['a NUL', 'lock pat\u0000', /cannot read \(a NUL/],
+    ['a lone surrogate', 'lock pat\ud83d', /half of an emoji/],
     ['quotes only', `lock ''`, /query is empty/],
   ])('answers %s clearly and changes nothing', async (_what, text, reason) => {
     const h = makeHarness(all());

@@ -61,7 +61,8 @@ describe('policy', () => {
   it('a refusal says why and is audited, and nothing is offered', async () => {
     const h = makeHarness(all(), { policy: helpdeskPolicy });
     const other = await h.say(actor('pat@contoso.com'), "lock Sam's iPhone");
-    expect(other.lastReply.text).toMatch(/only act on your own devices.*Nothing was done/);
+    // Someone else's device is not told apart from one that does not exist (see identity-and-text.test.ts).
+    expect(other.lastReply.text).toMatch(/No device matches "Sam's iPhone"\. Nothing was done/);
     const noRole = await h.say(actor('pat@contoso.com'), "reset passcode Pat's iPhone");
     expect(noRole.lastReply.text).toMatch(/role does not allow a passcode reset/);
     const events = await h.audit();
@@ -69,13 +70,14 @@ describe('policy', () => {
       ['refusal', 'refused'],
       ['refusal', 'refused'],
     ]);
-    expect(events[0]!.reason).toMatch(/own devices/);
+    expect(events[0]!.reason).toMatch(/not the caller's .*own devices only/);
+    expect(events[0]!.deviceIds).toEqual([samIphone.id]);
     expect(events.some((e) => e.event === 'confirmation')).toBe(false);
   });
 
   it('a caller whose email lockdesk does not know cannot use "me"', async () => {
     const h = makeHarness(all());
     const sink = await h.say({ platform: 'slack', id: 'U9' }, 'lost');
-    expect(sink.lastReply.text).toMatch(/does not know your email/);
+    expect(sink.lastReply.text).toMatch(/does not know who you are in the directory \(neither your Entra object id nor your email\)/);
   });
 });

@@ -112,13 +112,14 @@ describe('alice, on the default policy, against Graph', () => {
   it('finds a device by serial number although Graph ignores serialNumber filters', () => {
     const at = s.run.stdout.indexOf(`Devices matching`);
     expect(at, s.run.stdout).toBeGreaterThanOrEqual(0);
-    const listing = s.run.stdout.slice(at, s.run.stdout.indexOf('You may only act on your own devices', at));
+    const listing = s.run.stdout.slice(at, s.run.stdout.indexOf('No device matches', at));
     const cards = listing.split('\n').filter((l) => /^ {2}\S/.test(l)).map((l) => l.trim());
     expect(cards, listing).toEqual(["Alice's MacBook Pro"]);
   });
 
-  it("refuses someone else's device and a name that matches nothing, sending nothing", () => {
-    expect(s.run.stdout).toMatch(/You may only act on your own devices, and "Bob's Galaxy S23" does not name one of yours/);
+  it("refuses someone else's device and a name that matches nothing alike, sending nothing; the audit tells them apart", () => {
+    expect(s.run.stdout).toMatch(/No device matches "Bob's Galaxy S23"\. Nothing was done/);
+    expect(s.audit.find((e) => e.event === 'refusal' && e.deviceIds?.includes(BOB_GALAXY.id))?.reason).toMatch(/not the caller's/);
     expect(s.audit.some((e) => e.event === 'dispatch' && e.deviceId === BOB_GALAXY.id)).toBe(false);
     expect(s.audit.some((e) => e.event === 'request' && e.outcome === 'not-found')).toBe(true);
   });

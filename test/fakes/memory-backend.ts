@@ -2,9 +2,10 @@
 // a log of every dispatch, and switches for the faults the core must survive.
 import { ERROR_CODES, LockdeskError } from '../../src/core/errors.js';
 import type { ActionStatus, Device, DeviceAction } from '../../src/core/types.js';
-import type { DeviceBackend, DeviceLookup, DispatchResult } from '../../src/ports.js';
+import type { DeviceBackend, DeviceLookup, DispatchResult, LookupOptions } from '../../src/ports.js';
 
-const lower = (s: string) => s.toLowerCase();
+// As the simulated tenant does: NFC, so a name held decomposed is found by a composed query.
+const lower = (s: string) => s.normalize('NFC').toLowerCase();
 
 export class MemoryBackend implements DeviceBackend {
   readonly kind = 'memory';
@@ -29,7 +30,22 @@ export class MemoryBackend implements DeviceBackend {
     return this.dispatched.flatMap((d) => d.deviceIds);
   }
 
-  async findDevices(lookup: DeviceLookup): Promise<Device[]> {
+  /** Every look-up made, with the options it came with (tests check that a caller asks for no more than it shows). */
+  readonly lookups: Array<{ by: string; value: string; options: LookupOptions }> = [];
+
+  async findDevices(lookup: DeviceLookup, options: LookupOptions = {}): Promise<Device[]> {
+    this.lookups.push({ ...lookup, options });
+    return this.#shaped(await this.#find(lookup), options);
+  }
+
+  /** Graph's trap kept: a backend that ignores filters ignores keep and limit too, and the core must cope. */
+  #shaped(devices: Device[], options: LookupOptions): Device[] {
+    if (this.ignoreFilters) return devices;
+    const kept = devices.filter((d) => options.keep?.(d) ?? true);
+    return options.limit === undefined ? kept : kept.slice(0, options.limit);
+  }
+
+  async #find(lookup: DeviceLookup): Promise<Device[]> {
     if (this.lookupThrows) throw this.lookupThrows;
     if (this.ignoreFilters) return [...this.devices];
     const v = lower(lookup.value);
@@ -42,11 +58,12 @@ export class MemoryBackend implements DeviceBackend {
     return this.devices.filter(match);
   }
 
-  async listUserDevices(user: string): Promise<Device[]> {
+  async listUserDevices(user: string, options: LookupOptions = {}): Promise<Device[]> {
+    this.lookups.push({ by: 'user', value: user, options });
     if (this.lookupThrows) throw this.lookupThrows;
     if (this.ignoreFilters) return [...this.devices];
     const u = lower(user);
-    return this.devices.filter((d) => lower(d.userPrincipalName) === u || lower(d.emailAddress) === u || d.userId === user);
+    return this.#shaped(this.devices.filter((d) => lower(d.userPrincipalName) === u || lower(d.emailAddress) === u || d.userId === user), options);
   }
 
   async getDevices(ids: readonly string[]): Promise<Device[]> {

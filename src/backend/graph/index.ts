@@ -1,6 +1,6 @@
 // The Microsoft Graph backend: lockdesk against a real Intune tenant.
 import type { ActionStatus, Device, DeviceAction } from '../../core/types.js';
-import type { Clock, DeviceBackend, DeviceLookup, Directory, DispatchResult, InventoryIndex, Logger } from '../../ports.js';
+import type { Clock, DeviceBackend, DeviceLookup, Directory, DispatchOptions, DispatchResult, InventoryIndex, Logger, LookupOptions } from '../../ports.js';
 import { readActionStatus } from './action-status.js';
 import { dispatchActions } from './actions.js';
 import { createTokenSource, type TokenSource } from './auth.js';
@@ -50,8 +50,8 @@ export async function createGraphBackend(options: GraphBackendOptions): Promise<
 
   return {
     kind: 'graph',
-    findDevices: (lookup: DeviceLookup): Promise<Device[]> => lookups.findDevices(lookup),
-    listUserDevices: (user: string): Promise<Device[]> => lookups.listUserDevices(user),
+    findDevices: (lookup: DeviceLookup, options?: LookupOptions): Promise<Device[]> => lookups.findDevices(lookup, options),
+    listUserDevices: (user: string, options?: LookupOptions): Promise<Device[]> => lookups.listUserDevices(user, options),
     getDevice: (id: string): Promise<Device | undefined> => lookups.getDevice(id),
     getDevices: (ids: readonly string[]): Promise<Device[]> => lookups.getDevices(ids),
     memberGroups: (userId: string, groupIds: readonly string[]): Promise<string[]> => memberGroups(http, userId, groupIds),

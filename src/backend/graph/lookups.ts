@@ -3,7 +3,7 @@
 // is returned, because Graph may ignore a filter and return the whole tenant.
 import { ERROR_CODES, LockdeskError } from '../../core/errors.js';
 import type { Device } from '../../core/types.js';
-import type { DeviceLookup, Logger } from '../../ports.js';
+import type { DeviceLookup, Logger, LookupOptions } from '../../ports.js';
 import { toDevice, withDetails, type GraphDevice } from './device-map.js';
 import type { GraphHttp } from './http.js';
 import type { Inventory } from './inventory.js';
@@ -11,7 +11,15 @@ import { BETA_DETAIL_SELECT, DEVICE_SELECT, isGuid, MANAGED_DEVICES, odataString
 import { readAllPages } from './paging.js';
 import { isLockdeskError } from '../../core/errors.js';
 
-const lower = (s: string) => s.trim().toLowerCase();
+// NFC as the core compares (src/core/text.ts): a name typed decomposed is the same name.
+const lower = (s: string) => s.normalize('NFC').trim().toLowerCase();
+
+/** Graph serves up to 999 a page; a caller that needs n asks for n. */
+const topFor = (limit: number | undefined) => (limit === undefined ? undefined : String(Math.min(999, Math.max(1, limit))));
+
+/** Stop paging once `limit` items pass `want` (never, without a limit). */
+const enoughFor = (want: (d: Device) => boolean, limit: number | undefined) =>
+  limit === undefined ? undefined : (items: readonly GraphDevice[]) => items.filter((raw) => want(toDevice(raw))).length >= limit;
 
 /** The same checks the core makes (src/core/resolve.ts), made here first. */
 export const matches: Record<DeviceLookup['by'], (d: Device, v: string) => boolean> = {
@@ -39,9 +47,10 @@ export class DeviceLookups {
     this.#betaDetails = betaDetails;
   }
 
-  async findDevices(lookup: DeviceLookup): Promise<Device[]> {
+  async findDevices(lookup: DeviceLookup, options: LookupOptions = {}): Promise<Device[]> {
     const value = lookup.value.trim();
     if (value === '') return []; // an empty value is never sent: Graph may read it as no filter at all
+    const want = (d: Device) => matches[lookup.by](d, value) && (options.keep?.(d) ?? true);
     let found: Device[];
     switch (lookup.by) {
       case 'id': {
@@ -53,28 +62,37 @@ export class DeviceLookups {
         found = await this.#bySerial(value);
         break;
       case 'name':
-        found = await this.#filtered(`deviceName eq ${odataString(value)}`, 'look-up by name');
+        found = await this.#filtered(`deviceName eq ${odataString(value)}`, 'look-up by name', want, options.limit);
         break;
       case 'namePrefix':
-        found = await this.#filtered(`startswith(deviceName,${odataString(value)})`, 'look-up by name prefix');
+        found = await this.#filtered(`startswith(deviceName,${odataString(value)})`, 'look-up by name prefix', want, options.limit);
         break;
     }
-    return this.#details(this.#keep(found, (d) => matches[lookup.by](d, value), lookup.by));
+    return this.#finish(this.#keep(found, want, lookup.by), options);
   }
 
-  async listUserDevices(user: string): Promise<Device[]> {
+  async listUserDevices(user: string, options: LookupOptions = {}): Promise<Device[]> {
     const who = user.trim();
     if (who === '') return [];
-    const path = `/v1.0/users/${encodeURIComponent(who)}/managedDevices${query({ $select: select(DEVICE_SELECT) })}`;
+    const want = (d: Device) => ownedBy(d, who) && (options.keep?.(d) ?? true);
+    const path = `/v1.0/users/${encodeURIComponent(who)}/managedDevices${query({ $select: select(DEVICE_SELECT), $top: topFor(options.limit) })}`;
     let items: GraphDevice[];
     try {
-      ({ items } = await readAllPages(this.#http, path, 'look-up by user'));
+      ({ items } = await readAllPages(this.#http, path, 'look-up by user', enoughFor(want, options.limit)));
     } catch (error) {
       // No such user: no devices (not "device gone").
       if (isLockdeskError(error) && error.code === ERROR_CODES.DEVICE_NOT_FOUND) return [];
       throw error;
     }
-    return this.#details(this.#keep(items.map(toDevice), (d) => ownedBy(d, who), 'user'));
+    return this.#finish(this.#keep(items.map(toDevice), want, 'user'), options);
+  }
+
+  /** What the caller keeps, cut at its limit; the per-device details only for those, and only when asked. */
+  async #finish(kept: Device[], options: LookupOptions): Promise<Device[]> {
+    const limited = options.limit === undefined ? kept : kept.slice(0, options.limit);
+    if (options.details === false) return limited;
+    const shown = options.detailsFor === undefined ? limited.length : options.detailsFor;
+    return [...(await this.#details(limited.slice(0, shown))), ...limited.slice(shown)];
   }
 
   async getDevice(id: string): Promise<Device | undefined> {
@@ -121,8 +139,10 @@ export class DeviceLookups {
     return devices;
   }
 
-  async #filtered(filter: string, what: string): Promise<Device[]> {
-    const { items } = await readAllPages(this.#http, `${MANAGED_DEVICES}${query({ $filter: filter, $select: select(DEVICE_SELECT) })}`, what);
+  /** A filtered list; with a limit, $top asks for no more than that, and paging stops once `want` has enough. */
+  async #filtered(filter: string, what: string, want?: (d: Device) => boolean, limit?: number): Promise<Device[]> {
+    const url = `${MANAGED_DEVICES}${query({ $filter: filter, $select: select(DEVICE_SELECT), $top: topFor(limit) })}`;
+    const { items } = await readAllPages(this.#http, url, what, want ? enoughFor(want, limit) : undefined);
     return items.map(toDevice);
   }
 

@@ -1,12 +1,13 @@
-// Reads a Graph collection to its end through @odata.nextLink.
+// Reads a Graph collection through @odata.nextLink: to its end, or as far as the caller needs.
 import type { GraphDevice } from './device-map.js';
 import type { GraphHttp } from './http.js';
 
-export async function readAllPages(http: GraphHttp, first: string, what: string): Promise<{ items: GraphDevice[]; pages: number }> {
+/** Follows nextLinks until there are none, or until `enough` says the items in hand will do. */
+export async function readAllPages(http: GraphHttp, first: string, what: string, enough?: (items: readonly GraphDevice[]) => boolean): Promise<{ items: GraphDevice[]; pages: number }> {
   const items: GraphDevice[] = [];
   let next: string | undefined = first;
   let pages = 0;
-  while (next !== undefined) {
+  while (next !== undefined && !(pages > 0 && enough?.(items))) {
     const { body } = await http.call('GET', next, { kind: 'lookup', what });
     pages += 1;
     const page = body as { value?: unknown; '@odata.nextLink'?: unknown } | undefined;

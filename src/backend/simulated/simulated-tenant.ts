@@ -3,7 +3,7 @@ import { randomInt } from 'node:crypto';
 import type { Low } from 'lowdb';
 import { ERROR_CODES, LockdeskError } from '../../core/errors.js';
 import { Secret, type ActionStatus, type Device, type DeviceAction } from '../../core/types.js';
-import type { Clock, DeviceBackend, DeviceLookup, Directory, DispatchResult } from '../../ports.js';
+import type { Clock, DeviceBackend, DeviceLookup, Directory, DispatchResult, LookupOptions } from '../../ports.js';
 import { actionProgress } from './action-progress.js';
 import { lookupRecords, toDevice, userRecords } from './device-record.js';
 import { FailurePlan, injectedError, type FailureKind } from './failure-injection.js';
@@ -54,14 +54,14 @@ export class SimulatedTenant implements DeviceBackend, Directory {
     return new SimulatedTenant(await openTenantDb(options.seedFile, options.runFile), options);
   }
 
-  async findDevices(lookup: DeviceLookup): Promise<Device[]> {
+  async findDevices(lookup: DeviceLookup, options: LookupOptions = {}): Promise<Device[]> {
     await this.#delay();
-    return this.#toDevices(lookupRecords(this.#db.data.devices, lookup));
+    return this.#toDevices(lookupRecords(this.#db.data.devices, lookup), options);
   }
 
-  async listUserDevices(user: string): Promise<Device[]> {
+  async listUserDevices(user: string, options: LookupOptions = {}): Promise<Device[]> {
     await this.#delay();
-    return this.#toDevices(userRecords(this.#db.data.devices, user));
+    return this.#toDevices(userRecords(this.#db.data.devices, user), options);
   }
 
   async memberGroups(userId: string, groupIds: readonly string[]): Promise<string[]> {
@@ -136,9 +136,11 @@ export class SimulatedTenant implements DeviceBackend, Directory {
     return this.#db.data.devices.find((record) => record.id === id);
   }
 
-  #toDevices(records: readonly TenantDevice[]): Device[] {
+  /** As Graph is asked to: only what `keep` allows, at most `limit`. */
+  #toDevices(records: readonly TenantDevice[], options: LookupOptions): Device[] {
     const now = this.#clock.now();
-    return records.map((record) => toDevice(record, now));
+    const devices = records.map((record) => toDevice(record, now)).filter((d) => options.keep?.(d) ?? true);
+    return options.limit === undefined ? devices : devices.slice(0, options.limit);
   }
 
   async #delay(): Promise<void> {

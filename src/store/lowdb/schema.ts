@@ -20,6 +20,7 @@ export const confirmationSchema: z.ZodType<Confirmation> = z.object({
   correlationId: z.string(),
   action: z.enum(DEVICE_ACTIONS),
   requester: actorRef,
+  requesterGroups: z.array(z.string()).optional(),
   devices: z.array(z.object({ id: z.string(), name: z.string(), userId: z.string(), offered: z.boolean() })),
   allowAll: z.boolean(),
   createdAt: timestamp,

@@ -71,6 +71,39 @@ describe('Graph look-ups', () => {
     expect(found.map((d) => d.id)).toEqual([id(1)]);
   });
 
+  it('a short prefix asks for what it will show plus one, keeps what the caller may see before any detail, and details only the shown', async () => {
+    const { backend } = await harness({ betaDetails: true });
+    let top = '';
+    const kiosks = Array.from({ length: 30 }, (_, i) => graphDevice(i + 1, { deviceName: `K-${String(i + 1).padStart(2, '0')}`, userPrincipalName: i % 2 === 0 ? 'pat@contoso.com' : 'sam@contoso.com' }));
+    // Graph may ignore $top or the filter; paging stops as soon as enough of what the caller may see is in hand.
+    nock(GRAPH)
+      .get(LIST)
+      .query((q) => ((top = String(q['$top'])), true))
+      .reply(200, page(kiosks.slice(0, 6), `${GRAPH}${LIST}?$skiptoken=p2`))
+      .get(LIST)
+      .query({ $skiptoken: 'p2' })
+      // Its nextLink (p3) is never followed: four of Pat's are in hand by then.
+      .reply(200, page(kiosks.slice(6, 12), `${GRAPH}${LIST}?$skiptoken=p3`));
+    const detailed: string[] = [];
+    nock(GRAPH)
+      .post('/beta/$batch', (b: { requests: Array<{ url: string }> }) => (detailed.push(...b.requests.map((r) => r.url.split('?')[0]!.split('/').pop()!)), true))
+      .reply(200, (_uri: string, b: any) => ({ responses: b.requests.map((r: { id: string }) => ({ id: r.id, status: 200, body: {} })) }));
+    const isPats = (d: { userPrincipalName: string }) => d.userPrincipalName === 'pat@contoso.com';
+    const found = await backend.findDevices({ by: 'namePrefix', value: 'K' }, { limit: 4, keep: isPats, detailsFor: 3 });
+    expect(top).toBe('4');
+    expect(found.map((d) => d.name)).toEqual(['K-01', 'K-03', 'K-05', 'K-07']);
+    // Details for the three shown, none for the one that only says "there are more", none for Sam's.
+    expect(detailed).toEqual([id(1), id(3), id(5)]);
+  });
+
+  it('details: false reads the list only (the audit\'s existence check)', async () => {
+    const { backend } = await harness({ betaDetails: true });
+    nock(GRAPH).get(LIST).query(true).reply(200, page([graphDevice(1, { deviceName: 'Tab' })]));
+    const found = await backend.findDevices({ by: 'name', value: 'Tab' }, { limit: 1, details: false });
+    expect(found.map((d) => d.id)).toEqual([id(1)]);
+    expect(nock.pendingMocks()).toEqual([]);
+  });
+
   it('an empty value and a non-GUID id cost no request', async () => {
     const { backend } = await harness();
     expect(await backend.findDevices({ by: 'name', value: '  ' })).toEqual([]);

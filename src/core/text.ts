@@ -1,0 +1,25 @@
+// Text as lockdesk compares and keeps it. The same name typed on two keyboards may arrive composed ("ë") or
+// decomposed ("e" + U+0308); and text from a backend may hold what no store can keep.
+
+/** For comparing: Unicode NFC, trimmed, lower-cased. */
+export function fold(text: string): string {
+  return text.normalize('NFC').trim().toLowerCase();
+}
+
+/** A lone UTF-16 surrogate (half of an emoji, a broken paste): no store can keep it and no comparison can trust it. */
+export const LONE_SURROGATE = /\p{Cs}/u;
+
+/**
+ * Text from outside (a device name from the backend) made safe to store and show: NUL and lone surrogates become
+ * U+FFFD, so one odd device name can never make a confirmation or an audit line impossible to write.
+ */
+export function storable(text: string): string {
+  return text.replace(/[\u0000\p{Cs}]/gu, '\uFFFD');
+}
+
+/** Every text field of a record from outside, made storable (see storable). */
+export function storableFields<T extends object>(record: T): T {
+  const out = { ...record } as Record<string, unknown>;
+  for (const [key, value] of Object.entries(out)) if (typeof value === 'string') out[key] = storable(value);
+  return out as T;
+}
