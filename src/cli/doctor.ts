@@ -70,7 +70,7 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<number> {
   let readOk = false;
   const http = new GraphHttp({ ...settings, deadlineMs: Math.min(settings.deadlineMs, 30_000) }, { getToken: async () => token }, systemClock, quiet, new WriteLimiter(systemClock, 1, 1000));
   const res = await http.send('GET', `${MANAGED_DEVICES}${query({ $top: '1', $select: 'id,deviceName' })}`, { kind: 'lookup', what: 'doctor probe' });
-  if (res.kind === 'lost') say(false, `cannot reach ${settings.graphBaseUrl}`);
+  if (res.kind !== 'response') say(false, `cannot reach ${settings.graphBaseUrl}`);
   else if (res.response.status === 200) {
     readOk = true;
     const first = ((res.response.body as { value?: Array<{ deviceName?: string }> })?.value ?? [])[0];

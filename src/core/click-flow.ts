@@ -1,7 +1,7 @@
 // A click on a confirmation: only the right person, only once, only before it expires, only the devices shown.
 import { auditEvent } from './audit.js';
 import type { ButtonAction } from './buttons.js';
-import type { CoreDeps } from './deps.js';
+import type { Core, CoreDeps } from './deps.js';
 import { dispatchConfirmed } from './dispatcher.js';
 import type { FollowUp } from './follow-up.js';
 import { supportFor } from './platform-support.js';
@@ -23,7 +23,7 @@ const REFUSAL_TEXT = {
 
 type Decision = Extract<ButtonAction, { kind: 'confirm' | 'cancel' }>;
 
-export async function handleDecision(deps: CoreDeps, followUp: FollowUp, actor: Actor, click: Decision, sink: ReplySink): Promise<void> {
+export async function handleDecision(deps: Core, followUp: FollowUp, actor: Actor, click: Decision, sink: ReplySink): Promise<void> {
   const { store, clock } = deps;
   const confirmation = await store.confirmations.get(click.confirmationId);
   const refuse = async (reason: keyof typeof REFUSAL_TEXT | 'notRequester', text: string, c?: Confirmation) => {

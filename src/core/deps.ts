@@ -37,6 +37,20 @@ export interface CoreDeps {
   queue: JobQueue;
   /** How chat adapters turn a stored SinkRef back into a sink, for follow-up on another process. */
   sinks?: SinkRestorer;
-  /** Which processes share the store and whether they live (replicas on PostgreSQL). */
+  /** Which processes share the store and whether they live (replicas on PostgreSQL); default: this one alone. */
   processes?: ProcessRegistry;
+}
+
+/**
+ * What one handler instance knows beyond its deps: which process it is, and which of its own dispatch records are
+ * inside a backend call right now. A record this process owns is in flight exactly when it is in `inFlight`.
+ */
+export interface Core extends CoreDeps {
+  processes: ProcessRegistry;
+  inFlight: Set<string>;
+}
+
+/** lowdb (one process per data directory): any other owner is a process that has ended. */
+export function singleProcess(ids: IdSource): ProcessRegistry {
+  return { id: `lockdesk-${ids.id()}`, isAlive: async () => false, maySend: () => true };
 }

@@ -1,7 +1,8 @@
-// Sends a confirmed action: the intent is on disk before the backend is called, and every result is recorded.
+// Sends a confirmed action: the intent is on disk before the backend is called, every result is recorded, and what
+// a person is told never says less than what happened (a send that reached Intune is never reported as "not sent").
 import { dispatchAudit } from './audit.js';
-import type { CoreDeps } from './deps.js';
-import { ERROR_CODES, type LockdeskError } from './errors.js';
+import type { Core } from './deps.js';
+import { ERROR_CODES, isLockdeskError, type LockdeskError } from './errors.js';
 import type { Confirmation, DispatchRecord, DispatchState } from './records.js';
 import { resolveInterrupted } from './recovery.js';
 import type { Actor, Device } from './types.js';
@@ -12,6 +13,7 @@ function failureState(error: LockdeskError): DispatchState | 'uncertain' {
   switch (error.code) {
     case ERROR_CODES.THROTTLED:
     case ERROR_CODES.FORBIDDEN:
+    case ERROR_CODES.NOT_SENT:
       return 'notSent';
     case ERROR_CODES.UNAVAILABLE:
     case ERROR_CODES.INTERNAL:
@@ -21,6 +23,9 @@ function failureState(error: LockdeskError): DispatchState | 'uncertain' {
   }
 }
 
+export const WITHHELD_DETAIL = 'lockdesk had lost its connection to its database, so it sent nothing. Ask again in a moment.';
+export const UNRECORDED_DETAIL = 'Sent to Intune; lockdesk could not record it just now and will confirm the outcome here and in the audit trail.';
+
 export interface DispatchOptions {
   /** Stored with the records so any process can update the chat message. */
   replyRef?: SinkRef | undefined;
@@ -29,11 +34,16 @@ export interface DispatchOptions {
   beforeSend?: (records: DispatchRecord[]) => Promise<void>;
 }
 
-export async function dispatchConfirmed(deps: CoreDeps, confirmation: Confirmation, targets: Device[], actor: Actor, options: DispatchOptions = {}): Promise<DispatchRecord[]> {
+/**
+ * Returns the records as the person should see them. While the records are inside the backend call they are in
+ * `core.inFlight`, and nobody settles them; afterwards a record the store could not move on stays "dispatching"
+ * (owned by this process, no longer in flight) for recovery to reconcile from the action state.
+ */
+export async function dispatchConfirmed(core: Core, confirmation: Confirmation, targets: Device[], actor: Actor, options: DispatchOptions = {}): Promise<DispatchRecord[]> {
   const { replyRef } = options;
-  const now = deps.clock.now().toISOString();
+  const now = core.clock.now().toISOString();
   const records: DispatchRecord[] = targets.map((device) => ({
-    id: deps.ids.id(),
+    id: core.ids.id(),
     confirmationId: confirmation.id,
     correlationId: confirmation.correlationId,
     action: confirmation.action,
@@ -43,61 +53,83 @@ export async function dispatchConfirmed(deps: CoreDeps, confirmation: Confirmati
     state: 'dispatching',
     createdAt: now,
     updatedAt: now,
+    owner: core.processes.id,
     ...(replyRef ? { replyRef } : {}),
-    ...(deps.processes ? { owner: deps.processes.id } : {}),
   }));
-  // Every intent is durable before the backend is called. The writes go together (a store may commit them as
-  // one) so that a bulk action of hundreds of devices does not wait on hundreds of writes in a row.
-  await Promise.all(
-    records.map(async (record) => {
-      await deps.store.dispatches.recordIntent(record);
-      await deps.store.audit.append(dispatchAudit(deps.clock, record, { event: 'dispatch', outcome: 'dispatching', actor }));
-    }),
-  );
+  // In flight from before the intent exists until its result is recorded: this process's own follow-up, scheduled
+  // below, must not take a send it is still making for an interrupted one.
+  for (const record of records) core.inFlight.add(record.id);
+  try {
+    // Every intent is durable before the backend is called. The writes go together (a store may commit them as
+    // one) so that a bulk action of hundreds of devices does not wait on hundreds of writes in a row.
+    await Promise.all(
+      records.map(async (record) => {
+        await core.store.dispatches.recordIntent(record);
+        await core.store.audit.append(dispatchAudit(core.clock, record, { event: 'dispatch', outcome: 'dispatching', actor }));
+      }),
+    );
+    await options.beforeSend?.(records);
+    return await send(core, confirmation, records, actor);
+  } finally {
+    for (const record of records) core.inFlight.delete(record.id);
+  }
+}
 
-  await options.beforeSend?.(records);
-
+async function send(core: Core, confirmation: Confirmation, records: DispatchRecord[], actor: Actor): Promise<DispatchRecord[]> {
+  const maySend = () => core.processes.maySend();
+  if (!maySend()) return Promise.all(records.map((r) => settle(core, r, 'notSent', actor, { detail: WITHHELD_DETAIL, errorCode: ERROR_CODES.NOT_SENT })));
   let results;
   try {
-    results = await deps.backend.dispatch(confirmation.action, records.map((r) => r.deviceId));
+    results = await core.backend.dispatch(confirmation.action, records.map((r) => r.deviceId), { maySend });
   } catch (error) {
-    deps.logger.warn({ correlationId: confirmation.correlationId, err: error }, 'dispatch call failed; asking the backend what it received');
-    return settleUncertain(deps, records);
+    core.logger.warn({ correlationId: confirmation.correlationId, err: error }, 'dispatch call failed; asking the backend what it received');
+    return settleUncertain(core, records);
   }
-
   const uncertain: DispatchRecord[] = [];
-  const known: Array<{ record: DispatchRecord; state: DispatchState; error?: LockdeskError }> = [];
+  const known: Array<Promise<DispatchRecord>> = [];
   for (const [index, record] of records.entries()) {
     const result = results[index];
     const state = !result || result.deviceId !== record.deviceId ? 'uncertain' : result.ok ? 'sent' : failureState(result.error);
     if (state === 'uncertain') uncertain.push(record);
-    else known.push(result && !result.ok ? { record, state, error: result.error } : { record, state });
+    else known.push(settle(core, record, state, actor, result && !result.ok ? { detail: result.error.describe(), errorCode: result.error.code } : {}));
   }
-  const settled = await Promise.all(
-    known.map(async ({ record, state, error }) => {
-      const detail = error?.describe();
-      const updated = await deps.store.dispatches.transition(record.id, 'dispatching', {
-        state,
-        ...(error ? { detail, errorCode: error.code } : {}),
-        updatedAt: deps.clock.now().toISOString(),
-      });
-      if (!updated) {
-        // Settled by a follow-up meanwhile (this send outlived the in-flight time): keep what was recorded.
-        deps.logger.warn({ dispatchId: record.id, state }, 'a send finished after its record was settled elsewhere');
-        return (await deps.store.dispatches.get(record.id)) ?? record;
-      }
-      await deps.store.audit.append(dispatchAudit(deps.clock, record, { event: 'result', outcome: state, reason: detail, actor }));
-      return updated;
-    }),
-  );
-  const rest = await settleUncertain(deps, uncertain);
+  const settled = await Promise.all(known);
+  const rest = await settleUncertain(core, uncertain);
   const byId = new Map([...settled, ...rest].map((r) => [r.id, r]));
   return records.map((r) => byId.get(r.id) ?? r);
 }
 
-async function settleUncertain(deps: CoreDeps, records: DispatchRecord[]): Promise<DispatchRecord[]> {
+/**
+ * Records what the backend said. When the store fails here the action has already left: the person is told it was
+ * sent, never "nothing was done", and the record stays "dispatching" for recovery to reconcile.
+ */
+async function settle(core: Core, record: DispatchRecord, state: DispatchState, actor: Actor, failure: { detail?: string; errorCode?: string }): Promise<DispatchRecord> {
+  try {
+    const updated = await core.store.dispatches.transition(record.id, 'dispatching', { state, ...failure, updatedAt: core.clock.now().toISOString() });
+    if (!updated) {
+      core.logger.warn({ dispatchId: record.id, state }, 'a send finished after its record was settled elsewhere');
+      return (await core.store.dispatches.get(record.id)) ?? record;
+    }
+    await core.store.audit.append(dispatchAudit(core.clock, record, { event: 'result', outcome: state, reason: failure.detail, actor })).catch((error: unknown) => {
+      core.logger.warn({ dispatchId: record.id, code: isLockdeskError(error) ? error.code : 'internal' }, 'the result of a send could not be audited; recovery will not repeat it');
+    });
+    return updated;
+  } catch (error) {
+    core.logger.warn({ dispatchId: record.id, state, code: isLockdeskError(error) ? error.code : 'internal' }, 'the result of a send could not be recorded; recovery will reconcile it from the action state');
+    return { ...record, state, ...failure, ...(state === 'sent' ? { detail: UNRECORDED_DETAIL } : {}) };
+  }
+}
+
+async function settleUncertain(core: Core, records: DispatchRecord[]): Promise<DispatchRecord[]> {
   if (records.length === 0) return [];
-  const resolved = await resolveInterrupted(deps, records);
+  // Out of the in-flight set first: the send is over, and resolveInterrupted skips what is still in flight.
+  for (const record of records) core.inFlight.delete(record.id);
+  let resolved: DispatchRecord[] = [];
+  try {
+    resolved = await resolveInterrupted(core, records);
+  } catch (error) {
+    core.logger.warn({ code: isLockdeskError(error) ? error.code : 'internal' }, 'could not settle an uncertain send yet; recovery will');
+  }
   const byId = new Map(resolved.map((r) => [r.id, r]));
   return records.map((r) => byId.get(r.id) ?? r);
 }

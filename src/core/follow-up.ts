@@ -1,8 +1,8 @@
-// Follows dispatched actions until they settle: polls the backend with backoff, records each change,
-// updates the chat message, and hands a temporary passcode to the requester alone.
-import { dispatchAudit } from './audit.js';
-import { toLockdeskError } from './errors.js';
-import type { CoreDeps } from './deps.js';
+// Follows dispatched actions until they settle: polls the backend with backoff, records each change, updates the
+// chat message, and hands a temporary passcode to the requester alone. Every way following ends is audited.
+import { auditEvent, dispatchAudit } from './audit.js';
+import type { Core } from './deps.js';
+import { ERROR_CODES, isLockdeskError, toLockdeskError } from './errors.js';
 import { dispatchStateFromAction, isSettled, type DispatchRecord } from './records.js';
 import { CLOCK_SKEW_MS, mayBeInFlight, resolveInterrupted } from './recovery.js';
 import type { ReplySink } from './reply.js';
@@ -18,6 +18,9 @@ export interface FollowUpTarget {
 }
 
 export const KEEP_CHECKING = 'lockdesk keeps checking this action; its result will be in the audit trail.';
+const DAY_MS = 86_400_000;
+/** Sinks of clicks this process handled, kept at most this many (the oldest go first). */
+export const MAX_LIVE_SINKS = 10_000;
 
 /**
  * Follows dispatched actions as jobs on the queue, so that any lockdesk process can take the next round: one
@@ -26,46 +29,63 @@ export const KEEP_CHECKING = 'lockdesk keeps checking this action; its result wi
  * reference stored with the records.
  */
 export class FollowUp {
-  readonly #deps: CoreDeps;
-  /** Sinks of clicks handled by this process, by job key. */
-  readonly #live = new Map<string, ReplySink>();
+  readonly #core: Core;
+  /**
+   * Sinks of clicks handled by this process, by job key, until their chat window ends. Another replica may run
+   * every round of a job (so this process never sees it end): entries leave when their window is over, not only
+   * when a round here finishes, and the map never holds more than MAX_LIVE_SINKS.
+   */
+  readonly #live = new Map<string, { sink: ReplySink; until: number }>();
 
-  constructor(deps: CoreDeps) {
-    this.#deps = deps;
+  constructor(core: Core) {
+    this.#core = core;
+  }
+
+  get liveSinks(): number {
+    return this.#live.size;
   }
 
   async track(records: DispatchRecord[], target: FollowUpTarget): Promise<void> {
     const open = records.filter((r) => !isSettled(r.state));
     if (open.length === 0) return;
-    const { clock, settings, queue } = this.#deps;
+    const { clock, settings, queue } = this.#core;
+    const now = clock.now().getTime();
     const key = records[0]!.id;
-    if (target.sink) this.#live.set(key, target.sink);
-    const chatUntil = target.chatUntil ?? new Date(clock.now().getTime() + settings.followUpMs);
+    const chatUntil = target.chatUntil ?? new Date(now + settings.followUpMs);
+    this.#prune(now);
+    if (target.sink) this.#live.set(key, { sink: target.sink, until: chatUntil.getTime() });
+    // A window already over (a restart long after the click) is followed quietly: no message is revived.
+    const phase = chatUntil.getTime() > now ? 'chat' : 'background';
     await queue.schedule(
-      { key, dispatchIds: records.map((r) => r.id), confirmedBy: target.confirmedBy, chatUntil: chatUntil.toISOString(), phase: 'chat', attempt: 0 },
-      settings.pollInitialMs,
+      { key, dispatchIds: records.map((r) => r.id), confirmedBy: target.confirmedBy, chatUntil: chatUntil.toISOString(), phase, attempt: 0 },
+      phase === 'chat' ? settings.pollInitialMs : settings.backgroundPollMs,
     );
   }
 
-  /** One round; the queue calls it on whichever process takes the job. */
+  /** One round; the queue calls it on whichever process takes the job. A store that fails puts the round off. */
   async run(job: FollowUpJob): Promise<void> {
-    const { store, clock, settings, queue, sinks, logger } = this.#deps;
+    try {
+      await this.#round(job);
+    } catch (error) {
+      if (!isLockdeskError(error) || (error.code !== ERROR_CODES.STORE_UNAVAILABLE && error.code !== ERROR_CODES.STORE_CORRUPT)) throw error;
+      this.#core.logger.warn({ key: job.key, code: error.code }, 'a follow-up round could not reach the store; it will be tried again');
+      const { settings, queue } = this.#core;
+      await queue.schedule({ ...job, attempt: job.attempt + 1 }, Math.min(settings.pollInitialMs * 2 ** (job.attempt + 1), settings.pollMaxMs));
+    }
+  }
+
+  async #round(job: FollowUpJob): Promise<void> {
+    const { store, clock, settings, queue } = this.#core;
     const found = await Promise.all(job.dispatchIds.map((id) => store.dispatches.get(id)));
     const records = found.filter((r): r is DispatchRecord => r !== undefined);
     if (records.length === 0) {
       this.#live.delete(job.key);
+      await this.#ended(job, 'records-missing', 'the dispatch records are gone from the store; nothing more can be followed');
       return;
     }
-    const ref = records.find((r) => r.replyRef)?.replyRef;
-    let sink = this.#live.get(job.key);
-    if (!sink && ref) {
-      try {
-        sink = sinks?.restore(ref);
-      } catch (error) {
-        logger.warn({ err: error, key: job.key }, 'could not restore the chat message of a follow-up');
-      }
-    }
     const chat = job.phase === 'chat';
+    // Also in the background: a passcode that comes late still goes to the person who asked.
+    const sink = this.#sinkFor(job, records, { quiet: !chat });
     let changed = false;
     for (const [index, record] of records.entries()) {
       if (isSettled(record.state)) continue;
@@ -76,6 +96,8 @@ export class FollowUp {
     if (chat && changed) await this.#show(sink, job.confirmedBy, records);
     if (records.every((r) => isSettled(r.state))) {
       this.#live.delete(job.key);
+      if (chat && !sink && records.some((r) => r.replyRef)) await this.#ended(job, 'unreachable', 'settled, but the person could not be reached in chat from here; the outcome is in the audit trail', records);
+      else await this.#ended(job, 'settled', `${records.length} action(s) settled`, records);
       return;
     }
     const now = clock.now().getTime();
@@ -88,13 +110,71 @@ export class FollowUp {
       }
       await this.#show(sink, job.confirmedBy, records, KEEP_CHECKING);
       this.#live.delete(job.key);
+      await this.#ended(job, 'chat-ended', 'the chat message is no longer updated; following goes on in the background', records);
     }
     const oldest = Math.min(...records.map((r) => Date.parse(r.createdAt)));
     if (now - oldest < settings.giveUpAfterMs) {
       await queue.schedule({ ...job, phase: 'background', attempt: job.attempt + 1 }, settings.backgroundPollMs);
-    } else {
-      logger.warn({ key: job.key }, 'no result from Intune within the give-up time; the dispatch stays open for an administrator');
+      return;
     }
+    await this.#giveUp(job, records);
+  }
+
+  /**
+   * After the give-up time an action Intune never reported on is settled as unknown, so that it leaves the open
+   * records (and no sweep revives its follow-up), and the audit says lockdesk stopped.
+   */
+  async #giveUp(job: FollowUpJob, records: DispatchRecord[]): Promise<void> {
+    const { store, clock, settings, logger } = this.#core;
+    const days = Math.round(settings.giveUpAfterMs / DAY_MS);
+    const detail = `Intune reported no result within ${days} day(s), so lockdesk stopped checking. Check the device in Intune.`;
+    for (const record of records) {
+      if (isSettled(record.state) || record.state === 'dispatching') continue;
+      const updated = await store.dispatches.transition(record.id, record.state, { state: 'unknown', detail, updatedAt: clock.now().toISOString() });
+      if (updated) await store.audit.append(dispatchAudit(clock, record, { event: 'result', outcome: 'unknown', reason: detail, actor: null }));
+    }
+    logger.warn({ key: job.key, days }, 'gave up following an action Intune never reported on');
+    await this.#ended(job, 'gave-up', `no result from Intune within ${days} day(s)`, records);
+  }
+
+  /** One audit event for each way a follow-up ends. */
+  async #ended(job: FollowUpJob, outcome: 'settled' | 'chat-ended' | 'gave-up' | 'records-missing' | 'unreachable', reason: string, records: DispatchRecord[] = []): Promise<void> {
+    const first = records[0];
+    await this.#core.store.audit.append(
+      auditEvent(this.#core.clock, {
+        event: 'follow-up',
+        outcome,
+        reason,
+        correlationId: first?.correlationId ?? job.key,
+        actor: null,
+        action: first?.action ?? null,
+        ...(first ? { confirmationId: first.confirmationId, requester: first.requester } : {}),
+        deviceIds: records.map((r) => r.deviceId),
+      }),
+    );
+  }
+
+  /** The click's sink: this process's own while it has it, else restored from the stored reference. */
+  #sinkFor(job: FollowUpJob, records: DispatchRecord[], options: { quiet?: boolean } = {}): ReplySink | undefined {
+    const live = this.#live.get(job.key);
+    if (live) return live.sink;
+    const ref = records.find((r) => r.replyRef)?.replyRef;
+    if (!ref) return undefined;
+    try {
+      const sink = this.#core.sinks?.restore(ref);
+      if (!sink && !options.quiet) {
+        this.#core.logger.warn({ key: job.key, platform: ref.platform }, 'the chat message of a follow-up cannot be restored here; its outcome goes to the audit trail only');
+      }
+      return sink;
+    } catch (error) {
+      this.#core.logger.warn({ err: error, key: job.key }, 'could not restore the chat message of a follow-up');
+      return undefined;
+    }
+  }
+
+  #prune(now: number): void {
+    for (const [key, entry] of this.#live) if (entry.until <= now) this.#live.delete(key);
+    while (this.#live.size >= MAX_LIVE_SINKS) this.#live.delete(this.#live.keys().next().value!);
   }
 
   async #show(sink: ReplySink | undefined, confirmedBy: string, records: DispatchRecord[], footer?: string): Promise<void> {
@@ -102,16 +182,16 @@ export class FollowUp {
     try {
       await sink.update(statusReply(records[0]!.action, confirmedBy, records, footer));
     } catch (error) {
-      this.#deps.logger.warn({ err: error }, 'could not update the chat message with the action status');
+      this.#core.logger.warn({ code: toLockdeskError(error).code }, 'could not update the chat message with the action status');
     }
   }
 
   /** Reads one record's action state once; records and audits a change. Returns the record as it now is. */
   async pollOnce(record: DispatchRecord, sink?: ReplySink): Promise<DispatchRecord | undefined> {
-    const { backend, store, clock, logger } = this.#deps;
+    const { backend, store, clock, logger } = this.#core;
     if (record.state === 'dispatching') {
-      if (await mayBeInFlight(this.#deps, record)) return record;
-      return (await resolveInterrupted(this.#deps, [record]))[0];
+      if (await mayBeInFlight(this.#core, record)) return record;
+      return (await resolveInterrupted(this.#core, [record]))[0];
     }
     let status;
     try {

@@ -2,7 +2,7 @@
 import { decodeButton } from './buttons.js';
 import { handleDecision, expire } from './click-flow.js';
 import { parseCommand } from './commands.js';
-import type { CoreDeps } from './deps.js';
+import { singleProcess, type Core, type CoreDeps } from './deps.js';
 import { toLockdeskError, ERROR_CODES } from './errors.js';
 import { FollowUp } from './follow-up.js';
 import { mayBeInFlight, resolveInterrupted } from './recovery.js';
@@ -49,10 +49,13 @@ export interface Handler {
   runFollowUp(job: FollowUpJob): Promise<void>;
   /** Resolves once no follow-up of this process is still updating a chat message. */
   idle(): Promise<void>;
+  /** What this handler holds in memory: sinks of clicks being followed, sends inside a backend call. */
+  stats(): { liveSinks: number; inFlight: number };
 }
 
 export function createHandler(deps: CoreDeps): Handler {
-  const followUp = new FollowUp(deps);
+  const core: Core = { ...deps, processes: deps.processes ?? singleProcess(deps.ids), inFlight: new Set() };
+  const followUp = new FollowUp(core);
 
   async function guarded(actor: Actor, sink: ReplySink, work: (correlationId: string) => Promise<void>): Promise<void> {
     const correlationId = deps.ids.id();
@@ -99,7 +102,7 @@ export function createHandler(deps: CoreDeps): Handler {
           await sink.reply(await requestAction(deps, actor, click.action, { kind: 'deviceId', id: click.deviceId }, correlationId));
           return;
         }
-        await handleDecision(deps, followUp, actor, click, sink);
+        await handleDecision(core, followUp, actor, click, sink);
       }),
 
     async refuseOutsider(actor, origin, sink) {
@@ -130,13 +133,12 @@ export function createHandler(deps: CoreDeps): Handler {
     },
 
     async recover(options = {}) {
-      const cutoff = deps.clock.now().getTime() - (options.olderThanMs ?? 0);
       const open = await deps.store.dispatches.listOpen();
-      // Interrupted: old enough, or sent by a process that is known to have died.
+      // Interrupted: not a send in flight (this process's own not inside a backend call, another's owner dead).
       const dispatching = open.filter((r) => r.state === 'dispatching');
       const interrupted: DispatchRecord[] = [];
-      for (const r of dispatching) if (Date.parse(r.updatedAt) <= cutoff || !(await mayBeInFlight(deps, r))) interrupted.push(r);
-      const resolved = await resolveInterrupted(deps, interrupted);
+      for (const r of dispatching) if (!(await mayBeInFlight(core, r, options.olderThanMs ?? 0))) interrupted.push(r);
+      const resolved = await resolveInterrupted(core, interrupted);
       // Every open dispatch gets a follow-up job; the queue keeps one per key, so one already queued (here or
       // on another replica) is not doubled.
       const stillOpen = (await deps.store.dispatches.listOpen()).filter((r) => r.state !== 'dispatching');
@@ -159,6 +161,8 @@ export function createHandler(deps: CoreDeps): Handler {
     },
 
     runFollowUp: (job) => followUp.run(job),
+
+    stats: () => ({ liveSinks: followUp.liveSinks, inFlight: core.inFlight.size }),
 
     idle: async () => {
       await deps.queue.idle?.();

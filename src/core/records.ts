@@ -89,6 +89,8 @@ export const AUDIT_EVENTS = [
   'dispatch',
   'result',
   'recovery',
+  /** How following a confirmation's dispatches ended: settled, chat window over, gave up, unreachable. */
+  'follow-up',
 ] as const;
 export type AuditEventName = (typeof AUDIT_EVENTS)[number];
 

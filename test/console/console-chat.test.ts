@@ -119,7 +119,10 @@ describe('the owner, on the default policy', () => {
   it('audits request, confirmation, confirmation click, dispatch and result with the actor', () => {
     const offered = s.audit.find((e) => e.event === 'confirmation' && e.deviceId === IPHONE);
     expect(offered).toBeDefined();
-    const trail = s.audit.filter((e) => e.correlationId === offered!.correlationId);
+    const all = s.audit.filter((e) => e.correlationId === offered!.correlationId);
+    // The follow-up's end closes the trail.
+    expect(all.at(-1)).toMatchObject({ event: 'follow-up', outcome: 'settled', deviceIds: [IPHONE], actor: null });
+    const trail = all.slice(0, -1);
     expect(trail.slice(0, 5).map((e) => e.event)).toEqual(['request', 'confirmation', 'confirmed', 'dispatch', 'result']);
     expect(trail.slice(5).every((e) => e.event === 'result')).toBe(true);
     expect(trail[0]!.deviceIds).toEqual([IPHONE]);

@@ -72,11 +72,11 @@ export function buttonValue(reply: Reply, label: string): string {
   return matches[0]!.value;
 }
 
-export function makeHarness(devices: Device[], options: { policy?: Policy; settings?: Partial<typeof DEFAULT_SETTINGS>; sinks?: SinkRestorer; processes?: ProcessRegistry } = {}): Harness {
+export function makeHarness(devices: Device[], options: { policy?: Policy; settings?: Partial<typeof DEFAULT_SETTINGS>; sinks?: SinkRestorer; processes?: ProcessRegistry; store?: Store } = {}): Harness {
   const clock = new FakeClock('2025-06-02T09:00:00.000Z');
   const backend = new MemoryBackend(devices);
   backend.nowForStatus = () => clock.now().getTime();
-  const store = createMemoryStore();
+  const store = options.store ?? createMemoryStore();
   const logger = new RecordingLogger();
   let n = 0;
   const queue = new MemoryQueue(clock, logger);

@@ -2,7 +2,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DispatchRecord } from '../../src/core/records.js';
 import { makeHarness, RecordingSink } from './harness.js';
-import { LANDING_MS } from '../../src/core/recovery.js';
 import { Secret } from '../../src/core/types.js';
 import { all, patIphone } from './fixtures.js';
 import { unavailable } from '../fakes/memory-backend.js';
@@ -110,22 +109,30 @@ describe('crash recovery', () => {
     expect(restored.lastUpdate.text).toMatch(/done/);
   });
 
-  it('a send whose process died is settled at once; one whose process lives is left in flight', async () => {
+  it('a send whose process died is settled; one whose process lives is left in flight, however old it is', async () => {
     const alive = new Set(['p-live']);
     const h = makeHarness(all(), { processes: { id: 'p-me', isAlive: async (id) => alive.has(id), maySend: () => true } });
     const now = h.clock.now().toISOString();
     await h.store.dispatches.recordIntent(interrupted(now, { id: 'd-dead', owner: 'p-dead' }));
     await h.store.dispatches.recordIntent(interrupted(now, { id: 'd-live', owner: 'p-live', deviceId: 'dev-pat-pixel', confirmationId: 'c-2' }));
-    // For its first seconds a send of a dead process may still land in Intune: left alone.
-    expect(await h.handler.recover({ olderThanMs: 180_000 })).toMatchObject({ resolved: 0 });
-    h.clock.advance(LANDING_MS);
+    // The registry counts a process that died a moment ago as alive while its last request may still land.
     expect(await h.handler.recover({ olderThanMs: 180_000 })).toMatchObject({ resolved: 1 });
     expect((await h.store.dispatches.get('d-dead'))!.state).toBe('notSent');
+    // A live sender's record is never settled by someone else: a 429 with a long Retry-After is no death.
+    h.clock.advance(60 * 60_000);
+    expect(await h.handler.recover({ olderThanMs: 180_000 })).toMatchObject({ resolved: 0 });
     expect((await h.store.dispatches.get('d-live'))!.state).toBe('dispatching');
     alive.delete('p-live');
     expect(await h.handler.recover({ olderThanMs: 180_000 })).toMatchObject({ resolved: 1 });
     expect((await h.store.dispatches.get('d-live'))!.state).toBe('notSent');
     expect(h.backend.dispatched).toEqual([]);
+  });
+
+  it('when the registry cannot tell whether the sender lives, its send is left alone', async () => {
+    const h = makeHarness(all(), { processes: { id: 'p-me', isAlive: async () => Promise.reject(new Error('database gone')), maySend: () => true } });
+    await h.store.dispatches.recordIntent(interrupted(h.clock.now().toISOString(), { owner: 'p-other' }));
+    expect(await h.handler.recover()).toMatchObject({ resolved: 0 });
+    expect((await h.store.dispatches.get('d-1'))!.state).toBe('dispatching');
   });
 
   it('an action found already finished is still recorded with its result, and a passcode is accounted for', async () => {
@@ -139,8 +146,8 @@ describe('crash recovery', () => {
     h.clock.advance(1_000);
     await h.handler.idle();
     const events = (await h.audit()).map((e) => [e.event, e.outcome]);
-    expect(events).toEqual([['recovery', 'was-sent'], ['result', 'done']]);
-    expect((await h.audit()).at(-1)!.reason).toMatch(/read it in Intune/);
+    expect(events).toEqual([['recovery', 'was-sent'], ['result', 'done'], ['follow-up', 'settled']]);
+    expect((await h.audit()).find((e) => e.event === 'result')!.reason).toMatch(/read it in Intune/);
     expect(JSON.stringify(await h.audit())).not.toContain('424242');
   });
 });

@@ -2,7 +2,7 @@
 // a log of every dispatch, and switches for the faults the core must survive.
 import { ERROR_CODES, LockdeskError } from '../../src/core/errors.js';
 import type { ActionStatus, Device, DeviceAction } from '../../src/core/types.js';
-import type { DeviceBackend, DeviceLookup, DispatchResult, LookupOptions } from '../../src/ports.js';
+import type { DeviceBackend, DeviceLookup, DispatchOptions, DispatchResult, LookupOptions } from '../../src/ports.js';
 
 // As the simulated tenant does: NFC, so a name held decomposed is found by a composed query.
 const lower = (s: string) => s.normalize('NFC').toLowerCase();
@@ -74,7 +74,14 @@ export class MemoryBackend implements DeviceBackend {
     return this.devices.find((d) => d.id === id);
   }
 
-  async dispatch(action: DeviceAction, deviceIds: readonly string[]): Promise<DispatchResult[]> {
+  /** Makes dispatch wait until the test resolves it (a send still in flight); set before the click. */
+  hold: Promise<void> | undefined;
+
+  async dispatch(action: DeviceAction, deviceIds: readonly string[], options: DispatchOptions = {}): Promise<DispatchResult[]> {
+    if (this.hold) await this.hold;
+    if (options.maySend && !options.maySend()) {
+      return deviceIds.map((deviceId) => ({ deviceId, ok: false, error: new LockdeskError(ERROR_CODES.NOT_SENT, 'withheld', { userMessage: 'lockdesk sent nothing.' }) }));
+    }
     if (this.dispatchThrows) {
       if (this.dispatchThrows.received) this.#record(action, deviceIds);
       throw this.dispatchThrows.error;

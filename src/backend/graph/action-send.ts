@@ -10,12 +10,17 @@ export const BATCH_LIMIT = 20;
 /** What came back for one device: an answer, or nothing (timeout, dropped connection, missing batch item). */
 export type ItemOutcome =
   | { kind: 'response'; status: number; retryAfter: string | undefined; requestId: string | undefined; body: unknown }
-  | { kind: 'lost'; cause: unknown };
+  | { kind: 'lost'; cause: unknown }
+  /** Not sent: the caller said no just before the request would have left (see DispatchOptions.maySend). */
+  | { kind: 'withheld' };
 
 const actionUrl = (id: string, action: DeviceAction) => `/deviceManagement/managedDevices/${encodeURIComponent(id)}/${GRAPH_ACTION[action].path}`;
 
-/** batchSize: at most 20 (Graph's limit) and at most the write budget. */
-export async function sendAction(http: GraphHttp, action: DeviceAction, ids: readonly string[], batchSize = BATCH_LIMIT): Promise<Map<string, ItemOutcome>> {
+/**
+ * batchSize: at most 20 (Graph's limit) and at most the write budget. `maySend` is asked just before each request
+ * leaves (after the write limiter's wait): a no withholds that request's devices.
+ */
+export async function sendAction(http: GraphHttp, action: DeviceAction, ids: readonly string[], batchSize = BATCH_LIMIT, maySend: () => boolean = () => true): Promise<Map<string, ItemOutcome>> {
   const size = Math.max(1, Math.min(BATCH_LIMIT, batchSize));
   const out = new Map<string, ItemOutcome>();
   if (ids.length === 1) {
@@ -25,10 +30,11 @@ export async function sendAction(http: GraphHttp, action: DeviceAction, ids: rea
       what: GRAPH_ACTION[action].path,
       writes: 1,
       retry: false,
+      gate: maySend,
     });
     out.set(
       id,
-      exchange.kind === 'lost'
+      exchange.kind !== 'response'
         ? exchange
         : {
             kind: 'response',
@@ -42,16 +48,16 @@ export async function sendAction(http: GraphHttp, action: DeviceAction, ids: rea
   }
   for (let i = 0; i < ids.length; i += size) {
     const chunk = ids.slice(i, i + size);
-    for (const [id, outcome] of await sendBatch(http, action, chunk)) out.set(id, outcome);
+    for (const [id, outcome] of await sendBatch(http, action, chunk, maySend)) out.set(id, outcome);
   }
   return out;
 }
 
-async function sendBatch(http: GraphHttp, action: DeviceAction, ids: readonly string[]): Promise<Map<string, ItemOutcome>> {
+async function sendBatch(http: GraphHttp, action: DeviceAction, ids: readonly string[], maySend: () => boolean): Promise<Map<string, ItemOutcome>> {
   const out = new Map<string, ItemOutcome>();
   const requests = ids.map((id, n) => ({ id: String(n + 1), method: 'POST', url: actionUrl(id, action) }));
-  const exchange = await http.send('POST', '/v1.0/$batch', { kind: 'action', what: `${GRAPH_ACTION[action].path} ($batch)`, writes: ids.length, retry: false, body: { requests } });
-  if (exchange.kind === 'lost') {
+  const exchange = await http.send('POST', '/v1.0/$batch', { kind: 'action', what: `${GRAPH_ACTION[action].path} ($batch)`, writes: ids.length, retry: false, body: { requests }, gate: maySend });
+  if (exchange.kind !== 'response') {
     for (const id of ids) out.set(id, exchange);
     return out;
   }

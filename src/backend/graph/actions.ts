@@ -3,7 +3,7 @@
 // action state is read, and it is re-sent only when that state proves our action is not queued.
 import { ERROR_CODES, LockdeskError } from '../../core/errors.js';
 import type { ActionStatus, DeviceAction } from '../../core/types.js';
-import type { Clock, DispatchResult, Logger } from '../../ports.js';
+import type { Clock, DispatchOptions, DispatchResult, Logger } from '../../ports.js';
 import { sendAction, type ItemOutcome } from './action-send.js';
 import { GRAPH_ACTION, readActionStatus } from './action-status.js';
 import { errorCodeOf, lostError, translateGraphError } from './graph-errors.js';
@@ -35,10 +35,16 @@ const uncertain = (action: DeviceAction, why: string, requestId?: string) =>
     ...(requestId ? { requestId } : {}),
   });
 
+const withheld = (action: DeviceAction) =>
+  new LockdeskError(ERROR_CODES.NOT_SENT, `Graph ${GRAPH_ACTION[action].path}: withheld before it was sent`, {
+    userMessage: 'lockdesk had lost its connection to its database, so it sent nothing. Ask again in a moment.',
+  });
+
 export async function dispatchActions(
   deps: { http: GraphHttp; clock: Clock; logger: Logger; settings: GraphSettings },
   action: DeviceAction,
   deviceIds: readonly string[],
+  options: DispatchOptions = {},
 ): Promise<DispatchResult[]> {
   const { http, clock, logger, settings } = deps;
   const final = new Map<string, DispatchResult>();
@@ -54,16 +60,18 @@ export async function dispatchActions(
     for (const id of pending) if (!firstSent.has(id)) firstSent.set(id, sentAt);
     let outcomes: Map<string, ItemOutcome>;
     try {
-      outcomes = await sendAction(http, action, pending, settings.writeBudget);
+      outcomes = await sendAction(http, action, pending, settings.writeBudget, options.maySend);
     } catch (error) {
       // The token or the limiter failed before anything was sent.
       for (const id of pending) final.set(id, { deviceId: id, ok: false, error: error instanceof LockdeskError ? error : lostError(GRAPH_ACTION[action].path, error) });
       break;
     }
-    const recheck: Array<{ id: string; outcome: ItemOutcome; waitMs: number }> = [];
+    const recheck: Array<{ id: string; outcome: Exclude<ItemOutcome, { kind: 'withheld' }>; waitMs: number }> = [];
     for (const id of pending) {
       const outcome = outcomes.get(id) ?? { kind: 'lost' as const, cause: new Error('no outcome') };
-      if (outcome.kind === 'response' && outcome.status >= 200 && outcome.status < 300) {
+      if (outcome.kind === 'withheld') {
+        final.set(id, { deviceId: id, ok: false, error: withheld(action) });
+      } else if (outcome.kind === 'response' && outcome.status >= 200 && outcome.status < 300) {
         final.set(id, { deviceId: id, ok: true });
       } else if (outcome.kind === 'lost' || RETRYABLE.has(outcome.status)) {
         const hinted = outcome.kind === 'response' ? parseRetryAfter(outcome.retryAfter, clock.now().getTime()) : 0;
@@ -104,7 +112,7 @@ export async function dispatchActions(
   return deviceIds.map((id) => final.get(id) ?? { deviceId: id, ok: false, error: uncertain(action, 'no result') });
 }
 
-function givenUp(action: DeviceAction, outcome: ItemOutcome, waitMs: number): LockdeskError {
+function givenUp(action: DeviceAction, outcome: Exclude<ItemOutcome, { kind: 'withheld' }>, waitMs: number): LockdeskError {
   if (outcome.kind === 'lost') return uncertain(action, 'no answer, and no time left to check');
   if (outcome.status === 429) {
     return translateGraphError({ status: 429, requestId: outcome.requestId, retryAfterMs: waitMs }, 'action', GRAPH_ACTION[action].path);

@@ -1,6 +1,7 @@
 // Graph over Node's fetch: bearer token (one refresh and retry on 401), a timeout per attempt, retries of
 // 429/503/504 and lost connections after Retry-After or capped exponential backoff within a total deadline, and
 // the write limiter. Reads retry on their own; an action POST asks for no retry and settles its outcome itself.
+import { ERROR_CODES, LockdeskError } from '../../core/errors.js';
 import type { Clock, Logger } from '../../ports.js';
 import type { TokenSource } from './auth.js';
 import { errorCodeOf, lostError, requestIdOf, translateGraphError, type CallKind } from './graph-errors.js';
@@ -15,8 +16,8 @@ export interface GraphResponse {
   requestId?: string;
 }
 
-/** One exchange: an answer (any status), or none at all (a timeout or a dropped connection). */
-export type Exchange = { kind: 'response'; response: GraphResponse } | { kind: 'lost'; cause: unknown };
+/** One exchange: an answer (any status), none at all (a timeout or a dropped connection), or not sent (the gate). */
+export type Exchange = { kind: 'response'; response: GraphResponse } | { kind: 'lost'; cause: unknown } | { kind: 'withheld' };
 
 export interface CallOptions {
   kind: CallKind;
@@ -29,6 +30,8 @@ export interface CallOptions {
   retry?: boolean;
   /** Epoch ms after which no further attempt starts (default: now + deadlineMs). */
   deadlineAt?: number;
+  /** Asked just before the request leaves, after any wait: false withholds it (nothing is sent). */
+  gate?: () => boolean;
 }
 
 export class GraphHttp {
@@ -63,6 +66,7 @@ export class GraphHttp {
     const deadlineAt = options.deadlineAt ?? this.#clock.now().getTime() + this.#settings.deadlineMs;
     for (let attempt = 0; ; attempt++) {
       const exchange = await this.#withToken(method, url, options);
+      if (exchange.kind === 'withheld') return exchange;
       const status = exchange.kind === 'response' ? exchange.response.status : undefined;
       if (options.retry === false || (status !== undefined && !RETRYABLE.has(status))) return exchange;
       const now = this.#clock.now().getTime();
@@ -79,6 +83,7 @@ export class GraphHttp {
   /** Sends (with retries) and returns a 2xx answer; anything else becomes a LockdeskError. */
   async call(method: string, pathOrUrl: string, options: CallOptions): Promise<GraphResponse> {
     const exchange = await this.send(method, pathOrUrl, options);
+    if (exchange.kind === 'withheld') throw new LockdeskError(ERROR_CODES.NOT_SENT, `Graph ${options.what}: withheld before it was sent`);
     if (exchange.kind === 'lost') throw lostError(options.what, exchange.cause);
     const { response } = exchange;
     if (response.status >= 200 && response.status < 300) return response;
@@ -97,6 +102,7 @@ export class GraphHttp {
   async #withToken(method: string, url: string, options: CallOptions): Promise<Exchange> {
     let exchange = await this.#attempt(method, url, options, await this.#tokens.getToken());
     if (exchange.kind === 'response' && exchange.response.status === 401) {
+      // A 401 means Graph did nothing; the retry is a new send, so it passes the gate again.
       this.#logger.info({ method, what: options.what, requestId: exchange.response.requestId }, 'Graph refused the token; getting a fresh one');
       exchange = await this.#attempt(method, url, options, await this.#tokens.getToken({ fresh: true }));
     }
@@ -106,6 +112,10 @@ export class GraphHttp {
   async #attempt(method: string, url: string, options: CallOptions, token: string): Promise<Exchange> {
     const writes = options.writes ?? 0;
     const release = writes > 0 ? await this.#limiter.acquire(writes) : undefined;
+    if (options.gate && !options.gate()) {
+      release?.();
+      return { kind: 'withheld' };
+    }
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(new Error(`no answer within ${this.#settings.requestTimeoutMs} ms`)), this.#settings.requestTimeoutMs);
     this.requests += 1;

@@ -55,7 +55,7 @@ export async function createGraphBackend(options: GraphBackendOptions): Promise<
     getDevice: (id: string): Promise<Device | undefined> => lookups.getDevice(id),
     getDevices: (ids: readonly string[]): Promise<Device[]> => lookups.getDevices(ids),
     memberGroups: (userId: string, groupIds: readonly string[]): Promise<string[]> => memberGroups(http, userId, groupIds),
-    dispatch: (action: DeviceAction, deviceIds: readonly string[]): Promise<DispatchResult[]> => dispatchActions({ http, clock, logger, settings }, action, deviceIds),
+    dispatch: (action: DeviceAction, deviceIds: readonly string[], options?: DispatchOptions): Promise<DispatchResult[]> => dispatchActions({ http, clock, logger, settings }, action, deviceIds, options),
     async getActionStatus(deviceId: string, action: DeviceAction): Promise<ActionStatus> {
       if (!isGuid(deviceId)) return { state: 'none' };
       return readActionStatus(http, deviceId, action);

@@ -3,7 +3,7 @@ import { randomInt } from 'node:crypto';
 import type { Low } from 'lowdb';
 import { ERROR_CODES, LockdeskError } from '../../core/errors.js';
 import { Secret, type ActionStatus, type Device, type DeviceAction } from '../../core/types.js';
-import type { Clock, DeviceBackend, DeviceLookup, Directory, DispatchResult, LookupOptions } from '../../ports.js';
+import type { Clock, DeviceBackend, DeviceLookup, Directory, DispatchOptions, DispatchResult, LookupOptions } from '../../ports.js';
 import { actionProgress } from './action-progress.js';
 import { lookupRecords, toDevice, userRecords } from './device-record.js';
 import { FailurePlan, injectedError, type FailureKind } from './failure-injection.js';
@@ -28,6 +28,9 @@ interface IssuedPasscode {
 }
 
 const sameText = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
+
+const withheld = (deviceId: string) =>
+  new LockdeskError(ERROR_CODES.NOT_SENT, `Withheld before it was sent to ${deviceId}`, { userMessage: 'lockdesk had lost its connection to its database, so it sent nothing. Ask again in a moment.' });
 
 const notFound = (deviceId: string) =>
   new LockdeskError(ERROR_CODES.DEVICE_NOT_FOUND, `No device with id ${deviceId} in the simulated tenant`, { userMessage: 'That device is no longer in Intune.' });
@@ -85,8 +88,9 @@ export class SimulatedTenant implements DeviceBackend, Directory {
     return record && toDevice(record, this.#clock.now());
   }
 
-  async dispatch(action: DeviceAction, deviceIds: readonly string[]): Promise<DispatchResult[]> {
+  async dispatch(action: DeviceAction, deviceIds: readonly string[], options: DispatchOptions = {}): Promise<DispatchResult[]> {
     await this.#delay();
+    if (options.maySend && !options.maySend()) return deviceIds.map((deviceId) => ({ deviceId, ok: false, error: withheld(deviceId) }));
     // An unreachable backend fails the whole call before anything is sent, as a network failure would.
     const unreachable = deviceIds.find((id) => this.#failures.get(id, action) === 'unavailable');
     if (unreachable !== undefined) throw injectedError('unavailable', unreachable, action);
