@@ -1,9 +1,9 @@
 // One lockdesk process per data directory: two writers of state.json would overwrite each other's changes.
 // The lock is a file naming its owner. It is written whole to a temporary file and then hard-linked into place, so
 // it never exists without its content (link fails with EEXIST when the lock is there: the test and the creation are
-// one step). A lock whose owner is gone (a crash, kill -9) is taken over, one process
+// one step). A lock whose owner is gone (a crash, kill -9, a restart with the same pid) is taken over, one process
 // at a time (takeover-marker.ts).
-import { link, readFile, unlink, writeFile } from 'node:fs/promises';
+import { link, readFile, realpath, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ERROR_CODES, LockdeskError } from '../../core/errors.js';
@@ -15,34 +15,57 @@ export const LOCK_FILE = 'lockdesk.lock';
 /** Longer than a stale marker lives, so a marker left by a crash is broken before anyone gives up. */
 const ACQUIRE_TIMEOUT_MS = 2 * MARKER_STALE_MS;
 
+/**
+ * Directories this process holds, with the owner it wrote. A lock file naming our own pid is stale unless it is in
+ * here (a container restarted with the same pid); a second open of a directory held here is refused.
+ */
+const held = new Map<string, LockOwner | 'opening'>();
+
 export interface DirLock {
   release(): Promise<void>;
 }
 
 export async function lockDataDir(dir: string, logger: Logger): Promise<DirLock> {
+  // The real path: the same directory reached through a symlink is still the same directory.
+  const key = await realpath(dir).catch(() => dir);
+  const mine = held.get(key);
+  if (mine) throw inUse(dir, mine === 'opening' ? { pid: process.pid, since: 'now' } : mine);
+  held.set(key, 'opening'); // with no await since the check: a concurrent open in this process is refused too
   const file = join(dir, LOCK_FILE);
-  const me = await describeMe();
-  const content = JSON.stringify(me);
-  // One name per pid: a temp file left by a crash is overwritten by the next process with that pid.
-  const temp = `${file}.${process.pid}.tmp`;
+  let me: LockOwner;
   try {
-    await writeFile(temp, content);
-    await acquire(dir, file, temp, me, logger);
+    me = await take(dir, file, logger);
   } catch (error) {
-    if (error instanceof LockdeskError) throw error;
-    throw new LockdeskError(ERROR_CODES.STORE_UNAVAILABLE, `Cannot create the lock file ${file}: ${String(error)}`, { cause: error });
-  } finally {
-    await unlink(temp).catch(() => undefined);
+    held.delete(key);
+    throw error;
   }
+  held.set(key, me);
   let released = false;
   return {
     async release() {
       if (released) return;
       released = true;
       // Only our own lock: if someone took it over (wrongly judging us gone), theirs must stay.
-      if ((await readText(file).catch(() => undefined)) === content) await unlink(file).catch(() => undefined);
+      if ((await readText(file).catch(() => undefined)) === JSON.stringify(me)) await unlink(file).catch(() => undefined);
+      held.delete(key);
     },
   };
+}
+
+async function take(dir: string, file: string, logger: Logger): Promise<LockOwner> {
+  const me = await describeMe();
+  // One name per pid: a temp file left by a crash is overwritten by the next process with that pid.
+  const temp = `${file}.${process.pid}.tmp`;
+  try {
+    await writeFile(temp, JSON.stringify(me));
+    await acquire(dir, file, temp, me, logger);
+    return me;
+  } catch (error) {
+    if (error instanceof LockdeskError) throw error;
+    throw new LockdeskError(ERROR_CODES.STORE_UNAVAILABLE, `Cannot create the lock file ${file}: ${String(error)}`, { cause: error });
+  } finally {
+    await unlink(temp).catch(() => undefined);
+  }
 }
 
 async function acquire(dir: string, file: string, temp: string, me: LockOwner, logger: Logger): Promise<void> {
