@@ -47,6 +47,7 @@ function faultyOpen(faults: Faults): (file: string) => Promise<AppendHandle> {
         return real.truncate(length);
       },
       stat: () => real.stat(),
+      datasync: () => real.datasync(),
       close: () => real.close(),
     };
   };
