@@ -73,9 +73,13 @@ async function openLocked(options: LowdbStoreOptions, logger: Logger, now: () =>
     dispatches: new LowdbDispatches(live),
     audit,
     async close() {
-      await live.close();
-      await Promise.all([audit.close(), history.close()]);
-      await lock.release();
+      try {
+        await live.close();
+        await Promise.all([audit.close(), history.close()]);
+      } finally {
+        // Even when a file would not close: a lock kept by a store that is gone would refuse every later open.
+        await lock.release();
+      }
     },
   };
 }
