@@ -2,7 +2,7 @@
 // restarted with the same pid), a pid now used by an unrelated process, and a directory this process does hold.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { link, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -54,6 +54,18 @@ describe('lowdb store: judging a lock file that is already there', () => {
     await open(logger);
     expect(logger.warn).toHaveBeenCalledWith(expect.objectContaining({ reason: expect.stringMatching(/this process id/) }), expect.stringMatching(/taking over the lock/));
     expect(JSON.parse(await readFile(lockFile(), 'utf8'))).toMatchObject({ pid: process.pid, host: hostname() });
+    expect(JSON.parse(await readFile(lockFile(), 'utf8')).since).not.toBe('2020-01-01T00:00:00.000Z');
+  });
+
+  it('never rewrites a lock in place, even when a crash left our temp file as a second name of it', async () => {
+    // A previous process with our pid crashed between linking its temp file into place and removing it.
+    const old = JSON.stringify({ pid: process.pid, host: hostname(), since: '2020-01-01T00:00:00.000Z' });
+    await writeFile(lockFile(), old);
+    await link(lockFile(), `${lockFile()}.${process.pid}.tmp`);
+    const witness = join(dir, 'witness');
+    await link(lockFile(), witness); // a third name of the old lock's file, to see whether it is changed
+    await open();
+    expect(await readFile(witness, 'utf8')).toBe(old);
     expect(JSON.parse(await readFile(lockFile(), 'utf8')).since).not.toBe('2020-01-01T00:00:00.000Z');
   });
 

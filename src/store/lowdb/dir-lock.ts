@@ -54,10 +54,12 @@ export async function lockDataDir(dir: string, logger: Logger): Promise<DirLock>
 
 async function take(dir: string, file: string, logger: Logger): Promise<LockOwner> {
   const me = await describeMe();
-  // One name per pid: a temp file left by a crash is overwritten by the next process with that pid.
+  // One name per pid: a temp file left by a crash is replaced by the next process with that pid. Replaced, not
+  // rewritten: a crash right after the link leaves it the same file as the lock, which must not change in place.
   const temp = `${file}.${process.pid}.tmp`;
   try {
-    await writeFile(temp, JSON.stringify(me));
+    await unlink(temp).catch(ignoreMissing);
+    await writeFile(temp, JSON.stringify(me), { flag: 'wx' });
     await acquire(dir, file, temp, me, logger);
     return me;
   } catch (error) {
