@@ -3,7 +3,8 @@
 import { ERROR_CODES, LockdeskError, isLockdeskError } from '../../core/errors.js';
 import type { AuditEvent } from '../../core/records.js';
 import type { AuditLog, Logger } from '../../ports.js';
-import { JsonlAppender, corruptLine, fileSize, readJsonl } from './jsonl-file.js';
+import { JsonlAppender, type AppenderOptions } from './jsonl-appender.js';
+import { corruptLine, fileSize, readJsonl } from './jsonl-file.js';
 import { auditLineSchema } from './schema.js';
 
 export class JsonlAuditLog implements AuditLog {
@@ -13,8 +14,8 @@ export class JsonlAuditLog implements AuditLog {
     this.#appender = appender;
   }
 
-  static async open(file: string, logger: Logger): Promise<JsonlAuditLog> {
-    return new JsonlAuditLog(await JsonlAppender.open(file, logger));
+  static async open(file: string, logger: Logger, options: AppenderOptions = {}): Promise<JsonlAuditLog> {
+    return new JsonlAuditLog(await JsonlAppender.open(file, logger, options));
   }
 
   async append(event: AuditEvent): Promise<void> {

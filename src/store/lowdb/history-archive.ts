@@ -1,7 +1,7 @@
 // history.jsonl: settled dispatches and spent confirmations, moved out of state.json so that the live file (rewritten
 // on every claim) stays small however much history accumulates. Append-only; nothing in lockdesk reads it back.
 import type { Logger } from '../../ports.js';
-import { JsonlAppender } from './jsonl-file.js';
+import { JsonlAppender, type AppenderOptions } from './jsonl-appender.js';
 import type { HistoryLine } from './schema.js';
 
 export class HistoryArchive {
@@ -11,8 +11,8 @@ export class HistoryArchive {
     this.#appender = appender;
   }
 
-  static async open(file: string, logger: Logger): Promise<HistoryArchive> {
-    return new HistoryArchive(await JsonlAppender.open(file, logger));
+  static async open(file: string, logger: Logger, options: AppenderOptions = {}): Promise<HistoryArchive> {
+    return new HistoryArchive(await JsonlAppender.open(file, logger, options));
   }
 
   /** Resolves once the lines are written; only then may the records leave state.json. */

@@ -1,7 +1,7 @@
-// Append-only JSON-lines files (audit.jsonl, history.jsonl): repair a torn tail at open, append through one kept-open
-// handle, read line by line. Appending never touches what is already written, so its cost does not grow with the file.
+// Append-only JSON-lines files (audit.jsonl, history.jsonl): repair a torn tail at open, find where the complete
+// lines end, read line by line. Appending is jsonl-appender.ts.
 import { createReadStream } from 'node:fs';
-import { open, stat, truncate, type FileHandle } from 'node:fs/promises';
+import { open, stat, truncate } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { ERROR_CODES, LockdeskError } from '../../core/errors.js';
 import type { Logger } from '../../ports.js';
@@ -42,52 +42,6 @@ export async function completeLinesEnd(file: string, size: number): Promise<numb
     return 0;
   } finally {
     await handle.close();
-  }
-}
-
-/** Appends lines in call order through one handle; concurrent calls are queued so lines never interleave. */
-export class JsonlAppender {
-  readonly file: string;
-  readonly #handle: FileHandle;
-  #tail: Promise<void> = Promise.resolve();
-
-  private constructor(file: string, handle: FileHandle) {
-    this.file = file;
-    this.#handle = handle;
-  }
-
-  /** Repairs a torn tail first, then opens for appending (creating the file). */
-  static async open(file: string, logger: Logger): Promise<JsonlAppender> {
-    await repairTornTail(file, logger);
-    return new JsonlAppender(file, await open(file, 'a'));
-  }
-
-  /** Writes the values as one chunk, one line each; resolves when the bytes are handed to the OS. */
-  append(values: readonly unknown[]): Promise<void> {
-    const text = values.map((v) => `${JSON.stringify(v)}\n`).join('');
-    const run = this.#tail.then(() => this.#writeAll(Buffer.from(text, 'utf8')));
-    // A failed append must not block every later one; its caller still sees the error through `run`.
-    this.#tail = run.catch(() => {});
-    return run;
-  }
-
-  /** Waits for every append issued so far. */
-  flushed(): Promise<void> {
-    return this.#tail;
-  }
-
-  async close(): Promise<void> {
-    await this.#tail;
-    await this.#handle.close();
-  }
-
-  async #writeAll(bytes: Buffer): Promise<void> {
-    let offset = 0;
-    while (offset < bytes.length) {
-      // Position null: append mode writes at the end whatever the handle's position.
-      const { bytesWritten } = await this.#handle.write(bytes, offset, bytes.length - offset, null);
-      offset += bytesWritten;
-    }
   }
 }
 

@@ -1,7 +1,7 @@
 // Composes the lowdb-backed Store from its files in one directory:
-//   state.json     live confirmations and open dispatches (lowdb, validated at open, rewritten atomically)
-//   history.jsonl  records that left state.json (append-only)
-//   audit.jsonl    the audit trail (append-only)
+//   state.json     live confirmations and open dispatches (lowdb, validated at open, rewritten atomically and fsynced)
+//   history.jsonl  records that left state.json (append-only, each append fdatasynced)
+//   audit.jsonl    the audit trail (append-only, each append fdatasynced)
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ERROR_CODES, LockdeskError, isLockdeskError } from '../../core/errors.js';
@@ -10,6 +10,7 @@ import { JsonlAuditLog } from './audit-log.js';
 import { LowdbConfirmations } from './confirmations.js';
 import { LowdbDispatches } from './dispatches.js';
 import { HistoryArchive } from './history-archive.js';
+import { syncDir } from './durable-file.js';
 import { LiveState } from './live-state.js';
 import { StateFile } from './state-file.js';
 import { lockDataDir, type DirLock } from './dir-lock.js';
@@ -26,6 +27,11 @@ export interface LowdbStoreOptions {
   clock?: Pick<Clock, 'now'>;
   /** How long a settled dispatch stays in state.json (readable by get) before moving to history. Default 5 minutes. */
   settledGraceMs?: number;
+  /**
+   * false skips every fsync and fdatasync, so a power loss may lose changes the store reported as written. Only
+   * bench/store.ts sets it, to measure what durability costs. Default true.
+   */
+  fsync?: boolean;
 }
 
 export async function openLowdbStore(options: LowdbStoreOptions): Promise<Store> {
@@ -46,14 +52,18 @@ export async function openLowdbStore(options: LowdbStoreOptions): Promise<Store>
 }
 
 async function openLocked(options: LowdbStoreOptions, logger: Logger, now: () => Date, lock: DirLock): Promise<Store> {
+  const fsync = options.fsync ?? true;
   // state.json first: if it is damaged, fail before touching any other file.
-  const { state, records } = await StateFile.open(join(options.dir, STATE_FILE));
-  const history = await guard(HistoryArchive.open(join(options.dir, HISTORY_FILE), logger), HISTORY_FILE);
-  let audit: JsonlAuditLog;
+  const { state, records } = await StateFile.open(join(options.dir, STATE_FILE), { fsync });
+  const history = await guard(HistoryArchive.open(join(options.dir, HISTORY_FILE), logger, { fsync }), HISTORY_FILE);
+  let audit: JsonlAuditLog | undefined;
   try {
-    audit = await guard(JsonlAuditLog.open(join(options.dir, AUDIT_FILE), logger), AUDIT_FILE);
+    audit = await guard(JsonlAuditLog.open(join(options.dir, AUDIT_FILE), logger, { fsync }), AUDIT_FILE);
+    // Opening may have created the two JSONL files: make their directory entries durable too, or a synced append
+    // could be lost with the file it went to.
+    if (fsync) await guard(syncDir(options.dir), options.dir);
   } catch (error) {
-    await history.close();
+    await Promise.all([history.close(), audit?.close()]);
     throw error;
   }
   const live = new LiveState(state, records, history, { now, settledGraceMs: options.settledGraceMs ?? 5 * 60_000, logger });
@@ -63,9 +73,13 @@ async function openLocked(options: LowdbStoreOptions, logger: Logger, now: () =>
     dispatches: new LowdbDispatches(live),
     audit,
     async close() {
-      await live.close();
-      await Promise.all([audit.close(), history.close()]);
-      await lock.release();
+      try {
+        await live.close();
+        await Promise.all([audit.close(), history.close()]);
+      } finally {
+        // Even when a file would not close: a lock kept by a store that is gone would refuse every later open.
+        await lock.release();
+      }
     },
   };
 }

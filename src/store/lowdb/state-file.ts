@@ -1,14 +1,22 @@
-// state.json through lowdb: read and validated once at open, then rewritten whole (temp file + rename, by steno)
-// on every change. A damaged file stops the store from opening; it is never reset or rewritten behind anyone's back.
+// state.json through lowdb: read and validated once at open, then rewritten whole on every change, durably (temp
+// file, fsync, rename, fsync of the directory: durable-file.ts). A damaged file stops the store from opening; it is
+// never reset or rewritten behind anyone's back.
 import { Low } from 'lowdb';
-import { DataFile } from 'lowdb/node';
 import { ERROR_CODES, LockdeskError, isLockdeskError } from '../../core/errors.js';
 import type { Confirmation, DispatchRecord } from '../../core/records.js';
+import { DurableDataFile, type DurableFs } from './durable-file.js';
 import { STATE_VERSION, stateFileSchema, type StateFileData } from './schema.js';
 
 export interface LiveRecords {
   confirmations: Map<string, Confirmation>;
   dispatches: Map<string, DispatchRecord>;
+}
+
+export interface StateFileOptions {
+  /** false only for the store bench, to measure what durability costs. Default true. */
+  fsync?: boolean;
+  /** A test records the file operations through this; the real fs otherwise. */
+  fs?: DurableFs;
 }
 
 export class StateFile {
@@ -21,12 +29,13 @@ export class StateFile {
   }
 
   /** A missing file is a fresh store; anything unreadable throws store_corrupt and leaves the file as it was. */
-  static async open(file: string): Promise<{ state: StateFile; records: LiveRecords }> {
-    // A DataFile whose parse validates, instead of JSONFile: Low.read() keeps its defaults when a file parses to a
+  static async open(file: string, options: StateFileOptions = {}): Promise<{ state: StateFile; records: LiveRecords }> {
+    // An adapter whose parse validates, instead of JSONFile: Low.read() keeps its defaults when a file parses to a
     // falsy value ("null"), which would be a silent reset. JSONFilePreset is avoided too (memory-only under NODE_ENV=test).
-    const adapter = new DataFile<StateFileData>(file, {
+    const adapter = new DurableDataFile<StateFileData>(file, {
       parse: (text) => parseState(file, text),
       stringify: (data) => `${JSON.stringify(data, null, 2)}\n`,
+      ...options,
     });
     const db = new Low<StateFileData>(adapter, { version: STATE_VERSION, confirmations: [], dispatches: [] });
     try {
@@ -42,7 +51,7 @@ export class StateFile {
     return { state: new StateFile(file, db), records };
   }
 
-  /** Serialises the records now (synchronously, before the first await) and resolves once the file is replaced. */
+  /** Serialises the records now (synchronously, before the first await) and resolves once the new file is durable. */
   write(records: LiveRecords): Promise<void> {
     this.#db.data = { version: STATE_VERSION, confirmations: [...records.confirmations.values()], dispatches: [...records.dispatches.values()] };
     return this.#db.write();
