@@ -87,7 +87,7 @@ function signedCommand(stub: string, n: number): { body: string; headers: Record
   const user = USERS[n % USERS.length]!;
   const body = new URLSearchParams({
     token: 't',
-    team_id: 'T0',
+    team_id: 'T0BENCH',
     team_domain: 'contoso',
     channel_id: 'C0HELPDESK',
     channel_name: 'helpdesk',
@@ -146,6 +146,7 @@ async function startLockdesk(dataDir: string, apiUrl: string, latencyMs: number)
     SLACK_BOT_TOKEN: 'xoxb-bench',
     SLACK_SIGNING_SECRET: SECRET,
     SLACK_API_URL: `${apiUrl}/api/`,
+    SLACK_TEAM_ID: 'T0BENCH',
   });
   const logger = createLogger('silent');
   const app = await buildApp(config, logger);

@@ -14,6 +14,8 @@ interface SlackUser {
   id: string;
   email?: string;
   displayName?: string;
+  /** The user's own workspace (or organisation, on Grid): a Slack Connect partner's is not ours. */
+  teamId?: string;
 }
 
 type Cached<T> = { at: number; value: Promise<T> };
@@ -35,13 +37,16 @@ export class SlackDirectory {
     this.#groupIds = [...new Set(members.filter((m) => m.startsWith(GROUP_PREFIX)).map((m) => m.slice(GROUP_PREFIX.length)))];
   }
 
-  /** The Actor for a Slack user id. Throws (a Web API error) when Slack cannot say who they are. */
-  async actor(userId: string): Promise<Actor> {
+  /**
+   * The Actor for a Slack user id, with the workspace users.info names for them. Throws (a Web API error) when
+   * Slack cannot say who they are.
+   */
+  async person(userId: string): Promise<{ actor: Actor; teamId?: string }> {
     const [user, groups] = await Promise.all([this.#user(userId), this.#groupsOf(userId)]);
     const actor: Actor = { platform: 'slack', id: userId, groups };
     if (user?.email) actor.email = user.email;
     if (user?.displayName) actor.displayName = user.displayName;
-    return actor;
+    return { actor, ...(user?.teamId ? { teamId: user.teamId } : {}) };
   }
 
   /** Replaces each <@U…> mention with that person's email, or says which one cannot be resolved. */
@@ -69,7 +74,8 @@ export class SlackDirectory {
         const u = result.user;
         if (!u || u.deleted) return undefined;
         const displayName = u.profile?.display_name || u.real_name || u.name;
-        return { id, ...(u.profile?.email ? { email: u.profile.email } : {}), ...(displayName ? { displayName } : {}) };
+        const teamId = u.enterprise_user?.enterprise_id || u.team_id;
+        return { id, ...(u.profile?.email ? { email: u.profile.email } : {}), ...(displayName ? { displayName } : {}), ...(teamId ? { teamId } : {}) };
       } catch (error) {
         if (slackFailure(error).code === 'user_not_found') return undefined;
         throw error;

@@ -1,7 +1,9 @@
 // Bolt listeners: each acknowledges at once, before any look-up, then turns the payload into a neutral call to
 // the handler in the background. Repeated deliveries are acknowledged and dropped.
 import type { App as BoltApp, BlockButtonAction, SlackCommandMiddlewareArgs } from '@slack/bolt';
-import type { Actor, Handler, Reply } from '../../src/core/index.js';
+import type { Actor, Handler, Reply, ReplySink } from '../../src/core/index.js';
+import type { SlackIdentity } from './connection.js';
+import { foreignOrigin, foreignUser } from './workspace.js';
 import type { Logger } from '../../src/ports.js';
 import { ACTION_ID_PATTERN, renderHome } from './block-kit.js';
 import type { Deliveries } from './deliveries.js';
@@ -22,6 +24,8 @@ export interface ListenerDeps extends Outlets {
   handler: Handler;
   directory: SlackDirectory;
   deliveries: Deliveries;
+  /** The installed workspace: a request from anywhere else is refused politely and audited. */
+  identity: SlackIdentity;
   /** Runs work after the ack; the adapter tracks it so stop() can wait for it. */
   background(work: () => Promise<void>): void;
 }
@@ -31,26 +35,40 @@ const notice = (tone: 'warning' | 'error', text: string): Reply => ({ text, bloc
 export function registerListeners(bolt: BoltApp, deps: ListenerDeps): void {
   const { handler, directory, deliveries, logger } = deps;
 
-  /** The actor, or a plain-words reply already sent when Slack could not say who the person is. */
-  async function actorOr(userId: string, say: (r: Reply) => Promise<void>): Promise<Actor | undefined> {
+  /**
+   * The actor, or undefined when a reply has already gone out: Slack could not say who the person is, or they belong
+   * to another organisation (the payload or users.info says so), which is refused and audited.
+   */
+  async function actorOr(userId: string, body: unknown, sink: ReplySink): Promise<Actor | undefined> {
+    const outsider = foreignOrigin(body, deps.identity);
+    if (outsider) {
+      await handler.refuseOutsider({ platform: 'slack', id: userId }, outsider, sink);
+      return undefined;
+    }
     try {
-      return await directory.actor(userId);
+      const { actor, teamId } = await directory.person(userId);
+      const stranger = foreignUser({ teamId }, deps.identity);
+      if (stranger) {
+        await handler.refuseOutsider(actor, stranger, sink);
+        return undefined;
+      }
+      return actor;
     } catch (error) {
       const failure = slackFailure(error);
       logger.warn({ slackError: failure.code, user: userId }, 'users.info failed');
-      await say(notice('error', `Slack did not tell lockdesk who you are (${failure.words}). Nothing was done; try again in a minute.`));
+      await sink.reply(notice('error', `Slack did not tell lockdesk who you are (${failure.words}). Nothing was done; try again in a minute.`));
       return undefined;
     }
   }
 
-  bolt.command(/^\/(lock|reset-passcode|lost|devices)$/, async ({ command, ack, context }: SlackCommandMiddlewareArgs & { context: { retryNum?: number } }) => {
+  bolt.command(/^\/(lock|reset-passcode|lost|devices)$/, async ({ command, body, ack, context }: SlackCommandMiddlewareArgs & { context: { retryNum?: number } }) => {
     await ack();
     if (!deliveries.first(`command:${command.trigger_id}`, context.retryNum)) return;
     const word = SLASH_COMMANDS[command.command] ?? command.command.replace(/^\//, '');
     const origin: Origin = { kind: 'command', userId: command.user_id, channelId: command.channel_id, responseUrl: command.response_url };
     deps.background(async () => {
       const sink = createSink(deps, origin);
-      const actor = await actorOr(command.user_id, sink.reply);
+      const actor = await actorOr(command.user_id, body, sink);
       if (!actor) return;
       let mentions;
       try {
@@ -80,7 +98,7 @@ export function registerListeners(bolt: BoltApp, deps: ListenerDeps): void {
     const value = action.value;
     deps.background(async () => {
       const sink = createSink(deps, origin);
-      const actor = await actorOr(body.user.id, sink.reply);
+      const actor = await actorOr(body.user.id, body, sink);
       if (actor) await handler.handleClick(actor, value, sink);
     });
   });
@@ -90,9 +108,15 @@ export function registerListeners(bolt: BoltApp, deps: ListenerDeps): void {
     const eventId = (body as { event_id?: string }).event_id ?? `${event.user}:${event.event_ts}`;
     if (!deliveries.first(`event:${eventId}`, context.retryNum)) return;
     deps.background(async () => {
+      // An outsider's Home tab stays empty; the refusal is audited.
+      const outsider = foreignOrigin(body, deps.identity) ?? foreignOrigin({ user_team: (event as { user_team?: string }).user_team }, deps.identity);
+      if (outsider) return handler.refuseOutsider({ platform: 'slack', id: event.user }, outsider);
       let view: Reply;
       try {
-        view = await handler.selfService(await directory.actor(event.user));
+        const { actor, teamId } = await directory.person(event.user);
+        const stranger = foreignUser({ teamId }, deps.identity);
+        if (stranger) return handler.refuseOutsider(actor, stranger);
+        view = await handler.selfService(actor);
       } catch (error) {
         const failure = slackFailure(error);
         logger.warn({ slackError: failure.code, user: event.user }, 'users.info failed for App Home');

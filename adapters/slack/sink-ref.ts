@@ -6,12 +6,26 @@ import { createSink, type Outlets } from './sink.js';
 
 const slackId = z.string().regex(/^[A-Z0-9]{2,32}$/);
 
-/** clickRef (sink.ts) writes this. A response URL is only ever Slack's own: https on hooks.slack(-gov).com. */
+/**
+ * A response URL lockdesk posts to: Slack's own (https on hooks.slack(-gov).com), or one on the origin of the
+ * configured SLACK_API_URL (a Slack-compatible gateway, a test stub). Anything else in a stored reference is dropped.
+ */
+export function acceptableResponseUrl(value: unknown, apiOrigin: string): value is string {
+  if (typeof value !== 'string' || value.length > 500 || !URL.canParse(value)) return false;
+  const url = new URL(value);
+  return (url.protocol === 'https:' && /^hooks\.slack(-gov)?\.com$/.test(url.hostname)) || url.origin === apiOrigin;
+}
+
+/**
+ * clickRef (sink.ts) writes this. Each part is read on its own: what does not read is dropped and the rest is used
+ * (a follow-up never ends silently because, say, a response URL is no longer acceptable). The clicker's id is the
+ * one part without which nothing can reach them.
+ */
 const clickRefData = z.object({
   userId: slackId,
-  channelId: slackId.optional(),
-  responseUrl: z.url({ protocol: /^https$/, hostname: /^hooks\.slack(-gov)?\.com$/ }).max(500).optional(),
-  message: z.object({ channel: slackId, ts: z.string().regex(/^\d{1,20}\.\d{1,10}$/), ephemeral: z.boolean() }).optional(),
+  channelId: slackId.optional().catch(undefined),
+  responseUrl: z.unknown().optional(),
+  message: z.object({ channel: slackId, ts: z.string().regex(/^\d{1,20}\.\d{1,10}$/), ephemeral: z.boolean() }).optional().catch(undefined),
 });
 
 /**
@@ -26,6 +40,7 @@ const clickRefData = z.object({
 export function restoreClickSink(outlets: Outlets, data: Record<string, unknown>): ReplySink | undefined {
   const parsed = clickRefData.safeParse(data);
   if (!parsed.success) return undefined;
-  const { userId, channelId, responseUrl, message } = parsed.data;
+  const { userId, channelId, message } = parsed.data;
+  const responseUrl = acceptableResponseUrl(parsed.data.responseUrl, outlets.apiOrigin) ? parsed.data.responseUrl : undefined;
   return createSink(outlets, { kind: 'click', userId, ...(channelId ? { channelId } : {}), ...(responseUrl ? { responseUrl } : {}), ...(message ? { message } : {}) });
 }

@@ -23,6 +23,8 @@ export interface Outlets {
   client: webApi.WebClient;
   responseUrls: ResponseUrls;
   logger: Logger;
+  /** The origin of SLACK_API_URL: response URLs there are as good as Slack's own (a gateway, a stub). */
+  apiOrigin: string;
 }
 
 type Way = { name: string; send: (m: SlackMessage) => Promise<boolean> };

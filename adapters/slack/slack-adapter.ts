@@ -1,10 +1,13 @@
 // Builds the Bolt app for lockdesk: an HTTPReceiver whose requestListener lockdesk's HTTP server calls for
 // POST /slack/events, or Socket Mode when an app token is given. Every Web API call goes to SLACK_API_URL.
+// Bolt is built only once auth.test has said who lockdesk is in Slack (see connection.ts): until then Slack's
+// requests get 503 and the rest of lockdesk serves as usual.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { App, HTTPReceiver, type App as BoltApp } from '@slack/bolt';
+import { App, HTTPReceiver, webApi, type App as BoltApp } from '@slack/bolt';
 import type { Handler, Policy, ReplySink } from '../../src/core/index.js';
 import type { Logger } from '../../src/ports.js';
 import { boltLogger } from './bolt-logger.js';
+import { SlackConnection, type SlackIdentity, type SlackStatus } from './connection.js';
 import { Deliveries } from './deliveries.js';
 import { SlackDirectory } from './directory.js';
 import { registerListeners } from './listeners.js';
@@ -23,19 +26,27 @@ export interface SlackAdapterOptions {
   /** Socket Mode when set. */
   appToken?: string;
   apiUrl: string;
-  /** Given both, Bolt makes no auth.test call (tests, the bench, a stub API). */
+  /** SLACK_TEAM_ID: the installed workspace, when the operator names it. */
+  teamId?: string | undefined;
+  /** Given both and a team id, no auth.test call is needed (tests, the bench, a stub API). */
   botId?: string;
   botUserId?: string;
   responseUrls?: ResponseUrls;
   /** Web API retries (default: 2 retries within a few seconds; a 429 waits for its Retry-After). */
   retries?: number;
+  /** auth.test's first retry; it doubles up to a minute. */
+  connectBackoffMs?: number;
 }
 
 export interface SlackAdapter {
-  bolt: BoltApp;
+  /** The Bolt app, once connected. */
+  readonly bolt: BoltApp | undefined;
+  client: webApi.WebClient;
   mode: 'http' | 'socket';
+  readonly status: SlackStatus;
   /** For POST /slack/events (HTTP mode only). */
   listener?: (req: IncomingMessage, res: ServerResponse) => void;
+  /** Tries to connect once (auth.test) and returns; retries go on in the background. */
   start(): Promise<void>;
   stop(): Promise<void>;
   /** Resolves when the work started by every acknowledged event so far has ended (not the follow-ups). */
@@ -51,15 +62,17 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
     retryConfig: { retries: options.retries ?? 2, factor: 2, minTimeout: 250, maxTimeout: 3_000 },
     timeout: 10_000,
   };
-  const common = {
-    token: options.botToken,
-    logger: boltLogger(logger),
-    clientOptions,
-    ...(options.botId && options.botUserId ? { botId: options.botId, botUserId: options.botUserId } : {}),
-  };
+  const bolts = boltLogger(logger);
+  const client = new webApi.WebClient(options.botToken, { ...clientOptions, logger: bolts });
+  const connection = new SlackConnection(new webApi.WebClient(options.botToken, { slackApiUrl: options.apiUrl, retryConfig: { retries: 0 }, timeout: 10_000, logger: bolts }), {
+    logger,
+    teamId: options.teamId,
+    ...(options.botId && options.botUserId ? { known: { botId: options.botId, botUserId: options.botUserId } } : {}),
+    ...(options.connectBackoffMs !== undefined ? { initialBackoffMs: options.connectBackoffMs } : {}),
+  });
   const socket = options.appToken !== undefined;
-  const receiver = socket ? undefined : new HTTPReceiver({ signingSecret: options.signingSecret ?? '', endpoints: SLACK_EVENTS_PATH, logger: common.logger });
-  const app = socket ? new App({ ...common, socketMode: true, appToken: options.appToken }) : new App({ ...common, receiver });
+  let bolt: BoltApp | undefined;
+  let receiver: HTTPReceiver | undefined;
 
   const running = new Set<Promise<void>>();
   const background = (work: () => Promise<void>) => {
@@ -70,36 +83,62 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
       .finally(() => running.delete(run));
     running.add(run);
   };
-  const outlets = { client: app.client, responseUrls: options.responseUrls ?? new ResponseUrls(), logger };
-  registerListeners(app, {
-    ...outlets,
-    handler: options.handler,
-    directory: new SlackDirectory(app.client, options.policy, logger),
-    deliveries: new Deliveries(),
-    background,
-  });
-  app.error(async (error) => {
-    logger.error({ code: (error as { code?: string }).code, err: error.message }, 'Slack listener error');
+  const outlets = { client, responseUrls: options.responseUrls ?? new ResponseUrls(), logger, apiOrigin: new URL(options.apiUrl).origin };
+
+  const build = (identity: SlackIdentity): BoltApp => {
+    const common = { token: options.botToken, logger: bolts, clientOptions, botId: identity.botId, botUserId: identity.botUserId };
+    if (!socket) receiver = new HTTPReceiver({ signingSecret: options.signingSecret ?? '', endpoints: SLACK_EVENTS_PATH, logger: bolts });
+    const app = socket ? new App({ ...common, socketMode: true, appToken: options.appToken }) : new App({ ...common, receiver: receiver! });
+    registerListeners(app, { ...outlets, handler: options.handler, directory: new SlackDirectory(client, options.policy, logger), deliveries: new Deliveries(), identity, background });
+    app.error(async (error) => {
+      logger.error({ code: (error as { code?: string }).code, err: error.message }, 'Slack listener error');
+    });
+    return app;
+  };
+  let started = false;
+  let socketStarted = false;
+  const startSocket = async () => {
+    if (!socket || !bolt || !started || socketStarted) return;
+    socketStarted = true;
+    await bolt.start();
+  };
+  connection.onConnected((identity) => {
+    bolt = build(identity);
+    startSocket().catch((err: unknown) => logger.error({ err: String((err as Error)?.message ?? err) }, 'Slack: Socket Mode did not start'));
   });
 
   const idle = async () => {
     while (running.size > 0) await Promise.allSettled([...running]);
   };
   return {
-    bolt: app,
+    get bolt() {
+      return bolt;
+    },
+    client,
     mode: socket ? 'socket' : 'http',
-    ...(receiver
+    get status() {
+      return connection.status;
+    },
+    ...(!socket
       ? {
           listener: (req: IncomingMessage, res: ServerResponse) => {
+            if (!receiver) {
+              req.resume();
+              res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '10' }).end(JSON.stringify({ error: 'lockdesk is not connected to Slack yet' }));
+              return;
+            }
             receiver.requestListener(req, res);
           },
         }
       : {}),
     start: async () => {
-      if (socket) await app.start();
+      started = true;
+      await connection.start();
+      await startSocket();
     },
     stop: async () => {
-      if (socket) await app.stop();
+      connection.stop();
+      if (socketStarted && bolt) await bolt.stop();
       await idle();
     },
     idle,

@@ -18,10 +18,14 @@ export const SIGNING_SECRET = 'test-signing-secret';
 export const API_ORIGIN = 'https://slack-api.example.test';
 export const HOOKS_ORIGIN = 'https://hooks.slack.com';
 export const AUDIT_CHANNEL = 'C0AUDIT';
+/** The workspace lockdesk is installed in; every payload says T0CONTOSO unless a test says otherwise. */
+export const TEAM_ID = 'T0CONTOSO';
 
 /** The workspace's people: id → email (undefined: a user without an email). */
-export const PEOPLE: Record<string, { email?: string; name: string }> = {
+export const PEOPLE: Record<string, { email?: string; name: string; team?: string }> = {
   U0ALICE: { email: 'alice@contoso.com', name: 'Alice Smith' },
+  /** A Slack Connect partner: signed requests, our channel, another organisation's workspace. */
+  U0PARTNER: { email: 'pat@partner.example', name: 'Pat (partner org)', team: 'T0PARTNER' },
   U0BOB: { email: 'bob@contoso.com', name: 'Bob Jones' },
   U0GWEN: { email: 'gwen@contoso.com', name: 'Gwen (helpdesk)' },
   U0ROBOT: { name: 'A bot' },
@@ -87,10 +91,10 @@ export interface Harness {
   /** The next calls of `method` get these answers, in order. */
   failNext(method: string, ...answers: Override[]): void;
   failHooks(...answers: Override[]): void;
-  command(user: string, command: string, text: string, extra?: { headers?: Record<string, string>; timestamp?: number; secret?: string }): Promise<{ res: Response; responseUrl: string; ms: number }>;
-  click(user: string, value: string, where?: ClickWhere): Promise<{ res: Response; responseUrl: string; body: string }>;
+  command(user: string, command: string, text: string, extra?: { headers?: Record<string, string>; timestamp?: number; secret?: string; fields?: Record<string, string> }): Promise<{ res: Response; responseUrl: string; ms: number }>;
+  click(user: string, value: string, where?: ClickWhere, payloadExtra?: Record<string, unknown>): Promise<{ res: Response; responseUrl: string; body: string }>;
   postRaw(body: string, contentType: string, extra?: { headers?: Record<string, string>; timestamp?: number; secret?: string }): Promise<Response>;
-  homeOpened(user: string, eventId?: string): Promise<Response>;
+  homeOpened(user: string, eventId?: string, teamId?: string): Promise<Response>;
   /**
    * Another lockdesk process on the same data directory: waits for the events' own work, then stops this one
    * without waiting for its follow-ups (its queue and memory are gone) and starts a new app, mount and server
@@ -118,6 +122,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
       SLACK_API_URL: `${API_ORIGIN}/api/`,
       SLACK_AUDIT_CHANNEL: AUDIT_CHANNEL,
+      SLACK_TEAM_ID: TEAM_ID,
       ...env,
       ...extra,
     });
@@ -152,7 +157,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
         case 'users.info': {
           const person = PEOPLE[String(body.user)];
           if (!person) return [200, { ok: false, error: 'user_not_found' }];
-          return [200, { ok: true, user: { id: body.user, name: person.name, real_name: person.name, profile: { ...(person.email ? { email: person.email } : {}), display_name: person.name } } }];
+          return [200, { ok: true, user: { id: body.user, team_id: person.team ?? TEAM_ID, name: person.name, real_name: person.name, profile: { ...(person.email ? { email: person.email } : {}), display_name: person.name } } }];
         }
         case 'usergroups.users.list':
           return [200, { ok: true, users: body.usergroup === HELPDESK_GROUP ? ['U0GWEN'] : [] }];
@@ -223,12 +228,13 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
         is_enterprise_install: 'false',
         response_url: responseUrl,
         trigger_id: `${n}.trigger`,
+        ...extra.fields,
       }).toString();
       const started = performance.now();
       const res = await postRaw(body, form, extra);
       return { res, responseUrl, ms: performance.now() - started };
     },
-    async click(user, value, where = { kind: 'ephemeral' }) {
+    async click(user, value, where = { kind: 'ephemeral' }, payloadExtra = {}) {
       const n = ++counter;
       const responseUrl = `${HOOKS_ORIGIN}/actions/T0CONTOSO/${n}/act${n}`;
       const payload: Record<string, unknown> = {
@@ -248,14 +254,14 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
       } else {
         Object.assign(payload, { container: { type: 'view', view_id: 'V0HOME' }, view: { id: 'V0HOME', type: 'home' } });
       }
-      const body = `payload=${encodeURIComponent(JSON.stringify(payload))}`;
+      const body = `payload=${encodeURIComponent(JSON.stringify({ ...payload, ...payloadExtra }))}`;
       return { res: await postRaw(body, form), responseUrl, body };
     },
     postRaw,
-    homeOpened(user, eventId = `Ev${++counter}`) {
+    homeOpened(user, eventId = `Ev${++counter}`, teamId = TEAM_ID) {
       const body = JSON.stringify({
         token: 'legacy-verification-token',
-        team_id: 'T0CONTOSO',
+        team_id: teamId,
         api_app_id: 'A0LOCKDESK',
         type: 'event_callback',
         event_id: eventId,

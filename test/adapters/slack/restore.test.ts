@@ -4,6 +4,7 @@ import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { DispatchRecord, Reply, SinkRef } from '../../../src/core/index.js';
 import { buttonsIn, SIGNING_SECRET, startHarness, textOf, waitFor, type ClickWhere, type Harness, type HookPost } from './harness.js';
+import { API_ORIGIN } from './harness.js';
 
 let h: Harness;
 beforeAll(() => {
@@ -87,21 +88,43 @@ describe('a Slack click restored on another process', () => {
     expect(ephemeral?.body).toMatchObject({ channel: 'C0HELPDESK', user: 'U0ALICE' });
   });
 
-  it('data that is not a stored Slack click restores to undefined', async () => {
+  it('a stored click is restored from what reads in it; without the clicker\'s id, nothing is', async () => {
     h = await startHarness();
     const good = { userId: 'U0ALICE', channelId: 'C0HELPDESK', responseUrl: 'https://hooks.slack.com/actions/T0/1/x', message: { channel: 'C0HELPDESK', ts: '1.0001', ephemeral: true } };
     expect(h.app.sinks.restore({ platform: 'slack', data: good })).toBeDefined();
-    const bad: Array<Record<string, unknown>> = [
-      {},
-      { ...good, userId: 42 },
-      { ...good, userId: '<@U0ALICE>' },
+    for (const data of [{}, { ...good, userId: 42 }, { ...good, userId: '<@U0ALICE>' }]) expect(h.app.sinks.restore({ platform: 'slack', data })).toBeUndefined();
+    expect(h.app.sinks.restore({ platform: 'teams', data: good })).toBeUndefined(); // no Teams adapter here
+    const partial: Array<Record<string, unknown>> = [
       { ...good, responseUrl: 'https://attacker.example/actions/T0/1/x' },
       { ...good, responseUrl: 'http://hooks.slack.com/actions/T0/1/x' },
       { ...good, message: { channel: 'C0HELPDESK', ts: 'yesterday', ephemeral: true } },
-      { ...good, message: { channel: 'C0HELPDESK', ts: '1.0001' } },
+      { ...good, channelId: 'not a channel' },
     ];
-    for (const data of bad) expect(h.app.sinks.restore({ platform: 'slack', data })).toBeUndefined();
-    expect(h.app.sinks.restore({ platform: 'teams', data: good })).toBeUndefined(); // no Teams adapter here
+    for (const data of partial) expect(h.app.sinks.restore({ platform: 'slack', data })).toBeDefined();
+  });
+
+  it('when a stored response URL is not acceptable, the follow-up still reaches the clicker: chat.postEphemeral, else a DM', async () => {
+    h = await startHarness();
+    const status = { text: 'Remote lock: done', blocks: [{ kind: 'notice' as const, tone: 'success' as const, text: 'Remote lock: done' }] };
+    const inChannel = h.app.sinks.restore({ platform: 'slack', data: { userId: 'U0ALICE', channelId: 'C0HELPDESK', responseUrl: 'https://attacker.example/actions/1/x' } })!;
+    await inChannel.update(status);
+    expect(h.api.filter((c) => c.method === 'chat.postEphemeral').map((c) => [c.body.channel, c.body.user])).toEqual([['C0HELPDESK', 'U0ALICE']]);
+    const nowhere = h.app.sinks.restore({ platform: 'slack', data: { userId: 'U0ALICE', responseUrl: 'javascript:alert(1)' } })!;
+    await nowhere.update(status);
+    expect(h.api.filter((c) => c.method === 'chat.postMessage' && c.body.channel === 'U0ALICE')).toHaveLength(1);
+    expect(h.hooks).toEqual([]);
+  });
+
+  it('accepts response URLs on the origin of SLACK_API_URL (a Slack-compatible gateway) as well as Slack\'s own', async () => {
+    h = await startHarness();
+    const posted: string[] = [];
+    nock(API_ORIGIN)
+      .post('/hooks/r1')
+      .reply(200, (_uri: string, body: unknown) => (posted.push(JSON.stringify(body)), 'ok'));
+    const sink = h.app.sinks.restore({ platform: 'slack', data: { userId: 'U0ALICE', channelId: 'C0HELPDESK', responseUrl: `${API_ORIGIN}/hooks/r1` } })!;
+    await sink.update({ text: 'Remote lock: done', blocks: [] });
+    expect(posted).toHaveLength(1);
+    expect(h.api.filter((c) => c.method === 'chat.postEphemeral')).toEqual([]);
   });
 
   it('after a restart the follow-up goes on through the restored sink: the clicked message reaches done', async () => {
