@@ -8,6 +8,7 @@ import { SampledLog } from '../../src/server/sampled-log.js';
 import { demoRefusal, parseActivity, tenantAllowed, type CheckedActivity } from './activity-check.js';
 
 export const MESSAGES_PATH = '/api/messages';
+const BEARER_JWT = /^Bearer [A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 const MAX_BODY_BYTES = 1024 * 1024;
 
 class BodyError extends Error {
@@ -117,6 +118,12 @@ export function messagesRoute(options: MessagesRouteOptions): Route {
         return;
       }
       const headers = req.headers as Record<string, string | string[] | undefined>;
+      // What cannot be a Bot Framework token is refused here, so the SDK (which prints what it rejects) never sees it.
+      if (options.authenticated && !BEARER_JWT.test(String(headers.authorization ?? ''))) {
+        refused.warn('auth-missing', 'Teams: refused a request without a Bot Framework token (answered 401)');
+        answer(res, 401, 'unauthorized');
+        return;
+      }
       if (!options.authenticated) {
         const demo = demoRefusal(headers, parsed.activity);
         if (demo) {
