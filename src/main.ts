@@ -9,6 +9,7 @@ import { isLockdeskError } from './core/index.js';
 import { createLogger } from './logger.js';
 import { startHttpServer } from './server/http-server.js';
 import { buildMounts } from './server/mounts.js';
+import { SampledLog } from './server/sampled-log.js';
 
 const DEFAULT_CONSOLE_USER = 'alice@contoso.com';
 
@@ -16,6 +17,10 @@ async function main(): Promise<void> {
   dotenv.config({ quiet: true });
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL);
+  // The last line of defence: a failure that escaped whatever request caused it is logged (sampled, no stack) and
+  // the process goes on serving everyone else.
+  const escaped = new SampledLog(logger, 60_000);
+  process.on('unhandledRejection', (reason) => escaped.warn('unhandled-rejection', 'an error escaped the request that caused it; lockdesk goes on', { err: { message: String((reason as Error)?.message ?? reason) } }));
   const app = await buildApp(config, logger);
   const recovery = await app.handler.recover({ olderThanMs: interruptedAfterMs(config) });
   app.startBackgroundJobs();

@@ -1,9 +1,9 @@
-// Builds the Bolt app for lockdesk: an HTTPReceiver whose requestListener lockdesk's HTTP server calls for
-// POST /slack/events, or Socket Mode when an app token is given. Every Web API call goes to SLACK_API_URL.
+// Builds the Bolt app for lockdesk: a receiver whose requestListener lockdesk's HTTP server calls for
+// POST /slack/events (receiver.ts), or Socket Mode when an app token is given. Every Web API call goes to SLACK_API_URL.
 // Bolt is built only once auth.test has said who lockdesk is in Slack (see connection.ts): until then Slack's
 // requests get 503 and the rest of lockdesk serves as usual.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { App, HTTPReceiver, webApi, type App as BoltApp } from '@slack/bolt';
+import { App, webApi, type App as BoltApp } from '@slack/bolt';
 import type { Handler, Policy, ReplySink } from '../../src/core/index.js';
 import type { Logger } from '../../src/ports.js';
 import { boltLogger } from './bolt-logger.js';
@@ -11,6 +11,7 @@ import { SlackConnection, type SlackIdentity, type SlackStatus } from './connect
 import { Deliveries } from './deliveries.js';
 import { SlackDirectory } from './directory.js';
 import { registerListeners } from './listeners.js';
+import { LockdeskReceiver } from './receiver.js';
 import { ResponseUrls } from './response-url.js';
 import { restoreClickSink } from './sink-ref.js';
 
@@ -72,7 +73,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
   });
   const socket = options.appToken !== undefined;
   let bolt: BoltApp | undefined;
-  let receiver: HTTPReceiver | undefined;
+  let receiver: LockdeskReceiver | undefined;
 
   const running = new Set<Promise<void>>();
   const background = (work: () => Promise<void>) => {
@@ -87,7 +88,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
 
   const build = (identity: SlackIdentity): BoltApp => {
     const common = { token: options.botToken, logger: bolts, clientOptions, botId: identity.botId, botUserId: identity.botUserId };
-    if (!socket) receiver = new HTTPReceiver({ signingSecret: options.signingSecret ?? '', endpoints: SLACK_EVENTS_PATH, logger: bolts });
+    if (!socket) receiver = new LockdeskReceiver({ signingSecret: options.signingSecret ?? '', boltLogger: bolts, logger });
     const app = socket ? new App({ ...common, socketMode: true, appToken: options.appToken }) : new App({ ...common, receiver: receiver! });
     registerListeners(app, { ...outlets, handler: options.handler, directory: new SlackDirectory(client, options.policy, logger), deliveries: new Deliveries(), identity, background });
     app.error(async (error) => {

@@ -2,6 +2,9 @@
 // route understands, Teams bodies that are not activities. Each gets a 4xx, the process goes on serving, and the
 // log holds no error line (nor a stack) per request: anyone can send these.
 import type { ChildProcess } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -13,6 +16,8 @@ let dir: string;
 let child: ChildProcess;
 let exited: Promise<ProcessResult>;
 let base: URL;
+let slack: Server;
+const SIGNING_SECRET = 'malformed-traffic-secret';
 
 /** Sends raw bytes and resolves with the status line's code (0 when the server closed without an answer). */
 function raw(bytes: string): Promise<number> {
@@ -37,9 +42,22 @@ const request = (line: string, headers: string[] = [], body = '') =>
 const teams = (body: string, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
   fetch(new URL('/api/messages', base), { method: 'POST', headers, body }).then(async (r) => ({ status: r.status, text: await r.text() }));
 
+/** A correctly signed Slack request: only Slack could send it, and it must still not stop the process. */
+const signedSlack = (body: string, contentType: string) => {
+  const ts = Math.floor(Date.now() / 1000);
+  const signature = `v0=${createHmac('sha256', SIGNING_SECRET).update(`v0:${ts}:${body}`).digest('hex')}`;
+  return fetch(new URL('/slack/events', base), { method: 'POST', headers: { 'content-type': contentType, 'x-slack-request-timestamp': String(ts), 'x-slack-signature': signature }, body }).then((r) => r.status);
+};
+
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'lockdesk-malformed-'));
-  child = startTsx('src/main.ts', [], childEnv(dir, { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn' }), 'ignore');
+  slack = createServer((req, res) => {
+    req.resume();
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true, team_id: 'T0CONTOSO', user_id: 'U0LOCKDESK', bot_id: 'B0LOCKDESK' }));
+  });
+  await new Promise<void>((resolve) => slack.listen(0, '127.0.0.1', resolve));
+  const slackEnv = { SLACK_BOT_TOKEN: 'xoxb-malformed', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: `http://127.0.0.1:${(slack.address() as AddressInfo).port}/api/` };
+  child = startTsx('src/main.ts', [], childEnv(dir, { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...slackEnv }), 'ignore');
   exited = collect(child);
   const banner = await new Promise<string>((resolve, reject) => {
     let seen = '';
@@ -55,6 +73,7 @@ beforeAll(async () => {
 afterAll(async () => {
   if (child.exitCode === null) child.kill('SIGTERM');
   await exited;
+  await new Promise<void>((resolve) => slack.close(() => resolve()));
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -106,6 +125,18 @@ describe('malformed traffic against npm start', () => {
       expect(status, text).toBeGreaterThanOrEqual(400);
       expect(status, text).toBeLessThan(500);
     }
+  });
+
+  it('Slack bodies that are not Slack payloads get 4xx, even correctly signed (payload=null stopped the process)', async () => {
+    const form = 'application/x-www-form-urlencoded';
+    expect(await signedSlack('payload=null', form)).toBe(400);
+    expect(await signedSlack('payload=not-json', form)).toBe(400);
+    expect(await signedSlack('null', 'application/json')).toBe(400);
+    expect(await signedSlack('[1]', 'application/json')).toBe(400);
+    expect(await signedSlack('x'.repeat(100), 'text/plain')).toBe(400);
+    // Unsigned: 401, whatever the body.
+    const unsigned = await fetch(new URL('/slack/events', base), { method: 'POST', headers: { 'content-type': form }, body: 'payload=null' });
+    expect(unsigned.status).toBe(401);
   });
 
   it('is still serving afterwards, and logged no error line or stack for any of it', async () => {
