@@ -73,6 +73,20 @@ if (availability.skip) {
       });
     });
 
+    it('a device whose serial or id holds a NUL does not stop the inventory index from refreshing', async () => {
+      await withStore(async (store) => {
+        const entries = [
+          { id: 'dev-1', serialNumber: 'SN-1' },
+          { id: 'dev-2', serialNumber: 'SN-\u00002' },
+          { id: 'dev-\u00003', serialNumber: 'SN-3' },
+        ];
+        await store.inventoryIndex.replaceAll(entries, new Date());
+        expect(await store.inventoryIndex.idsBySerial('sn-1')).toEqual(['dev-1']);
+        expect(await store.inventoryIndex.idsBySerial('SN-2')).toEqual(['dev-2']);
+        expect(await store.inventoryIndex.idsBySerial('SN-3')).toEqual([]);
+      });
+    });
+
     it('an unreachable database is still store_unavailable, not invalid input', async () => {
       const error = await openPostgresStore({ url: 'postgres://lockdesk@127.0.0.1:1/nowhere', logger: silent }).catch((e: unknown) => e);
       expect(error).toMatchObject({ code: ERROR_CODES.STORE_UNAVAILABLE });
