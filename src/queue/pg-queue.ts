@@ -18,7 +18,12 @@ export interface PgQueueOptions {
   maintenanceIntervalSeconds?: number;
   /** How often a replica asks for work (default 0.5 s; pg-boss waits this long after each fetch). */
   pollingIntervalSeconds?: number;
+  /** How long past its chat window (or its start) idle() goes on waiting for a chat job run elsewhere (default 10 min). */
+  chatJobMarginMs?: number;
 }
+
+/** Long enough for a job's retries (50, 2 s apart) and an expiry or two; idle() is for tests and the console. */
+const CHAT_JOB_MARGIN_MS = 10 * 60_000;
 
 export const DEFAULT_BOSS_SCHEMA = 'lockdesk_boss';
 
@@ -26,13 +31,19 @@ export class PgQueue implements JobQueue {
   readonly #boss: PgBoss;
   readonly #logger: Logger;
   readonly #pollingIntervalSeconds: number;
-  /** Chat-phase jobs this process scheduled and has not seen end: what idle() waits for. */
-  readonly #chatJobs = new Set<string>();
+  readonly #chatJobMarginMs: number;
+  /**
+   * Chat-phase jobs this process scheduled and has not seen end, each with when to stop waiting for it: what
+   * idle() waits for. A job run here is forgotten when its round ends; one run by another replica once it is
+   * past its chat window and the margin, so that a server that never calls idle() does not keep every id.
+   */
+  readonly #chatJobs = new Map<string, number>();
 
-  private constructor(boss: PgBoss, logger: Logger, pollingIntervalSeconds: number) {
+  private constructor(boss: PgBoss, logger: Logger, pollingIntervalSeconds: number, chatJobMarginMs: number) {
     this.#boss = boss;
     this.#logger = logger;
     this.#pollingIntervalSeconds = pollingIntervalSeconds;
+    this.#chatJobMarginMs = chatJobMarginMs;
   }
 
   static async open(options: PgQueueOptions): Promise<PgQueue> {
@@ -48,23 +59,37 @@ export class PgQueue implements JobQueue {
     boss.on('error', (err) => options.logger.warn({ err: { message: (err as Error).message } }, 'pg-boss reported an error'));
     await boss.start();
     await createQueueOnce(boss, { name: FOLLOW_UP_QUEUE, policy: 'short', expireInSeconds, retryLimit: 50, retryDelay: 2 });
-    return new PgQueue(boss, options.logger, options.pollingIntervalSeconds ?? 0.5);
+    return new PgQueue(boss, options.logger, options.pollingIntervalSeconds ?? 0.5, options.chatJobMarginMs ?? CHAT_JOB_MARGIN_MS);
   }
 
   async schedule(job: FollowUpJob, delayMs: number): Promise<void> {
-    const id = await this.#boss.send(FOLLOW_UP_QUEUE, job, { singletonKey: job.key, startAfter: new Date(Date.now() + Math.max(0, delayMs)) });
-    if (id && job.phase === 'chat') this.#chatJobs.add(id);
+    const startAfter = Date.now() + Math.max(0, delayMs);
+    const id = await this.#boss.send(FOLLOW_UP_QUEUE, job, { singletonKey: job.key, startAfter: new Date(startAfter) });
+    if (!id || job.phase !== 'chat') return;
+    this.#forgetStale();
+    this.#chatJobs.set(id, Math.max(startAfter, Date.parse(job.chatUntil) || 0) + this.#chatJobMarginMs);
+  }
+
+  /** How many chat-phase job ids this process keeps for idle() (for tests: it must not grow without bound). */
+  get trackedChatJobs(): number {
+    return this.#chatJobs.size;
   }
 
   /** Waits until every chat-phase job this process scheduled has ended, wherever it ran. */
   async idle(): Promise<void> {
     while (this.#chatJobs.size > 0) {
-      for (const id of [...this.#chatJobs]) {
+      this.#forgetStale();
+      for (const id of [...this.#chatJobs.keys()]) {
         const found = await this.#boss.getJobById(FOLLOW_UP_QUEUE, id);
         if (!found || !['created', 'retry', 'active'].includes(found.state)) this.#chatJobs.delete(id);
       }
       if (this.#chatJobs.size > 0) await new Promise((resolve) => setTimeout(resolve, 200));
     }
+  }
+
+  #forgetStale(): void {
+    const now = Date.now();
+    for (const [id, until] of this.#chatJobs) if (until <= now) this.#chatJobs.delete(id);
   }
 
   async start(worker: (job: FollowUpJob) => Promise<void>): Promise<void> {
@@ -75,6 +100,8 @@ export class PgQueue implements JobQueue {
       const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
       // pg-boss retries the batch's jobs when the handler throws; a round is safe to run again (state moves are conditional).
       if (failed) throw failed.reason;
+      // Ended for good, here: nothing left for idle() to wait for.
+      for (const job of jobs) this.#chatJobs.delete(job.id);
     });
   }
 

@@ -48,6 +48,64 @@ if (availability.skip) {
       }
     });
 
+    it('keeps no chat job id once the job ended, here or on another replica, without anyone calling idle()', async () => {
+      const schema = testSchemaName();
+      const opened: PgQueue[] = [];
+      const open = async (extra: Partial<Parameters<typeof PgQueue.open>[0]> = {}) => {
+        const q = await PgQueue.open({ url: DATABASE_URL, schema, logger: silent, pollingIntervalSeconds: 0.5, ...extra });
+        opened.push(q);
+        return q;
+      };
+      try {
+        // 100 rounds scheduled and run by one process: each id is dropped as its round ends (the margin is 10 minutes).
+        const local = await open();
+        const ranHere = new Set<string>();
+        await local.start(async (j) => {
+          ranHere.add(j.key);
+        });
+        for (let i = 0; i < 100; i++) await local.schedule(job(`here-${i}`), 0);
+        await until(() => ranHere.size >= 100, '100 rounds here');
+        await until(() => local.trackedChatJobs === 0, 'the ids of rounds that ended here to be dropped', 5_000);
+        await local.stop();
+
+        // 50 rounds scheduled by one process and run by another: forgotten once past their chat window and margin.
+        const scheduler = await open({ chatJobMarginMs: 1_000 });
+        const worker = await open();
+        const ranElsewhere = new Set<string>();
+        await worker.start(async (j) => {
+          ranElsewhere.add(j.key);
+        });
+        for (let i = 0; i < 50; i++) await scheduler.schedule(job(`far-${i}`), 0);
+        expect(scheduler.trackedChatJobs).toBe(50);
+        await until(() => ranElsewhere.size >= 50, '50 rounds on the other replica');
+        await new Promise((r) => setTimeout(r, 1_200));
+        await scheduler.schedule(job('far-last'), 60_000);
+        expect(scheduler.trackedChatJobs).toBe(1);
+      } finally {
+        await Promise.all(opened.map((q) => q.stop()));
+        await dropSchema(schema);
+      }
+    }, 60_000);
+
+    it('idle() still waits for a chat job this process scheduled until it has run', async () => {
+      const schema = testSchemaName();
+      const queue = await PgQueue.open({ url: DATABASE_URL, schema, logger: silent, pollingIntervalSeconds: 0.5 });
+      try {
+        const ran: string[] = [];
+        await queue.start(async (j) => {
+          await new Promise((r) => setTimeout(r, 300));
+          ran.push(j.key);
+        });
+        await queue.schedule(job('k-idle'), 1_000);
+        await queue.idle();
+        expect(ran).toEqual(['k-idle']);
+        expect(queue.trackedChatJobs).toBe(0);
+      } finally {
+        await queue.stop();
+        await dropSchema(schema);
+      }
+    });
+
     it('replicas starting together all open the queue (pg-boss can deadlock with itself creating it)', async () => {
       const schema = testSchemaName();
       const opened: PgQueue[] = [];
