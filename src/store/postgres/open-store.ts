@@ -1,5 +1,6 @@
 // The PostgreSQL store: several lockdesk replicas share one state through it.
 import type { InventoryIndex, Logger, ProcessRegistry, Store } from '../../ports.js';
+import type { LeaseTimings } from './lease.js';
 import { PgProcessRegistry } from './process-registry.js';
 import { PostgresInventoryIndex } from './inventory-index.js';
 import { PostgresAuditLog } from './audit.js';
@@ -18,7 +19,14 @@ export interface PostgresStore extends Store {
   readonly processes: ProcessRegistry;
 }
 
-export async function openPostgresStore(options: PostgresOptions & { logger: Logger; migrate?: boolean }): Promise<PostgresStore> {
+export interface OpenPostgresOptions extends PostgresOptions {
+  logger: Logger;
+  migrate?: boolean;
+  /** The registration's timings (tests); the defaults otherwise. */
+  lease?: Partial<LeaseTimings>;
+}
+
+export async function openPostgresStore(options: OpenPostgresOptions): Promise<PostgresStore> {
   // Fail at start-up, naming the host, rather than at the first click.
   if (options.migrate !== false) await migrate(options, options.logger);
   const pool = createPool(options);
@@ -31,7 +39,7 @@ export async function openPostgresStore(options: PostgresOptions & { logger: Log
   const run = runner(pool, options.url);
   let processes: PgProcessRegistry;
   try {
-    processes = await PgProcessRegistry.open(options.url, pool);
+    processes = await PgProcessRegistry.open({ ...options, pool, logger: options.logger });
   } catch (error) {
     await pool.end().catch(() => undefined);
     throw error;

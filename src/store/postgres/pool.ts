@@ -33,12 +33,21 @@ export function withDefaultUser(url: string): string {
   }
 }
 
+/** Server settings for a session of this store (`-c name=value`, as libpq's `options`): its schema, and any others. */
+export function sessionOptions(options: PostgresOptions, settings: Record<string, string | number> = {}): { options?: string } {
+  const all = { ...(options.schema ? { search_path: quoteIdent(options.schema) } : {}), ...settings };
+  const text = Object.entries(all)
+    .map(([name, value]) => `-c ${name}=${value}`)
+    .join(' ');
+  return text ? { options: text } : {};
+}
+
 export function createPool(options: PostgresOptions): pg.Pool {
   const pool = new pg.Pool({
     connectionString: withDefaultUser(options.url),
     max: options.max ?? 10,
     connectionTimeoutMillis: 5_000,
-    ...(options.schema ? { options: `-c search_path=${quoteIdent(options.schema)}` } : {}),
+    ...sessionOptions(options),
   });
   // An idle client losing its connection must not crash the process; the next query reports it.
   pool.on('error', () => undefined);
