@@ -21,6 +21,10 @@ export interface TestDatabase {
   holdsProcessLock(processId: string): Promise<boolean>;
   /** Whether the others count a process alive: its lock held, or its lease (plus landing time) not run out. */
   processCountsAlive(processId: string): Promise<boolean>;
+  /** How many follow-up jobs of one key completed between two moments (each replica's rounds are jobs). */
+  jobsCompletedBetween(key: string, from: number, to: number): Promise<number>;
+  /** The follow-up jobs of one key with their times, oldest first, for failure messages. */
+  jobTimes(key: string): Promise<string>;
   drop(): Promise<void>;
 }
 
@@ -74,6 +78,24 @@ export async function createTestDatabase(): Promise<TestDatabase> {
           [processId],
         )
       ).rows[0]!.alive,
+    jobsCompletedBetween: async (key, from, to) =>
+      Number(
+        (
+          await pool.query<{ n: string }>(
+            "SELECT count(*) AS n FROM lockdesk_boss.job WHERE name = 'lockdesk-follow-up' AND singleton_key = $1 AND state = 'completed' AND completed_on BETWEEN $2 AND $3",
+            [key, new Date(from), new Date(to)],
+          )
+        ).rows[0]!.n,
+      ),
+    jobTimes: async (key) =>
+      (
+        await pool.query<{ state: string; start_after: Date; started_on: Date | null; completed_on: Date | null }>(
+          "SELECT state, start_after, started_on, completed_on FROM lockdesk_boss.job WHERE name = 'lockdesk-follow-up' AND singleton_key = $1 ORDER BY created_on",
+          [key],
+        )
+      ).rows
+        .map((r) => `${r.state} after ${r.start_after.toISOString()} started ${r.started_on?.toISOString() ?? '-'} completed ${r.completed_on?.toISOString() ?? '-'}`)
+        .join('; '),
     async drop() {
       await pool.end();
       await withClient(DATABASE_URL, (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));

@@ -1,7 +1,8 @@
 // Two lockdesk processes on one PostgreSQL database, one fake Microsoft Graph and one Slack stub: every click is
 // delivered to both at the same moment and twice to each, yet each device is locked once; a replica killed with
 // kill -9 in the middle of a follow-up has it finished by the other; one killed while its send is in flight has
-// that dispatch settled by the other from the action state once it is known dead, never sent again; a replica that loses
+// that dispatch settled by the other from the action state once it is known dead, never sent again; one cut off
+// from the database for a few seconds while its send is in flight is not taken for dead; a replica that loses
 // its database says so, dispatches nothing and works again when the database returns; a database missing at
 // start-up stops start-up.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -9,8 +10,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AuditEvent } from '../../src/core/records.js';
-import { IN_FLIGHT_MS } from '../../src/core/recovery.js';
+import { isSettled, type AuditEvent } from '../../src/core/records.js';
+import { IN_FLIGHT_MS, LANDING_MS } from '../../src/core/recovery.js';
 import { childEnv } from '../console/run-console.js';
 import { generatedTenant, startFakeGraph, type FakeGraph } from '../fakes/graph-server/index.js';
 import { postgresOrSkip } from '../store/postgres.js';
@@ -266,6 +267,71 @@ if (availability.skip) {
           `${(killToSettled / 1000).toFixed(1)} s after the kill (${(createdToSettled / 1000).toFixed(1)} s after the intent); trail: ${trail.join(', ')}`,
       );
     }, 150_000);
+
+    it("a replica whose database is cut for a few seconds while its send is in flight is not taken for dead: the other leaves the dispatch alone, and the sender records the real result", async () => {
+      // A was killed in the test above; a new A runs the follow-up rounds while B is cut off.
+      if (!a.alive()) {
+        a = await startReplica('a', envFor('a', db.url));
+        replicas.push(a);
+      }
+      const name = device(55);
+      const id = deviceId(name);
+      const value = await confirmation(b, name);
+
+      // Intune holds B's POST for 25 s before acting on it and answering: the send is in flight all that time.
+      let arrivedAt = 0;
+      class OnArrival extends RegExp {
+        override test(path: string): boolean {
+          const hit = super.test(path);
+          if (hit && arrivedAt === 0) arrivedAt = Date.now();
+          return hit;
+        }
+      }
+      fake.injectFault({ method: 'POST', path: new OnArrival(`^/v1\\.0/deviceManagement/managedDevices/${id}/`), delayMs: 25_000 });
+      expect(await postSigned(b.url, clickBody({ user: USER, value, actionTs: '1700006666.000001', messageTs: '1700006666.000100' }))).toBe(200);
+      await waitFor(() => arrivedAt > 0, "B's POST to reach Intune");
+      const record = await waitFor(async () => (await db.dispatches()).find((r) => r.deviceId === id), "B's dispatch record");
+      expect(record.state).toBe('dispatching');
+      const owner = record.owner!;
+
+      // The cut starts once the record is past the core's own landing time (10 s), so a round that took B for dead
+      // now would settle the dispatch as "not sent". It lasts until A has run a round of this dispatch (B cannot
+      // reach the database to take one), at least 3 s and at most 12 s, so it ends before Intune answers B.
+      const created = Date.parse(record.createdAt);
+      await sleep(Math.max(0, created + LANDING_MS + 1_000 - Date.now()));
+      await proxy.down();
+      const cutAt = Date.now();
+      await waitFor(async () => !(await db.holdsProcessLock(owner)), "B's lock to go with its session", 5_000);
+      let countedDead = false;
+      while (Date.now() - cutAt < 12_000 && (Date.now() - cutAt < 3_000 || (await db.jobsCompletedBetween(record.id, cutAt, Date.now())) === 0)) {
+        if (!(await db.processCountsAlive(owner))) countedDead = true;
+        await sleep(200);
+      }
+      await proxy.up();
+      const restoredAt = Date.now();
+      const roundsDuringCut = await db.jobsCompletedBetween(record.id, cutAt, restoredAt);
+      expect(roundsDuringCut, `cut ${new Date(cutAt).toISOString()} to ${new Date(restoredAt).toISOString()}, intent ${record.createdAt}; jobs: ${await db.jobTimes(record.id)}`).toBeGreaterThan(0);
+      expect(countedDead).toBe(false);
+
+      // Intune answers B after the cut; B records "sent", and a later round "done" (had A taken B for dead, it would
+      // have settled the record "not sent" during the cut, though Intune went on to act on it).
+      const final = await waitFor(async () => (await db.dispatches()).find((r) => r.id === record.id && isSettled(r.state)), 'the dispatch to be settled', 60_000);
+      await sleep(1_000);
+      const trail = (await db.audit()).filter((e) => e.dispatchId === record.id).map((e) => `${e.event}:${e.outcome}`);
+      expect(trail.filter((e) => e.startsWith('recovery:'))).toEqual([]);
+      expect(final.state).toBe('done');
+      expect(trail).not.toContain('result:notSent');
+      expect(trail).toEqual(expect.arrayContaining(['dispatch:dispatching', 'result:sent', 'result:done']));
+      expect(final.detail).toBeUndefined();
+      expect(writesTo(id)).toHaveLength(1);
+      expect(b.output()).toMatch(/lost the database session that registers this process/);
+      expect(b.alive()).toBe(true);
+
+      console.info(
+        `[replicas] B cut off from PostgreSQL for ${((restoredAt - cutAt) / 1000).toFixed(1)} s, ${((cutAt - created) / 1000).toFixed(1)} s into its send: ` +
+          `never counted dead; rounds run by A during the cut: ${roundsDuringCut}; trail: ${trail.join(', ')}`,
+      );
+    }, 120_000);
 
     it('the database lost during operation: a plain "try again shortly", nothing dispatched; the same process works again when it returns', async () => {
       const lost = device(52);
