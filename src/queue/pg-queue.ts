@@ -1,6 +1,8 @@
 // The follow-up queue shared by every replica on PostgreSQL, on pg-boss. A job is taken by one replica; when that
 // replica dies, its job expires and another takes it. pg-boss's defaults (15-minute expiry, 2-minute maintenance)
-// would leave a dead replica's work for far longer than the minute lockdesk promises, so they are set here.
+// would leave a dead replica's work for far longer than the minute lockdesk promises, so they are set here. pg-boss
+// installs and migrates its own schema and creates the queue (DDL): as the owner role when there is one
+// (installFollowUpQueue), so that the runtime role only checks the schema's version and runs jobs.
 import PgBoss from 'pg-boss';
 import type { FollowUpJob, JobQueue, Logger } from '../ports.js';
 import { withDefaultUser } from '../store/postgres/pool.js';
@@ -9,6 +11,8 @@ export const FOLLOW_UP_QUEUE = 'lockdesk-follow-up';
 
 export interface PgQueueOptions {
   url: string;
+  /** The owner role's URL: pg-boss's schema and the queue are created with it, and `url` never runs DDL. */
+  migrationUrl?: string | undefined;
   /** pg-boss's own tables live in this schema. */
   schema?: string;
   logger: Logger;
@@ -47,18 +51,18 @@ export class PgQueue implements JobQueue {
   }
 
   static async open(options: PgQueueOptions): Promise<PgQueue> {
-    const expireInSeconds = options.expireInSeconds ?? 30;
-    const boss = new PgBoss({
-      connectionString: withDefaultUser(options.url),
-      schema: options.schema ?? DEFAULT_BOSS_SCHEMA,
+    const owned = options.migrationUrl !== undefined;
+    if (owned) await installFollowUpQueue({ ...options, url: options.migrationUrl! });
+    const boss = newBoss(options.url, options, {
       max: 4,
+      // With an owner role, the schema must be there already at the version this pg-boss expects; nothing is created.
+      migrate: !owned,
       maintenanceIntervalSeconds: options.maintenanceIntervalSeconds ?? 10,
       // Follow-up jobs are short; keep finished ones a day for inspection, not pg-boss's default fortnight.
       deleteAfterDays: 1,
     });
-    boss.on('error', (err) => options.logger.warn({ err: { message: (err as Error).message } }, 'pg-boss reported an error'));
     await boss.start();
-    await createQueueOnce(boss, { name: FOLLOW_UP_QUEUE, policy: 'short', expireInSeconds, retryLimit: 50, retryDelay: 2 });
+    if (!owned) await createQueueOnce(boss, followUpQueue(options));
     return new PgQueue(boss, options.logger, options.pollingIntervalSeconds ?? 0.5, options.chatJobMarginMs ?? CHAT_JOB_MARGIN_MS);
   }
 
@@ -109,6 +113,40 @@ export class PgQueue implements JobQueue {
     await this.#boss.stop({ graceful: true, timeout: 5_000, wait: true }).catch((err: unknown) => this.#logger.warn({ err }, 'stopping pg-boss'));
   }
 }
+
+/**
+ * Installs or upgrades pg-boss's schema and creates the follow-up queue, as the role of `url` (the owner): at
+ * start-up when DATABASE_MIGRATION_URL is set, and in `npm run migrate`. No maintenance or work runs on it.
+ */
+export async function installFollowUpQueue(options: Pick<PgQueueOptions, 'url' | 'schema' | 'logger' | 'expireInSeconds'>): Promise<void> {
+  const boss = newBoss(options.url, options, { max: 1, migrate: true, supervise: false });
+  await boss.start();
+  try {
+    await createQueueOnce(boss, followUpQueue(options));
+  } finally {
+    await boss.stop({ graceful: false, wait: true });
+  }
+}
+
+function newBoss(url: string, options: Pick<PgQueueOptions, 'schema' | 'logger'>, settings: PgBoss.ConstructorOptions): PgBoss {
+  const boss = new PgBoss({
+    connectionString: withDefaultUser(url),
+    schema: options.schema ?? DEFAULT_BOSS_SCHEMA,
+    // lockdesk schedules no cron jobs; pg-boss's scheduler would create a queue of its own (DDL) and poll for nothing.
+    schedule: false,
+    ...settings,
+  });
+  boss.on('error', (err) => options.logger.warn({ err: { message: (err as Error).message } }, 'pg-boss reported an error'));
+  return boss;
+}
+
+const followUpQueue = (options: Pick<PgQueueOptions, 'expireInSeconds'>): PgBoss.Queue & { name: string } => ({
+  name: FOLLOW_UP_QUEUE,
+  policy: 'short',
+  expireInSeconds: options.expireInSeconds ?? 30,
+  retryLimit: 50,
+  retryDelay: 2,
+});
 
 const DEADLOCK = '40P01';
 
