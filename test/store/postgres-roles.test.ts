@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
 import type { FollowUpJob } from '../../src/ports.js';
 import { PgQueue } from '../../src/queue/pg-queue.js';
+import { readAuditTrail } from '../../src/store/audit-reader.js';
 import { RUNTIME_GRANTS_FILE } from '../../src/store/postgres/grants.js';
 import { openPostgresStore } from '../../src/store/postgres/open-store.js';
 import { withDefaultUser } from '../../src/store/postgres/pool.js';
@@ -22,6 +23,8 @@ const availability = await postgresOrSkip();
 const RUN = `${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
 const OWNER = `lockdesk_owner_${RUN}`;
 const RUNTIME = `lockdesk_app_${RUN}`;
+/** A role that may only read the audit trail, as an auditor's would. */
+const AUDITOR = `lockdesk_audit_${RUN}`;
 let databases = 0;
 
 async function asAdmin<T>(work: (c: pg.Client) => Promise<T>, database?: string): Promise<T> {
@@ -93,11 +96,13 @@ if (availability.skip) {
     await asAdmin(async (c) => {
       await c.query(`CREATE ROLE "${OWNER}" LOGIN`);
       await c.query(`CREATE ROLE "${RUNTIME}" LOGIN`);
+      await c.query(`CREATE ROLE "${AUDITOR}" LOGIN`);
     });
   });
   afterAll(async () => {
     // Each test drops its database, and the privileges and default privileges in it go with it.
     await asAdmin(async (c) => {
+      await c.query(`DROP ROLE IF EXISTS "${AUDITOR}"`);
       await c.query(`DROP ROLE IF EXISTS "${RUNTIME}"`);
       await c.query(`DROP ROLE IF EXISTS "${OWNER}"`);
     });
@@ -208,6 +213,20 @@ if (availability.skip) {
         await db.drop();
       }
     }, 40_000);
+
+    it("npm run audit's reader needs nothing but SELECT on the audit trail (it registers no process)", async () => {
+      const db = await freshDatabase();
+      const store = await openPostgresStore({ url: db.runtimeUrl, migrationUrl: db.ownerUrl, logger: silent });
+      try {
+        await store.audit.append(auditEvent({ outcome: 'for-the-auditor' }));
+        await asRole(db.ownerUrl, (c) => c.query(`GRANT SELECT ON lockdesk_audit TO "${AUDITOR}"`));
+        const config = loadConfig({ STORE: 'postgres', DATABASE_URL: urlFor(AUDITOR, db.name) });
+        expect((await collectAll(readAuditTrail(config))).map((e) => e.outcome)).toEqual(['for-the-auditor']);
+      } finally {
+        await store.close();
+        await db.drop();
+      }
+    });
 
     it('DATABASE_MIGRATION_URL is read once with the rest of the configuration, and must be a postgres:// URL', () => {
       const base = { STORE: 'postgres', DATABASE_URL: 'postgres://lockdesk_app@db:5432/lockdesk' };
