@@ -103,10 +103,11 @@ export class PgProcessRegistry implements ProcessRegistry {
     });
     session.on('error', (error: Error) => this.#lost(session, error));
     session.on('end', () => this.#lost(session, new Error('the session ended')));
+    let startedAt: number;
     try {
       await session.connect();
       this.#locked = false;
-      await this.#renew(session);
+      startedAt = await this.#renew(session);
     } catch (error) {
       await session.end().catch(() => undefined);
       throw error;
@@ -117,14 +118,16 @@ export class PgProcessRegistry implements ProcessRegistry {
       return;
     }
     this.#session = session;
+    this.#lease.renewed(startedAt);
   }
 
-  async #renew(session: pg.Client): Promise<void> {
+  /** Renews on `session`; resolves with when the renewal started, for the lease to count from. */
+  async #renew(session: pg.Client): Promise<number> {
     const startedAt = OwnLease.now();
     // Not taken yet when the server still holds it for the session just lost (it frees it when it notices).
     if (!this.#locked) this.#locked = (await session.query<{ locked: boolean }>(TRY_LOCK, [this.id])).rows[0]?.locked === true;
     await session.query(RENEW, [this.id, aliveForMs(this.#timings), hostname(), process.pid]);
-    this.#lease.renewed(startedAt);
+    return startedAt;
   }
 
   #renewLater(): void {
@@ -133,7 +136,12 @@ export class PgProcessRegistry implements ProcessRegistry {
       const session = this.#session;
       if (!session) return;
       this.#renew(session).then(
-        () => this.#renewLater(),
+        (startedAt) => {
+          // The session may have been lost while the renewal was answered: then it counts for nothing here.
+          if (session !== this.#session) return;
+          this.#lease.renewed(startedAt);
+          this.#renewLater();
+        },
         (error: unknown) => this.#lost(session, error),
       );
     }, this.#timings.heartbeatMs);
