@@ -5,7 +5,7 @@
 // (installFollowUpQueue), so that the runtime role only checks the schema's version and runs jobs.
 import PgBoss from 'pg-boss';
 import type { FollowUpJob, JobQueue, Logger } from '../ports.js';
-import { withDefaultUser } from '../store/postgres/pool.js';
+import { translatePgError, withDefaultUser } from '../store/postgres/pool.js';
 
 export const FOLLOW_UP_QUEUE = 'lockdesk-follow-up';
 
@@ -35,6 +35,7 @@ export class PgQueue implements JobQueue {
   readonly #boss: PgBoss;
   readonly #logger: Logger;
   readonly #pollingIntervalSeconds: number;
+  readonly #url: string;
   readonly #chatJobMarginMs: number;
   /**
    * Chat-phase jobs this process scheduled and has not seen end, each with when to stop waiting for it: what
@@ -43,8 +44,9 @@ export class PgQueue implements JobQueue {
    */
   readonly #chatJobs = new Map<string, number>();
 
-  private constructor(boss: PgBoss, logger: Logger, pollingIntervalSeconds: number, chatJobMarginMs: number) {
+  private constructor(boss: PgBoss, url: string, logger: Logger, pollingIntervalSeconds: number, chatJobMarginMs: number) {
     this.#boss = boss;
+    this.#url = url;
     this.#logger = logger;
     this.#pollingIntervalSeconds = pollingIntervalSeconds;
     this.#chatJobMarginMs = chatJobMarginMs;
@@ -63,12 +65,15 @@ export class PgQueue implements JobQueue {
     });
     await boss.start();
     if (!owned) await createQueueOnce(boss, followUpQueue(options));
-    return new PgQueue(boss, options.logger, options.pollingIntervalSeconds ?? 0.5, options.chatJobMarginMs ?? CHAT_JOB_MARGIN_MS);
+    return new PgQueue(boss, options.url, options.logger, options.pollingIntervalSeconds ?? 0.5, options.chatJobMarginMs ?? CHAT_JOB_MARGIN_MS);
   }
 
   async schedule(job: FollowUpJob, delayMs: number): Promise<void> {
     const startAfter = Date.now() + Math.max(0, delayMs);
-    const id = await this.#boss.send(FOLLOW_UP_QUEUE, job, { singletonKey: job.key, startAfter: new Date(startAfter) });
+    // Scheduled before anything is sent: a database out of reach (or a value it refuses) is answered as such, once.
+    const id = await this.#boss.send(FOLLOW_UP_QUEUE, job, { singletonKey: job.key, startAfter: new Date(startAfter) }).catch((error: unknown) => {
+      throw translatePgError(error, 'scheduling a follow-up', this.#url);
+    });
     if (!id || job.phase !== 'chat') return;
     this.#forgetStale();
     this.#chatJobs.set(id, Math.max(startAfter, Date.parse(job.chatUntil) || 0) + this.#chatJobMarginMs);

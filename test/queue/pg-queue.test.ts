@@ -1,8 +1,10 @@
 // The pg-boss follow-up queue against a real PostgreSQL: one run per job, one queued job per key, and a job whose
 // replica died handed to another.
 import { describe, expect, it } from 'vitest';
+import { ERROR_CODES } from '../../src/core/errors.js';
 import type { FollowUpJob } from '../../src/ports.js';
 import { PgQueue } from '../../src/queue/pg-queue.js';
+import { startTcpProxy } from '../replicas/tcp-proxy.js';
 import { DATABASE_URL, dropSchema, postgresOrSkip, testSchemaName } from '../store/postgres.js';
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
@@ -102,6 +104,27 @@ if (availability.skip) {
         expect(queue.trackedChatJobs).toBe(0);
       } finally {
         await queue.stop();
+        await dropSchema(schema);
+      }
+    });
+
+    it('scheduling while the database is out of reach is store_unavailable, and a value it refuses invalid_input', async () => {
+      const schema = testSchemaName();
+      const target = new URL(DATABASE_URL);
+      const proxy = await startTcpProxy({ host: target.hostname || '127.0.0.1', port: Number(target.port || 5432) });
+      const viaProxy = new URL(DATABASE_URL);
+      viaProxy.hostname = '127.0.0.1';
+      viaProxy.port = String(proxy.port);
+      const queue = await PgQueue.open({ url: viaProxy.toString(), schema, logger: silent });
+      try {
+        await expect(queue.schedule({ ...job('k-nul'), confirmedBy: 'U\u0000' }, 0)).rejects.toMatchObject({ code: ERROR_CODES.INVALID_INPUT });
+        await proxy.down();
+        await expect(queue.schedule(job('k-down'), 0)).rejects.toMatchObject({ code: ERROR_CODES.STORE_UNAVAILABLE });
+        await proxy.up();
+        await queue.schedule(job('k-back'), 0);
+      } finally {
+        await queue.stop();
+        await proxy.close();
         await dropSchema(schema);
       }
     });
