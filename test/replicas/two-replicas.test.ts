@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isSettled, type AuditEvent } from '../../src/core/records.js';
-import { IN_FLIGHT_MS, LANDING_MS } from '../../src/core/recovery.js';
+import { IN_FLIGHT_MS } from '../../src/core/recovery.js';
 import { childEnv } from '../console/run-console.js';
 import { generatedTenant, startFakeGraph, type FakeGraph } from '../fakes/graph-server/index.js';
 import { postgresOrSkip } from '../store/postgres.js';
@@ -294,11 +294,12 @@ if (availability.skip) {
       expect(record.state).toBe('dispatching');
       const owner = record.owner!;
 
-      // The cut starts once the record is past the core's own landing time (10 s), so a round that took B for dead
-      // now would settle the dispatch as "not sent". It lasts until A has run a round of this dispatch (B cannot
-      // reach the database to take one), at least 3 s and at most 12 s, so it ends before Intune answers B.
+      // The cut starts 11 s after the intent, past the 10 s for which the core may leave a young record alone whoever
+      // sent it, so a round that took B for dead now would settle the dispatch as "not sent". It lasts until A has
+      // run a round of this dispatch (B cannot reach the database to take one), at least 3 s and at most 12 s, so
+      // it ends before Intune answers B.
       const created = Date.parse(record.createdAt);
-      await sleep(Math.max(0, created + LANDING_MS + 1_000 - Date.now()));
+      await sleep(Math.max(0, created + 11_000 - Date.now()));
       await proxy.down();
       const cutAt = Date.now();
       await waitFor(async () => !(await db.holdsProcessLock(owner)), "B's lock to go with its session", 5_000);
