@@ -10,7 +10,7 @@ export interface RunnableQueue extends JobQueue {
 }
 
 export async function createQueue(config: Config, options: { clock: Clock; logger: Logger }): Promise<RunnableQueue> {
-  if (config.STORE === 'postgres') return PgQueue.open({ url: config.DATABASE_URL!, logger: options.logger });
+  if (config.STORE === 'postgres') return PgQueue.open({ url: config.DATABASE_URL!, migrationUrl: config.DATABASE_MIGRATION_URL, logger: options.logger });
   return new MemoryQueue(options.clock, options.logger);
 }
 

@@ -7,12 +7,11 @@ import type { AuditEvent } from '../core/index.js';
 import type { Logger } from '../ports.js';
 import { AUDIT_FILE } from './lowdb/index.js';
 import { fileSize, readJsonl } from './lowdb/jsonl-file.js';
-import { openPostgresStore } from './postgres/open-store.js';
+import { openPostgresAuditReader } from './postgres/open-audit-reader.js';
 
 export async function* readAuditTrail(config: Config, options: { since?: Date; logger?: Logger } = {}): AsyncGenerator<AuditEvent> {
   if (config.STORE === 'postgres') {
-    const logger = options.logger ?? { debug() {}, info() {}, warn() {}, error() {} };
-    const store = await openPostgresStore({ url: config.DATABASE_URL!, logger, migrate: false });
+    const store = await openPostgresAuditReader({ url: config.DATABASE_URL! });
     try {
       yield* store.audit.read(options.since ? { since: options.since } : {});
     } finally {

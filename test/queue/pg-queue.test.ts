@@ -1,8 +1,10 @@
 // The pg-boss follow-up queue against a real PostgreSQL: one run per job, one queued job per key, and a job whose
 // replica died handed to another.
 import { describe, expect, it } from 'vitest';
+import { ERROR_CODES } from '../../src/core/errors.js';
 import type { FollowUpJob } from '../../src/ports.js';
 import { PgQueue } from '../../src/queue/pg-queue.js';
+import { startTcpProxy } from '../replicas/tcp-proxy.js';
 import { DATABASE_URL, dropSchema, postgresOrSkip, testSchemaName } from '../store/postgres.js';
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
@@ -44,6 +46,85 @@ if (availability.skip) {
         expect(Date.now() - scheduledAt).toBeGreaterThanOrEqual(1_000);
       } finally {
         await queue.stop();
+        await dropSchema(schema);
+      }
+    });
+
+    it('keeps no chat job id once the job ended, here or on another replica, without anyone calling idle()', async () => {
+      const schema = testSchemaName();
+      const opened: PgQueue[] = [];
+      const open = async (extra: Partial<Parameters<typeof PgQueue.open>[0]> = {}) => {
+        const q = await PgQueue.open({ url: DATABASE_URL, schema, logger: silent, pollingIntervalSeconds: 0.5, ...extra });
+        opened.push(q);
+        return q;
+      };
+      try {
+        // 100 rounds scheduled and run by one process: each id is dropped as its round ends (the margin is 10 minutes).
+        const local = await open();
+        const ranHere = new Set<string>();
+        await local.start(async (j) => {
+          ranHere.add(j.key);
+        });
+        for (let i = 0; i < 100; i++) await local.schedule(job(`here-${i}`), 0);
+        await until(() => ranHere.size >= 100, '100 rounds here');
+        await until(() => local.trackedChatJobs === 0, 'the ids of rounds that ended here to be dropped', 5_000);
+        await local.stop();
+
+        // 50 rounds scheduled by one process and run by another: forgotten once past their chat window and margin.
+        const scheduler = await open({ chatJobMarginMs: 1_000 });
+        const worker = await open();
+        const ranElsewhere = new Set<string>();
+        await worker.start(async (j) => {
+          ranElsewhere.add(j.key);
+        });
+        for (let i = 0; i < 50; i++) await scheduler.schedule(job(`far-${i}`), 0);
+        expect(scheduler.trackedChatJobs).toBe(50);
+        await until(() => ranElsewhere.size >= 50, '50 rounds on the other replica');
+        await new Promise((r) => setTimeout(r, 1_200));
+        await scheduler.schedule(job('far-last'), 60_000);
+        expect(scheduler.trackedChatJobs).toBe(1);
+      } finally {
+        await Promise.all(opened.map((q) => q.stop()));
+        await dropSchema(schema);
+      }
+    }, 60_000);
+
+    it('idle() still waits for a chat job this process scheduled until it has run', async () => {
+      const schema = testSchemaName();
+      const queue = await PgQueue.open({ url: DATABASE_URL, schema, logger: silent, pollingIntervalSeconds: 0.5 });
+      try {
+        const ran: string[] = [];
+        await queue.start(async (j) => {
+          await new Promise((r) => setTimeout(r, 300));
+          ran.push(j.key);
+        });
+        await queue.schedule(job('k-idle'), 1_000);
+        await queue.idle();
+        expect(ran).toEqual(['k-idle']);
+        expect(queue.trackedChatJobs).toBe(0);
+      } finally {
+        await queue.stop();
+        await dropSchema(schema);
+      }
+    });
+
+    it('scheduling while the database is out of reach is store_unavailable, and a value it refuses invalid_input', async () => {
+      const schema = testSchemaName();
+      const target = new URL(DATABASE_URL);
+      const proxy = await startTcpProxy({ host: target.hostname || '127.0.0.1', port: Number(target.port || 5432) });
+      const viaProxy = new URL(DATABASE_URL);
+      viaProxy.hostname = '127.0.0.1';
+      viaProxy.port = String(proxy.port);
+      const queue = await PgQueue.open({ url: viaProxy.toString(), schema, logger: silent });
+      try {
+        await expect(queue.schedule({ ...job('k-nul'), confirmedBy: 'U\u0000' }, 0)).rejects.toMatchObject({ code: ERROR_CODES.INVALID_INPUT });
+        await proxy.down();
+        await expect(queue.schedule(job('k-down'), 0)).rejects.toMatchObject({ code: ERROR_CODES.STORE_UNAVAILABLE });
+        await proxy.up();
+        await queue.schedule(job('k-back'), 0);
+      } finally {
+        await queue.stop();
+        await proxy.close();
         await dropSchema(schema);
       }
     });

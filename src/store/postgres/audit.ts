@@ -1,6 +1,7 @@
 // The audit trail in PostgreSQL: an append-only table (a trigger refuses updates and deletes), read in order.
 // Appends from this process are queued and written in call order, many to one INSERT when they pile up, so
 // "dispatch" always lands before its "result" and a burst costs one round trip, not one each.
+import { ERROR_CODES, isLockdeskError } from '../../core/errors.js';
 import type { AuditEvent } from '../../core/records.js';
 import type { AuditLog } from '../../ports.js';
 import type { Run } from './run.js';
@@ -31,16 +32,26 @@ export class PostgresAuditLog implements AuditLog {
     this.#flushing = true;
     while (this.#queue.length > 0) {
       const batch = this.#queue.splice(0, MAX_BATCH);
-      const values = batch.map((_, i) => `($${2 * i + 1}, $${2 * i + 2})`).join(', ');
-      const params = batch.flatMap((w) => [w.event.at, w.event]);
       try {
-        await this.run('appending to the audit trail', (db) => db.query(`INSERT INTO lockdesk_audit (at, event) VALUES ${values}`, params));
+        await this.#insert(batch.map((w) => w.event));
         batch.forEach((w) => w.resolve());
       } catch (error) {
-        batch.forEach((w) => w.reject(error));
+        if (batch.length > 1 && isLockdeskError(error) && error.code === ERROR_CODES.INVALID_INPUT) {
+          // One event PostgreSQL refuses (a NUL, a lone surrogate) fails the whole INSERT; the others queued with it
+          // were fine and are written one by one, still in call order, so that only the bad one is refused.
+          for (const w of batch) await this.#insert([w.event]).then(w.resolve, w.reject);
+        } else {
+          batch.forEach((w) => w.reject(error));
+        }
       }
     }
     this.#flushing = false;
+  }
+
+  async #insert(events: readonly AuditEvent[]): Promise<void> {
+    const values = events.map((_, i) => `($${2 * i + 1}, $${2 * i + 2})`).join(', ');
+    const params = events.flatMap((e) => [e.at, e]);
+    await this.run('appending to the audit trail', (db) => db.query(`INSERT INTO lockdesk_audit (at, event) VALUES ${values}`, params));
   }
 
   /** Pages by sequence number, so a long trail streams without holding a transaction or a cursor open. */

@@ -4,7 +4,11 @@ import type pg from 'pg';
 import type { InventoryEntry, InventoryIndex } from '../../ports.js';
 import { translatePgError } from './pool.js';
 
-const key = (serial: string) => serial.trim().toLowerCase();
+// PostgreSQL refuses a NUL in text, and one device whose serial held one would fail every refresh and leave the
+// index stale for all; a serial typed in chat never holds one, so it is dropped from the key.
+const key = (serial: string) => serial.replace(/\u0000/g, '').trim().toLowerCase();
+/** A device id with a NUL cannot be stored (nor acted on through Graph): it is left out rather than fail the refresh. */
+const storable = (e: InventoryEntry) => key(e.serialNumber) !== '' && !e.id.includes('\u0000');
 const INSERT_BATCH = 1_000;
 /** Any constant both replicas agree on: serialises their refreshes. */
 const REFRESH_LOCK = 7_245_001;
@@ -59,7 +63,7 @@ export class PostgresInventoryIndex implements InventoryIndex {
         return;
       }
       await client.query('DELETE FROM lockdesk_inventory');
-      const rows = entries.filter((e) => key(e.serialNumber) !== '');
+      const rows = entries.filter(storable);
       for (let i = 0; i < rows.length; i += INSERT_BATCH) {
         const chunk = rows.slice(i, i + INSERT_BATCH);
         const values = chunk.map((_, n) => `($${2 * n + 1}, $${2 * n + 2})`).join(', ');

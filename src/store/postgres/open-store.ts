@@ -1,11 +1,12 @@
 // The PostgreSQL store: several lockdesk replicas share one state through it.
 import type { InventoryIndex, Logger, ProcessRegistry, Store } from '../../ports.js';
+import type { LeaseTimings } from './lease.js';
 import { PgProcessRegistry } from './process-registry.js';
 import { PostgresInventoryIndex } from './inventory-index.js';
 import { PostgresAuditLog } from './audit.js';
 import { PostgresConfirmations } from './confirmations.js';
 import { PostgresDispatches } from './dispatches.js';
-import { migrate } from './migrate.js';
+import { migrateAs } from './migrate.js';
 import { createPool, describeDatabase, translatePgError, type PostgresOptions } from './pool.js';
 import { runner } from './run.js';
 
@@ -18,9 +19,19 @@ export interface PostgresStore extends Store {
   readonly processes: ProcessRegistry;
 }
 
-export async function openPostgresStore(options: PostgresOptions & { logger: Logger; migrate?: boolean }): Promise<PostgresStore> {
+export interface OpenPostgresOptions extends PostgresOptions {
+  logger: Logger;
+  /** false: the schema is known to be there (a second store on it, the audit reader). */
+  migrate?: boolean;
+  /** The owner role's URL: migrations (and the runtime role's grants) run with it, and `url` never runs DDL. */
+  migrationUrl?: string | undefined;
+  /** The registration's timings (tests); the defaults otherwise. */
+  lease?: Partial<LeaseTimings>;
+}
+
+export async function openPostgresStore(options: OpenPostgresOptions): Promise<PostgresStore> {
   // Fail at start-up, naming the host, rather than at the first click.
-  if (options.migrate !== false) await migrate(options, options.logger);
+  if (options.migrate !== false) await migrateAs(options, options.logger);
   const pool = createPool(options);
   try {
     await pool.query('SELECT 1');
@@ -31,7 +42,7 @@ export async function openPostgresStore(options: PostgresOptions & { logger: Log
   const run = runner(pool, options.url);
   let processes: PgProcessRegistry;
   try {
-    processes = await PgProcessRegistry.open(options.url, pool);
+    processes = await PgProcessRegistry.open({ ...options, pool, logger: options.logger });
   } catch (error) {
     await pool.end().catch(() => undefined);
     throw error;
