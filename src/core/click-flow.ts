@@ -19,6 +19,7 @@ const REFUSAL_TEXT = {
   cancelled: 'This request was cancelled. Nothing was sent.',
   expired: 'This confirmation has expired. Nothing was sent; ask again if it is still needed.',
   notOffered: 'That device was not offered in this confirmation. Nothing was sent.',
+  notRegistered: 'lockdesk has lost its connection to its database for a moment, so it sent nothing. Your confirmation still stands: click again in a few seconds.',
 } as const;
 
 type Decision = Extract<ButtonAction, { kind: 'confirm' | 'cancel' }>;
@@ -26,7 +27,7 @@ type Decision = Extract<ButtonAction, { kind: 'confirm' | 'cancel' }>;
 export async function handleDecision(deps: Core, followUp: FollowUp, actor: Actor, click: Decision, sink: ReplySink): Promise<void> {
   const { store, clock } = deps;
   const confirmation = await store.confirmations.get(click.confirmationId);
-  const refuse = async (reason: keyof typeof REFUSAL_TEXT | 'notRequester', text: string, c?: Confirmation) => {
+  const refuse = async (reason: Exclude<keyof typeof REFUSAL_TEXT, 'notRegistered'> | 'notRequester', text: string, c?: Confirmation) => {
     await store.audit.append(
       auditEvent(clock, {
         event: 'click-refused',
@@ -48,6 +49,12 @@ export async function handleDecision(deps: Core, followUp: FollowUp, actor: Acto
   }
   const chosen = click.kind === 'confirm' ? chosenDevices(confirmation, click.target) : [];
   if (click.kind === 'confirm' && chosen.length === 0) return refuse('notOffered', REFUSAL_TEXT.notOffered, confirmation);
+  // A process that may not send right now (it lost its registration) does not use the confirmation up: the person
+  // clicks again in a moment, on this process or another.
+  if (click.kind === 'confirm' && !deps.processes.maySend()) {
+    await sink.reply(noticeReply('warning', REFUSAL_TEXT.notRegistered));
+    return;
+  }
 
   const outcome = await store.confirmations.resolve(confirmation.id, click.kind === 'confirm' ? 'confirmed' : 'cancelled', actor, click.kind === 'confirm' ? click.target : undefined, clock.now());
   if (!outcome.ok) {

@@ -77,16 +77,34 @@ describe('a send in flight', () => {
 });
 
 describe('a process that may not send', () => {
-  it('sends nothing, records "not sent" with the reason, and tells the person', async () => {
+  it('sends nothing and does not use the confirmation up: the same click works once it may send again', async () => {
     let registered = false;
     const h = makeHarness(all(), { processes: { id: 'p-me', isAlive: async () => false, maySend: () => registered } });
-    const sink = await confirmed(h, "lock Pat's iPhone", 'Lock "Pat');
+    const offer = await h.say(pat, "lock Pat's iPhone");
+    const refused = await h.click(pat, offer.lastReply, 'Lock "Pat');
+    expect(h.backend.dispatched).toEqual([]);
+    expect(refused.lastReply.text).toMatch(/lost its connection to its database for a moment, so it sent nothing\. Your confirmation still stands/);
+    expect((await h.audit()).some((e) => e.event === 'confirmed' || e.event === 'dispatch')).toBe(false);
+    registered = true;
+    const sink = await h.click(pat, offer.lastReply, 'Lock "Pat');
+    expect(h.backend.dispatchedIds).toEqual([patIphone.id]);
+    expect(sink.lastUpdate.text).toMatch(/sent: Intune has queued it/);
+  });
+
+  it('a registration lost between the click and the send: nothing is sent, recorded "not sent" with the reason', async () => {
+    let registered = true;
+    const h = makeHarness(all(), { processes: { id: 'p-me', isAlive: async () => false, maySend: () => registered } });
+    const offer = await h.say(pat, "lock Pat's iPhone");
+    const store = h.store.dispatches;
+    const recordIntent = store.recordIntent.bind(store);
+    store.recordIntent = async (r) => {
+      await recordIntent(r);
+      registered = false;
+    };
+    const sink = await h.click(pat, offer.lastReply, 'Lock "Pat');
     expect(h.backend.dispatched).toEqual([]);
     expect(sink.lastUpdate.text).toMatch(/not sent\. lockdesk had lost its connection to its database, so it sent nothing/);
     expect((await h.audit()).find((e) => e.event === 'result')).toMatchObject({ outcome: 'notSent' });
-    registered = true;
-    await confirmed(h, "lock Pat's iPhone", 'Lock "Pat');
-    expect(h.backend.dispatchedIds).toEqual([patIphone.id]);
   });
 
   it('the backend is asked before the request leaves, after any wait: a registration lost meanwhile withholds it', async () => {
