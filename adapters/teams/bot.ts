@@ -1,11 +1,11 @@
 // The teams-ai application (no model): routes Teams activities to the handler and renders its replies.
 import { Application, TeamsAdapter, type TurnState } from '@microsoft/teams-ai';
 import { ActivityTypes, ConfigurationServiceClientCredentialFactory, type TurnContext } from 'botbuilder';
-import type { Handler, ReplySink } from '../../src/core/index.js';
+import { outsiderReply, type Handler, type ReplySink } from '../../src/core/index.js';
 import type { Logger } from '../../src/ports.js';
 import { SampledLog } from '../../src/server/sampled-log.js';
 import { mayReplyTo, tenantOf, type CheckedActivity } from './activity-check.js';
-import { CLICK_VERB, REFRESH_VERB, emptyCard, type AdaptiveCardJson, type ClickData } from './card.js';
+import { CLICK_VERB, REFRESH_VERB, emptyCard, renderCard, type AdaptiveCardJson, type ClickData } from './card.js';
 import { actorOf, cleanText, Directory, resolveMentions } from './identity.js';
 import { findDevices, FIND_DEVICE_COMMAND } from './message-extension.js';
 import { Outbox, referenceOf } from './outbox.js';
@@ -24,6 +24,8 @@ export interface TeamsBotOptions {
   invokeWaitMs: number;
   /** The policy's aad-group: selectors a person (by Entra object id) is in. */
   aadGroupsOf?: (aadObjectId: string) => Promise<string[]>;
+  /** The tenants served (empty: any, the demo): a member whose home tenant is another is refused. */
+  tenants?: readonly string[];
 }
 
 /** The commands, anchored at the start: "lock" must not match "unlock". Anything else gets the handler's usage reply. */
@@ -74,17 +76,26 @@ export function createTeamsBot(options: TeamsBotOptions): TeamsBot {
     running.add(tracked);
   };
 
-  const scopeOf = async (ctx: TurnContext): Promise<EventScope> => ({
-    actor: await actorOf(ctx, directory, options.aadGroupsOf ?? (async () => [])),
-    userId: ctx.activity.from.id,
-    userName: ctx.activity.from.name || 'the requester',
-    reference: referenceOf(ctx),
-  });
+  /**
+   * Who sent the activity; undefined (after an audited refusal, told to them when `sink` can) when the roster says
+   * their home tenant is not one lockdesk serves: a guest in a shared channel of ours is still an outsider.
+   */
+  const scopeOf = async (ctx: TurnContext, tell?: (scope: EventScope) => ReplySink): Promise<EventScope | undefined> => {
+    const { actor, homeTenant } = await actorOf(ctx, directory, options.aadGroupsOf ?? (async () => []));
+    const scope: EventScope = { actor, userId: ctx.activity.from.id, userName: ctx.activity.from.name || 'the requester', reference: referenceOf(ctx) };
+    const tenants = options.tenants ?? [];
+    if (homeTenant && tenants.length > 0 && !tenants.some((t) => t.toLowerCase() === homeTenant.toLowerCase())) {
+      await handler.refuseOutsider(actor, { kind: 'teams-tenant', id: homeTenant }, tell?.(scope));
+      return undefined;
+    }
+    return scope;
+  };
 
   const onMessage = async (ctx: TurnContext) => {
     const raw = cleanText(ctx.activity.text);
     if (raw === '') return;
-    const scope = await scopeOf(ctx);
+    const scope = await scopeOf(ctx, (sc) => messageSink(deps, sc));
+    if (!scope) return;
     const sink = messageSink(deps, scope);
     const { text, unresolved } = await resolveMentions(ctx, raw, directory);
     if (unresolved.length > 0) {
@@ -102,6 +113,7 @@ export function createTeamsBot(options: TeamsBotOptions): TeamsBot {
     const botAdded = (ctx.activity.membersAdded ?? []).some((m) => m.id === ctx.activity.recipient.id);
     if (!botAdded || !isPersonal(referenceOf(ctx))) return;
     const scope = await scopeOf(ctx);
+    if (!scope) return;
     const sink = messageSink(deps, scope);
     await handler.handleMessage(scope.actor, 'help', sink);
     await sink.reply(await handler.selfService(scope.actor));
@@ -109,6 +121,10 @@ export function createTeamsBot(options: TeamsBotOptions): TeamsBot {
 
   application.adaptiveCards.actionExecute<ClickData>(CLICK_VERB, async (ctx, _state, data) => {
     const scope = await scopeOf(ctx);
+    if (!scope) {
+      await respondWithCard(ctx, renderCard(outsiderReply()));
+      return '';
+    }
     const session = new ClickSession(deps, scope, ctx.activity.replyToId, undefined);
     background(handler.handleClick(scope.actor, typeof data?.value === 'string' ? data.value : '', session.sink).then(() => session.settled()));
     await respondWithCard(ctx, await session.invokeCard(options.invokeWaitMs));
@@ -117,7 +133,7 @@ export function createTeamsBot(options: TeamsBotOptions): TeamsBot {
 
   application.adaptiveCards.actionExecute<{ view?: string }>(REFRESH_VERB, async (ctx, _state, data) => {
     const scope = await scopeOf(ctx);
-    const view = deps.views.get(String(data?.view ?? ''), scope.actor.id);
+    const view = scope ? deps.views.get(String(data?.view ?? ''), scope.actor.id) : ({ kind: 'notOwner' } as const);
     const card =
       view.kind === 'card'
         ? view.card
@@ -130,6 +146,7 @@ export function createTeamsBot(options: TeamsBotOptions): TeamsBot {
 
   application.messageExtensions.query(FIND_DEVICE_COMMAND, async (ctx, _state, query) => {
     const scope = await scopeOf(ctx);
+    if (!scope) return { type: 'message', text: outsiderReply().text };
     return findDevices(handler, scope.actor, String(query.parameters?.query ?? ''));
   });
 

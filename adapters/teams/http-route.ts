@@ -64,7 +64,7 @@ function responseShim(res: ServerResponse, finalStatus: (status: number) => numb
     },
     end() {
       const final = finalStatus(status);
-      if (final !== status) body = JSON.stringify({ error: final === 403 ? 'forbidden' : 'unauthorized' });
+      if (final !== status) body = JSON.stringify({ error: final === 403 ? 'forbidden' : final === 400 ? 'lockdesk does not handle this invoke' : 'unauthorized' });
       if (!res.headersSent) res.writeHead(final);
       res.end(body);
       return this;
@@ -136,6 +136,11 @@ export function messagesRoute(options: MessagesRouteOptions): Route {
       let foreign = false;
       const finalStatus = (status: number) => {
         if (foreign) return 403;
+        // botbuilder answers 501 for an invoke no route handles (an unknown name, verb or command): bad input, 400.
+        if (reached && status === 501) {
+          refused.warn('invoke-501', 'Teams: an invoke lockdesk has no handler for (answered 400)');
+          return 400;
+        }
         if (reached || status < 500) {
           if (status === 401) refused.warn('auth-401', 'Teams: refused a request that failed authentication (answered 401)');
           return status;

@@ -10,6 +10,8 @@ export interface Person {
   name?: string;
   /** Email, else UPN: what the core matches `email:` selectors and device users against. */
   address?: string;
+  /** The person's home tenant, as the roster names it: a guest of a shared channel has another one. */
+  tenantId?: string;
 }
 
 const TTL_MS = 10 * 60_000;
@@ -36,7 +38,13 @@ export class Directory {
     try {
       const member = await TeamsInfo.getMember(ctx, userId);
       const address = member.email || member.userPrincipalName || undefined;
-      const person: Person = { id: userId, ...(member.aadObjectId ? { aadObjectId: member.aadObjectId } : {}), ...(member.name ? { name: member.name } : {}), ...(address ? { address } : {}) };
+      const person: Person = {
+        id: userId,
+        ...(member.aadObjectId ? { aadObjectId: member.aadObjectId } : {}),
+        ...(member.name ? { name: member.name } : {}),
+        ...(address ? { address } : {}),
+        ...(member.tenantId ? { tenantId: member.tenantId } : {}),
+      };
       if (this.#cache.size >= MAX_ENTRIES) this.#cache.delete(this.#cache.keys().next().value!);
       this.#cache.set(key, { person, until: this.#now() + TTL_MS });
       return person;
@@ -53,12 +61,15 @@ export function errorSummary(error: unknown): { message: string; status?: number
   return { message: String(e?.message ?? error), ...(typeof e?.statusCode === 'number' ? { status: e.statusCode } : {}) };
 }
 
-/** The caller: the Entra object id is the identity when Teams sends one (requester checks compare it). */
-export async function actorOf(ctx: TurnContext, directory: Directory, aadGroupsOf: (aadObjectId: string) => Promise<string[]>): Promise<Actor> {
+/**
+ * The caller: the Entra object id is the identity when Teams sends one (requester checks compare it), and the home
+ * tenant the roster names for them (a member of another tenant can sit in a conversation of ours).
+ */
+export async function actorOf(ctx: TurnContext, directory: Directory, aadGroupsOf: (aadObjectId: string) => Promise<string[]>): Promise<{ actor: Actor; homeTenant?: string }> {
   const from = ctx.activity.from;
   const aad = from.aadObjectId || undefined;
   const person = await directory.lookUp(ctx, from.id);
-  return {
+  const actor: Actor = {
     platform: 'teams',
     id: aad ?? from.id,
     ...(aad ? { aadObjectId: aad } : {}),
@@ -66,6 +77,7 @@ export async function actorOf(ctx: TurnContext, directory: Directory, aadGroupsO
     ...(from.name || person?.name ? { displayName: from.name || person?.name } : {}),
     groups: aad ? await aadGroupsOf(aad) : [],
   };
+  return { actor, ...(person?.tenantId ? { homeTenant: person.tenantId } : {}) };
 }
 
 interface MentionEntity {

@@ -19,6 +19,7 @@ export function createTeamsMount(app: Pick<App, 'config' | 'handler' | 'aadGroup
     appType: config.MICROSOFT_APP_TYPE,
     invokeWaitMs: config.TEAMS_INVOKE_WAIT_MS,
     aadGroupsOf: app.aadGroupsOf,
+    tenants,
   });
   // Follow-up rounds taken by this process, for clicks handled here before a restart or by another replica.
   app.sinks.register('teams', (data) => bot.restoreSink(data));

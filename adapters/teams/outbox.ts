@@ -31,7 +31,7 @@ export class Outbox {
 
   async #within(reference: Reference, work: (ctx: TurnContext) => Promise<void>): Promise<void> {
     this.#check(reference);
-    await this.#adapter.continueConversationAsync(this.#appId, reference, work);
+    await delivering((logic) => this.#adapter.continueConversationAsync(this.#appId, reference, logic), work);
   }
 
   /** A new card in the conversation; returns its activity id. */
@@ -63,19 +63,23 @@ export class Outbox {
     }
     const tenantId = reference.conversation?.tenantId;
     this.#check(reference);
-    await this.#adapter.createConversationAsync(
-      this.#appId,
-      reference.channelId ?? 'msteams',
-      reference.serviceUrl ?? '',
-      BOT_FRAMEWORK_SCOPE,
-      {
-        isGroup: false,
-        bot: reference.bot!,
-        members: [{ id: userId, name: '' }],
-        tenantId: tenantId ?? '',
-        channelData: tenantId ? { tenant: { id: tenantId } } : {},
-        activity: undefined as never,
-      },
+    await delivering(
+      (logic) =>
+        this.#adapter.createConversationAsync(
+          this.#appId,
+          reference.channelId ?? 'msteams',
+          reference.serviceUrl ?? '',
+          BOT_FRAMEWORK_SCOPE,
+          {
+            isGroup: false,
+            bot: reference.bot!,
+            members: [{ id: userId, name: '' }],
+            tenantId: tenantId ?? '',
+            channelData: tenantId ? { tenant: { id: tenantId } } : {},
+            activity: undefined as never,
+          },
+          logic,
+        ),
       async (ctx) => {
         await ctx.sendActivity(cardActivity(card));
       },
@@ -93,6 +97,22 @@ export class Outbox {
       return false;
     }
   }
+}
+
+/**
+ * botbuilder hands an error thrown inside a proactive turn to onTurnError and resolves as if all went well: a card or
+ * a passcode the connector refused would count as delivered. The work's error is kept and thrown afterwards.
+ */
+async function delivering(run: (logic: (ctx: TurnContext) => Promise<void>) => Promise<unknown>, work: (ctx: TurnContext) => Promise<void>): Promise<void> {
+  let failure: { error: unknown } | undefined;
+  await run(async (ctx) => {
+    try {
+      await work(ctx);
+    } catch (error) {
+      failure = { error };
+    }
+  });
+  if (failure) throw failure.error;
 }
 
 export const referenceOf = (ctx: TurnContext): Reference => TurnContext.getConversationReference(ctx.activity);

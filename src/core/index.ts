@@ -9,3 +9,4 @@ export { platformSupportSchema, supportFor, findPlatformRow, type PlatformSuppor
 export { policySchema, DEFAULT_POLICY, type Policy } from './policy.js';
 export { parseCommand, MAX_QUERY_LENGTH, MAX_INPUT_LENGTH } from './commands.js';
 export { decodeButton, encodeButton, type ButtonAction } from './buttons.js';
+export { outsiderReply } from './replies.js';

@@ -12,7 +12,9 @@ export type ItemOutcome =
   | { kind: 'response'; status: number; retryAfter: string | undefined; requestId: string | undefined; body: unknown }
   | { kind: 'lost'; cause: unknown }
   /** Not sent: the caller said no just before the request would have left (see DispatchOptions.maySend). */
-  | { kind: 'withheld' };
+  | { kind: 'withheld' }
+  /** Not sent: the token or the write limiter failed before this request left (other requests keep their outcomes). */
+  | { kind: 'unsent'; error: unknown };
 
 const actionUrl = (id: string, action: DeviceAction) => `/deviceManagement/managedDevices/${encodeURIComponent(id)}/${GRAPH_ACTION[action].path}`;
 
@@ -25,13 +27,12 @@ export async function sendAction(http: GraphHttp, action: DeviceAction, ids: rea
   const out = new Map<string, ItemOutcome>();
   if (ids.length === 1) {
     const id = ids[0]!;
-    const exchange = await http.send('POST', `/v1.0${actionUrl(id, action)}`, {
-      kind: 'action',
-      what: GRAPH_ACTION[action].path,
-      writes: 1,
-      retry: false,
-      gate: maySend,
-    });
+    let exchange;
+    try {
+      exchange = await http.send('POST', `/v1.0${actionUrl(id, action)}`, { kind: 'action', what: GRAPH_ACTION[action].path, writes: 1, retry: false, gate: maySend });
+    } catch (error) {
+      return out.set(id, { kind: 'unsent', error });
+    }
     out.set(
       id,
       exchange.kind !== 'response'
@@ -48,7 +49,12 @@ export async function sendAction(http: GraphHttp, action: DeviceAction, ids: rea
   }
   for (let i = 0; i < ids.length; i += size) {
     const chunk = ids.slice(i, i + size);
-    for (const [id, outcome] of await sendBatch(http, action, chunk, maySend)) out.set(id, outcome);
+    // One chunk's failure before it left (a token that cannot be had) says nothing of the chunks already sent.
+    try {
+      for (const [id, outcome] of await sendBatch(http, action, chunk, maySend)) out.set(id, outcome);
+    } catch (error) {
+      for (const id of chunk) out.set(id, { kind: 'unsent', error });
+    }
   }
   return out;
 }

@@ -66,11 +66,14 @@ export async function dispatchActions(
       for (const id of pending) final.set(id, { deviceId: id, ok: false, error: error instanceof LockdeskError ? error : lostError(GRAPH_ACTION[action].path, error) });
       break;
     }
-    const recheck: Array<{ id: string; outcome: Exclude<ItemOutcome, { kind: 'withheld' }>; waitMs: number }> = [];
+    const recheck: Array<{ id: string; outcome: Exclude<ItemOutcome, { kind: 'withheld' | 'unsent' }>; waitMs: number }> = [];
     for (const id of pending) {
       const outcome = outcomes.get(id) ?? { kind: 'lost' as const, cause: new Error('no outcome') };
       if (outcome.kind === 'withheld') {
         final.set(id, { deviceId: id, ok: false, error: withheld(action) });
+      } else if (outcome.kind === 'unsent') {
+        // The token or the limiter failed before this device's request left: nothing was sent for it.
+        final.set(id, { deviceId: id, ok: false, error: outcome.error instanceof LockdeskError ? outcome.error : lostError(GRAPH_ACTION[action].path, outcome.error) });
       } else if (outcome.kind === 'response' && outcome.status >= 200 && outcome.status < 300) {
         final.set(id, { deviceId: id, ok: true });
       } else if (outcome.kind === 'lost' || RETRYABLE.has(outcome.status)) {
@@ -112,7 +115,7 @@ export async function dispatchActions(
   return deviceIds.map((id) => final.get(id) ?? { deviceId: id, ok: false, error: uncertain(action, 'no result') });
 }
 
-function givenUp(action: DeviceAction, outcome: Exclude<ItemOutcome, { kind: 'withheld' }>, waitMs: number): LockdeskError {
+function givenUp(action: DeviceAction, outcome: Exclude<ItemOutcome, { kind: 'withheld' | 'unsent' }>, waitMs: number): LockdeskError {
   if (outcome.kind === 'lost') return uncertain(action, 'no answer, and no time left to check');
   if (outcome.status === 429) {
     return translateGraphError({ status: 429, requestId: outcome.requestId, retryAfterMs: waitMs }, 'action', GRAPH_ACTION[action].path);

@@ -14,6 +14,9 @@ import { isLockdeskError } from '../../core/errors.js';
 // NFC as the core compares (src/core/text.ts): a name typed decomposed is the same name.
 const lower = (s: string) => s.normalize('NFC').trim().toLowerCase();
 
+/** How many pages a look-up with a limit reads at most. */
+export const LIMITED_PAGES = 3;
+
 /** Graph serves up to 999 a page; a caller that needs n asks for n. */
 const topFor = (limit: number | undefined) => (limit === undefined ? undefined : String(Math.min(999, Math.max(1, limit))));
 
@@ -78,7 +81,7 @@ export class DeviceLookups {
     const path = `/v1.0/users/${encodeURIComponent(who)}/managedDevices${query({ $select: select(DEVICE_SELECT), $top: topFor(options.limit) })}`;
     let items: GraphDevice[];
     try {
-      ({ items } = await readAllPages(this.#http, path, 'look-up by user', enoughFor(want, options.limit)));
+      ({ items } = await readAllPages(this.#http, path, 'look-up by user', enoughFor(want, options.limit), options.limit === undefined ? undefined : LIMITED_PAGES));
     } catch (error) {
       // No such user: no devices (not "device gone").
       if (isLockdeskError(error) && error.code === ERROR_CODES.DEVICE_NOT_FOUND) return [];
@@ -142,7 +145,10 @@ export class DeviceLookups {
   /** A filtered list; with a limit, $top asks for no more than that, and paging stops once `want` has enough. */
   async #filtered(filter: string, what: string, want?: (d: Device) => boolean, limit?: number): Promise<Device[]> {
     const url = `${MANAGED_DEVICES}${query({ $filter: filter, $select: select(DEVICE_SELECT), $top: topFor(limit) })}`;
-    const { items } = await readAllPages(this.#http, url, what, want ? enoughFor(want, limit) : undefined);
+    // With a limit, a few pages at most: pages that keep coming without a match mean Graph ignored the filter, and
+    // reading on would read the whole tenant for a short prefix.
+    const { items, capped } = await readAllPages(this.#http, url, what, want ? enoughFor(want, limit) : undefined, limit === undefined ? undefined : LIMITED_PAGES);
+    if (capped) this.#logger.warn({ what, pages: LIMITED_PAGES }, 'Graph kept paging without enough matches (it may ignore the filter); the look-up stopped there');
     return items.map(toDevice);
   }
 

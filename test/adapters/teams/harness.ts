@@ -24,13 +24,17 @@ export interface TeamsUser {
   name: string;
   aadObjectId: string;
   email: string;
+  /** The roster's home tenant, for a guest of another tenant. */
+  tenantId?: string;
 }
 export const ALICE: TeamsUser = { id: '29:alice', name: 'Alice Smith', aadObjectId: '40e5033a-6a45-4dfc-9591-46507a0387db', email: 'alice@contoso.com' };
 export const LEE: TeamsUser = { id: '29:lee', name: 'Lee (IT lead)', aadObjectId: 'aad-lee', email: 'lee@contoso.com' };
 export const BOB: TeamsUser = { id: '29:bob', name: 'Bob Jones', aadObjectId: 'f7c99865-f6d1-4366-9e35-3885b951e68e', email: 'bob@contoso.com' };
 /** Carol's roster entry has no email or UPN (a guest, say): lockdesk knows her by Entra object id only. */
 export const CAROL: TeamsUser = { id: '29:carol', name: 'Carol Diaz', aadObjectId: '461c8da7-b91b-4205-9f64-feded1313fea', email: '' };
-const ROSTER = [ALICE, BOB, CAROL];
+/** A guest from another tenant in a shared channel of ours; the roster gives them an email that is one of ours. */
+export const GUEST: TeamsUser = { id: '29:guest', name: 'Ann (guest)', aadObjectId: 'c0ffee00-0000-4000-8000-00000000beef', email: 'alice@contoso.com', tenantId: '9f1e2d3c-4b5a-4697-8877-665544332211' };
+const ROSTER = [ALICE, BOB, CAROL, GUEST];
 
 export interface Sent {
   method: string;
@@ -168,7 +172,9 @@ function connectorAt(url: string, _sent: Sent[], record: (method: string) => (th
     .reply((uri) => {
       const userId = decodeURIComponent(uri.split('/').pop()!);
       const user = ROSTER.find((u) => u.id === userId);
-      return user ? [200, { id: user.id, name: user.name, aadObjectId: user.aadObjectId, ...(user.email ? { email: user.email, userPrincipalName: user.email } : {}) }] : [404, { error: { code: 'MemberNotFoundInConversation' } }];
+      return user
+        ? [200, { id: user.id, name: user.name, aadObjectId: user.aadObjectId, ...(user.email ? { email: user.email, userPrincipalName: user.email } : {}), ...(user.tenantId ? { tenantId: user.tenantId } : {}) }]
+        : [404, { error: { code: 'MemberNotFoundInConversation' } }];
     })
     .post(/\/v3\/conversations.*/)
     .reply(record('POST'))

@@ -6,7 +6,7 @@ import { teamsMounts } from '../../../adapters/teams/mount.js';
 import type { App } from '../../../src/app.js';
 import { loadConfig } from '../../../src/config/index.js';
 import type { AuditEvent } from '../../../src/core/index.js';
-import { ALICE, capturingLogger, message, startHarness, TENANT, type Harness } from './harness.js';
+import { ALICE, capturingLogger, GUEST, message, startHarness, TENANT, type Harness } from './harness.js';
 
 let h: Harness | undefined;
 beforeAll(() => {
@@ -103,6 +103,29 @@ describe('Teams tenant', () => {
     expect(loadConfig({ HOST: '0.0.0.0', MICROSOFT_APP_ID: 'id', MICROSOFT_APP_PASSWORD: 'pw', TEAMS_ALLOWED_TENANTS: `${OURS}, ${THEIRS}` }).TEAMS_ALLOWED_TENANTS).toEqual([OURS, THEIRS]);
     expect(loadConfig({ HOST: '127.0.0.1' }).TEAMS_ALLOWED_TENANTS).toBeUndefined();
     expect(TENANT).not.toBe(OURS);
+  });
+});
+
+describe('Teams: a member of another tenant in a conversation of ours', () => {
+  it('is refused by the home tenant the roster names, audited, and never gets a confirmation', async () => {
+    h = await startHarness({ MICROSOFT_APP_TENANT_ID: OURS });
+    // A guest in a shared channel: the activity names our tenant; the roster names theirs (and one of our emails).
+    expect(GUEST.tenantId).toBe(THEIRS);
+    const before = h.sent.length;
+    expect((await h.post(inTenant(OURS, message(GUEST, "lock Alice's iPhone")))).status).toBe(200);
+    await h.bot.idle();
+    const answers = h.sent.slice(before).filter((s) => s.method === 'POST');
+    expect(answers.map((s) => JSON.stringify(s.body))).toEqual([expect.stringMatching(/acts only for people of the organisation that installed it/)]);
+    const events = await audit(h);
+    expect(events.map((e) => [e.event, e.reason])).toEqual([['refusal', expect.stringContaining(`teams-tenant ${THEIRS}`)]]);
+  });
+
+  it('an invoke lockdesk has no handler for is bad input (400), not a server error', async () => {
+    h = await startHarness();
+    const base = message(ALICE, 'help');
+    for (const name of ['nothing/known', 'composeExtension/fetchTask', 'task/fetch']) expect((await h.post({ ...base, type: 'invoke', name, value: {} })).status, name).toBe(400);
+    const unknownVerb = await h.post({ ...base, type: 'invoke', name: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb: 'nope' } } });
+    expect(unknownVerb.status).toBe(400);
   });
 });
 
