@@ -37,6 +37,8 @@ export interface AppOverrides {
 
 export const EXPIRY_SWEEP_MS = 30_000;
 export const RECOVERY_SWEEP_MS = 5 * 60_000;
+/** How long close() waits for sends in flight (a Graph call's deadline is a minute by default). */
+export const CLOSE_WAIT_MS = 60_000;
 
 export async function buildApp(config: Config, logger: Logger, overrides: AppOverrides = {}): Promise<App> {
   const clock = overrides.clock ?? systemClock;
@@ -97,6 +99,8 @@ export async function buildApp(config: Config, logger: Logger, overrides: AppOve
     },
     async close() {
       timers.forEach(clearInterval);
+      // A send inside the backend must finish (and be recorded) while this process is still registered as alive.
+      for (const until = Date.now() + CLOSE_WAIT_MS; handler.stats().inFlight > 0 && Date.now() < until; ) await new Promise((r) => setTimeout(r, 100));
       await queue.stop();
       await created.close?.();
       await store.close();

@@ -52,8 +52,10 @@ async function main(): Promise<void> {
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
-    for (const mount of mounts) await mount.stop?.().catch((err: unknown) => logger.error({ err }, 'stopping a mount failed'));
+    // No new requests first, then the work already accepted (a click acknowledged a moment ago may be sending),
+    // then the app, which waits for sends still inside the backend before it gives up its registration.
     await http.close();
+    for (const mount of mounts) await mount.stop?.().catch((err: unknown) => logger.error({ err }, 'stopping a mount failed'));
     await app.close();
     process.exit(code);
   };

@@ -41,12 +41,12 @@ export class SlackDirectory {
    * The Actor for a Slack user id, with the workspace users.info names for them. Throws (a Web API error) when
    * Slack cannot say who they are.
    */
-  async person(userId: string): Promise<{ actor: Actor; teamId?: string }> {
+  async person(userId: string): Promise<{ actor: Actor; teamId?: string; known: boolean }> {
     const [user, groups] = await Promise.all([this.#user(userId), this.#groupsOf(userId)]);
     const actor: Actor = { platform: 'slack', id: userId, groups };
     if (user?.email) actor.email = user.email;
     if (user?.displayName) actor.displayName = user.displayName;
-    return { actor, ...(user?.teamId ? { teamId: user.teamId } : {}) };
+    return { actor, known: user !== undefined, ...(user?.teamId ? { teamId: user.teamId } : {}) };
   }
 
   /** Replaces each <@U…> mention with that person's email, or says which one cannot be resolved. */

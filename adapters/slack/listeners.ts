@@ -46,8 +46,9 @@ export function registerListeners(bolt: BoltApp, deps: ListenerDeps): void {
       return undefined;
     }
     try {
-      const { actor, teamId } = await directory.person(userId);
-      const stranger = foreignUser({ teamId }, deps.identity);
+      const { actor, teamId, known } = await directory.person(userId);
+      // Fails closed: someone users.info does not know (deleted, or not visible to this workspace) is not ours.
+      const stranger = known ? foreignUser({ teamId }, deps.identity) : { kind: 'slack-workspace' as const, id: 'unknown to users.info' };
       if (stranger) {
         await handler.refuseOutsider(actor, stranger, sink);
         return undefined;
@@ -113,8 +114,8 @@ export function registerListeners(bolt: BoltApp, deps: ListenerDeps): void {
       if (outsider) return handler.refuseOutsider({ platform: 'slack', id: event.user }, outsider);
       let view: Reply;
       try {
-        const { actor, teamId } = await directory.person(event.user);
-        const stranger = foreignUser({ teamId }, deps.identity);
+        const { actor, teamId, known } = await directory.person(event.user);
+        const stranger = known ? foreignUser({ teamId }, deps.identity) : { kind: 'slack-workspace' as const, id: 'unknown to users.info' };
         if (stranger) return handler.refuseOutsider(actor, stranger);
         view = await handler.selfService(actor);
       } catch (error) {

@@ -5,10 +5,12 @@ import type { Logger } from '../../src/ports.js';
 import type { Mount } from '../../src/server/mounts.js';
 import { createTeamsBot, type TeamsBot } from './bot.js';
 import { MESSAGES_PATH, messagesRoute } from './http-route.js';
+import { quietTokenRejections } from './quiet-auth-noise.js';
 
 export function createTeamsMount(app: Pick<App, 'config' | 'handler' | 'aadGroupsOf' | 'sinks'>, logger: Logger): { mount: Mount; bot: TeamsBot } {
   const { config } = app;
   const authenticated = config.MICROSOFT_APP_ID !== undefined;
+  if (authenticated) quietTokenRejections(logger);
   const tenants = teamsTenants(config);
   const bot = createTeamsBot({
     handler: app.handler,

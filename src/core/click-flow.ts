@@ -8,6 +8,7 @@ import { supportFor } from './platform-support.js';
 import { mayActOn, mayConfirm } from './policy.js';
 import type { Confirmation, DeviceSnapshot } from './records.js';
 import { noticeReply, ACTION_NOUN } from './replies.js';
+import { toLockdeskError } from './errors.js';
 import type { ReplySink } from './reply.js';
 import { statusReply } from './status-replies.js';
 import { storableFields } from './text.js';
@@ -91,7 +92,12 @@ export async function handleDecision(deps: Core, followUp: FollowUp, actor: Acto
     replyRef: sink.ref?.(),
     beforeSend: (intents) => followUp.track(intents, { sink, confirmedBy: by }),
   });
-  await sink.update(statusReply(confirmation.action, by, records, skippedText || undefined));
+  // The action has left: a message that cannot be updated must never turn into "nothing was done, try again".
+  const status = statusReply(confirmation.action, by, records, skippedText || undefined);
+  await sink.update(status).catch(async (error: unknown) => {
+    deps.logger.warn({ correlationId: confirmation.correlationId, code: toLockdeskError(error).code }, 'could not update the clicked message with the status; sending it as a new message');
+    await sink.reply(status).catch(() => deps.logger.warn({ correlationId: confirmation.correlationId }, 'could not tell the person the status; it is in the audit trail'));
+  });
 }
 
 /** The offered devices the click names: one device, or "*" for all of them when the confirmation allows it. */

@@ -117,13 +117,15 @@ async function probe(backend: DeviceBackend, query: Exclude<Query, { kind: 'me' 
       return (await backend.listUserDevices(query.user, { ...one, keep: (d) => belongsToUser(d, query.user) })).filter((d) => belongsToUser(d, query.user));
     case 'deviceId':
       return (await backend.findDevices({ by: 'id', value: query.id }, one)).filter((d) => lookupMatches.id(d, query.id));
-    case 'text':
+    case 'text': {
+      // Every form, whatever the first finds: the work (and so the time to answer) must not tell "exists" apart.
+      const hits: Device[] = [];
       for (const by of TEXT_FORMS) {
         const match = (d: Device) => lookupMatches[by](d, query.text);
-        const hits = (await backend.findDevices({ by, value: query.text }, { ...one, keep: match })).filter(match);
-        if (hits.length > 0) return hits;
+        hits.push(...(await backend.findDevices({ by, value: query.text }, { ...one, keep: match })).filter(match));
       }
-      return [];
+      return [...new Map(hits.map((d) => [d.id, d])).values()];
+    }
   }
 }
 

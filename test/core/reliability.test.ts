@@ -150,6 +150,21 @@ describe('a store that fails right after the send', () => {
   });
 });
 
+describe('a message that cannot be updated after the send', () => {
+  it('never tells the person "nothing was done, try again": the status goes out as a new message', async () => {
+    const h = makeHarness(all());
+    const offer = await h.say(pat, "lock Pat's iPhone");
+    const sink = new RecordingSink();
+    sink.update = async () => {
+      throw new Error('the card is gone');
+    };
+    await h.click(pat, offer.lastReply, 'Lock "Pat', sink);
+    expect(h.backend.dispatchedIds).toEqual([patIphone.id]);
+    expect(sink.allText).not.toMatch(/nothing more was done|Try again/);
+    expect(sink.lastReply.text).toMatch(/sent: Intune has queued it/);
+  });
+});
+
 describe('the end of following', () => {
   it('is audited when the chat window ends, and when lockdesk gives up after days; a given-up dispatch is settled and stays so', async () => {
     const h = makeHarness(all(), { settings: { followUpMs: 10_000, backgroundPollMs: 60_000, giveUpAfterMs: 2 * 86_400_000 } });

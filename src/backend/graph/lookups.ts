@@ -14,6 +14,9 @@ import { isLockdeskError } from '../../core/errors.js';
 // NFC as the core compares (src/core/text.ts): a name typed decomposed is the same name.
 const lower = (s: string) => s.normalize('NFC').trim().toLowerCase();
 
+/** A name as typed (NFC, as the core hands it over) and decomposed (NFD), when the two differ. */
+const spellings = (value: string) => [...new Set([value.normalize('NFC'), value.normalize('NFD')])];
+
 /** How many pages a look-up with a limit reads at most. */
 export const LIMITED_PAGES = 3;
 
@@ -64,14 +67,20 @@ export class DeviceLookups {
       case 'serial':
         found = await this.#bySerial(value);
         break;
-      case 'name':
-        found = await this.#filtered(`deviceName eq ${odataString(value)}`, 'look-up by name', want, options.limit);
+      case 'name': {
+        // Graph compares exactly, and Intune keeps a name as the device reported it: ask for both Unicode forms.
+        const filter = spellings(value).map((v) => `deviceName eq ${odataString(v)}`).join(' or ');
+        found = await this.#filtered(filter, 'look-up by name', want, options.limit);
         break;
+      }
       case 'namePrefix':
-        found = await this.#filtered(`startswith(deviceName,${odataString(value)})`, 'look-up by name prefix', want, options.limit);
+        // startswith(…) or startswith(…) is known to apply only the first: one request per spelling.
+        found = [];
+        for (const v of spellings(value)) found.push(...(await this.#filtered(`startswith(deviceName,${odataString(v)})`, 'look-up by name prefix', want, options.limit)));
         break;
     }
-    return this.#finish(this.#keep(found, want, lookup.by), options);
+    const once = [...new Map(found.map((d) => [d.id, d])).values()];
+    return this.#finish(this.#keep(once, want, lookup.by), options);
   }
 
   async listUserDevices(user: string, options: LookupOptions = {}): Promise<Device[]> {

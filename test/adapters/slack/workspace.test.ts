@@ -64,6 +64,14 @@ describe('Slack workspace', () => {
     expect((await audit()).some((e) => e.event === 'confirmed' || e.event === 'dispatch')).toBe(false);
   });
 
+  it('fails closed for someone users.info does not know: refused as an outsider, not served by a "*" role', async () => {
+    h = await startHarness();
+    const { responseUrl } = await h.command('U0STRANGER', '/lost', '');
+    expect(textOf((await answerTo(responseUrl)).body)).toMatch(REFUSAL);
+    await h.mount.adapter.idle();
+    expect((await audit()).map((e) => [e.event, e.reason])).toEqual([['refusal', expect.stringContaining('unknown to users.info')]]);
+  });
+
   it('a Home tab opened from another workspace stays empty; the refusal is audited', async () => {
     h = await startHarness();
     expect((await h.homeOpened('U0ALICE', 'Ev-foreign', 'T0OTHER')).status).toBe(200);

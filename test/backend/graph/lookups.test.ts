@@ -32,7 +32,7 @@ describe('Graph look-ups', () => {
   });
 
   it.each([
-    ["Zoë's iPad", "deviceName eq 'Zoë''s iPad'"],
+    ["Zoë's iPad", "deviceName eq 'Zoë''s iPad' or deviceName eq 'Zoe\u0308''s iPad'"],
     ["x' or deviceName ne 'y", "deviceName eq 'x'' or deviceName ne ''y'"],
     ['and or not eq ne startswith()', "deviceName eq 'and or not eq ne startswith()'"],
     ["''", "deviceName eq ''''''"],
@@ -94,6 +94,19 @@ describe('Graph look-ups', () => {
     expect(found.map((d) => d.name)).toEqual(['K-01', 'K-03', 'K-05', 'K-07']);
     // Details for the three shown, none for the one that only says "there are more", none for Sam's.
     expect(detailed).toEqual([id(1), id(3), id(5)]);
+  });
+
+  it('a name with a letter Unicode can spell two ways is asked for in both spellings (Graph compares exactly)', async () => {
+    const { backend } = await harness();
+    let filter = '';
+    const decomposed = "Zoe\u0308's iPad";
+    nock(GRAPH)
+      .get(LIST)
+      .query((q) => ((filter = String(q['$filter'])), true))
+      .reply(200, page([graphDevice(9, { deviceName: decomposed })]));
+    const found = await backend.findDevices({ by: 'name', value: "Zoë's iPad" });
+    expect(filter).toBe("deviceName eq 'Zoë''s iPad' or deviceName eq 'Zoe\u0308''s iPad'");
+    expect(found.map((d) => d.id)).toEqual([id(9)]);
   });
 
   it('details: false reads the list only (the audit\'s existence check)', async () => {
