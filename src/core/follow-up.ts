@@ -104,8 +104,11 @@ export class FollowUp {
     if (chat) {
       const chatLeft = Date.parse(job.chatUntil) - now;
       if (chatLeft > 0) {
-        const backoff = Math.min(settings.pollInitialMs * 2 ** (job.attempt + 1), settings.pollMaxMs);
-        await queue.schedule({ ...job, attempt: job.attempt + 1 }, Math.min(backoff, chatLeft));
+        // A send still in flight (here or on a live replica) is looked at again soon, without backing off: it ends, or
+        // its sender is known dead, at a moment of its own, and the person is waiting for it.
+        const sending = records.some((r) => r.state === 'dispatching');
+        const backoff = sending ? settings.pollInitialMs : Math.min(settings.pollInitialMs * 2 ** (job.attempt + 1), settings.pollMaxMs);
+        await queue.schedule({ ...job, attempt: sending ? job.attempt : job.attempt + 1 }, Math.min(backoff, chatLeft));
         return;
       }
       await this.#show(sink, job.confirmedBy, records, KEEP_CHECKING);
