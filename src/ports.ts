@@ -9,6 +9,11 @@ export type DeviceLookup = { by: 'id' | 'serial' | 'name' | 'namePrefix'; value:
 
 export interface DispatchOptions {
   maySend?: () => boolean;
+  /**
+   * Called once per device as soon as its result is final, before dispatch() returns (a bulk action of hundreds of
+   * devices takes a write budget's windows): the caller records and shows progress as it happens.
+   */
+  onResult?: (result: DispatchResult) => void;
 }
 
 export type DispatchResult = { deviceId: string; ok: true } | { deviceId: string; ok: false; error: LockdeskError };
@@ -131,6 +136,10 @@ export interface FollowUpJob {
   chatUntil: string;
   phase: 'chat' | 'background';
   attempt: number;
+  /** What the chat message last showed, in short (see statusDigest): a round updates it only when this changes. */
+  shown?: string;
+  /** Where the next round starts polling, when a group has more unsettled records than one round polls. */
+  cursor?: number;
 }
 
 /**

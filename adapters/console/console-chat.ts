@@ -2,7 +2,7 @@
 // It reads line by line, so it works piped as well as typed.
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import type { Actor, Button, Handler, Reply, ReplySink, SecretMessage } from '../../src/core/index.js';
+import type { Actor, Button, Handler, Reply, ReplySink, SecretMessage, TypedPrompt } from '../../src/core/index.js';
 import { renderText } from './render-text.js';
 
 export interface ConsoleChatOptions {
@@ -22,6 +22,8 @@ export async function runConsoleChat(options: ConsoleChatOptions): Promise<void>
   /** The choices on screen: those of the latest message. A newer message without buttons leaves nothing to click. */
   let choices: { owner: number; buttons: Button[] } = { owner: -1, buttons: [] };
   let messageCount = 0;
+  /** A second step a click asked for: the next line is what the person types, handed back with the prompt's value. */
+  let asked: { prompt: TypedPrompt; owner: number } | undefined;
 
   const show = (reply: Reply, owner: number) => {
     const rendered = renderText(reply);
@@ -34,6 +36,10 @@ export async function runConsoleChat(options: ConsoleChatOptions): Promise<void>
     reply: async (reply) => show(reply, ++messageCount),
     update: async (reply) => show(reply, origin),
     sendSecret: async (message: SecretMessage) => write(`🔒 (only you see this) ${message.text}\n   ${message.passcode.reveal()}`),
+    askToType: async (prompt: TypedPrompt) => {
+      asked = { prompt, owner: origin };
+      write(`${prompt.title}\n${prompt.text}\n${prompt.label} (anything else sends nothing):`);
+    },
   });
 
   const lines = createInterface({ input, terminal: false });
@@ -46,7 +52,11 @@ export async function runConsoleChat(options: ConsoleChatOptions): Promise<void>
       prompt();
       continue;
     }
-    if (/^\d+$/.test(line)) {
+    if (asked) {
+      const { prompt: question, owner } = asked;
+      asked = undefined;
+      await handler.handleClick(actor, question.value, sinkFor(owner), line);
+    } else if (/^\d+$/.test(line)) {
       const button = choices.buttons[Number(line) - 1];
       if (!button) write(choices.buttons.length ? `There is no choice ${line}; pick 1 to ${choices.buttons.length}.` : 'There is nothing to click right now.');
       else await handler.handleClick(actor, button.value, sinkFor(choices.owner));

@@ -11,6 +11,8 @@ import { unescapeSlack } from './limits.js';
 import type { SlackDirectory } from './directory.js';
 import { slackFailure } from './slack-errors.js';
 import { createSink, type Origin, type Outlets } from './sink.js';
+import { restoreClickSink } from './sink-ref.js';
+import { readSubmission, TYPED_CALLBACK_ID } from './typed-modal.js';
 
 /** The slash commands and the command word each becomes. */
 export const SLASH_COMMANDS: Record<string, string> = {
@@ -96,11 +98,26 @@ export function registerListeners(bolt: BoltApp, deps: ListenerDeps): void {
     if (container?.type === 'message' && container.message_ts && channelId) {
       origin.message = { channel: channelId, ts: container.message_ts, ephemeral: container.is_ephemeral === true };
     }
+    if (typeof body.trigger_id === 'string') origin.triggerId = body.trigger_id;
     const value = action.value;
     deps.background(async () => {
       const sink = createSink(deps, origin);
       const actor = await actorOr(body.user.id, body, sink);
       if (actor) await handler.handleClick(actor, value, sink);
+    });
+  });
+
+  // The typed second step of a bulk confirmation (typed-modal.ts). The modal closes at once; the core answers in
+  // the clicked message, which the modal's metadata names. The person is the one Slack says submitted it.
+  bolt.view(TYPED_CALLBACK_ID, async ({ ack, body, view, context }) => {
+    await ack();
+    const submission = readSubmission(view);
+    if (!submission || !deliveries.first(`view:${view.id}`, context.retryNum)) return;
+    const sink = restoreClickSink(deps, { ...submission.metadata.ref, userId: body.user.id });
+    if (!sink) return;
+    deps.background(async () => {
+      const actor = await actorOr(body.user.id, body, sink);
+      if (actor) await handler.handleClick(actor, submission.metadata.value, sink, submission.typed);
     });
   });
 

@@ -1,12 +1,13 @@
 // Where the handler's answers to one Slack event go. Each kind of answer has an ordered list of ways to reach the
 // person; the next is tried when one fails or a response URL's budget is spent. Nothing posted is ever logged.
 import type { webApi } from '@slack/bolt';
-import type { Reply, ReplySink, SecretMessage, SinkRef } from '../../src/core/index.js';
+import type { Reply, ReplySink, SecretMessage, SinkRef, TypedPrompt } from '../../src/core/index.js';
 import type { Logger } from '../../src/ports.js';
 import { renderMessage, type SlackMessage } from './block-kit.js';
 import { clip, LIMITS, mrkdwn } from './limits.js';
 import type { ResponseUrls } from './response-url.js';
 import { slackFailure } from './slack-errors.js';
+import { typedModal } from './typed-modal.js';
 
 /** Where an event came from. */
 export interface Origin {
@@ -17,6 +18,8 @@ export interface Origin {
   responseUrl?: string;
   /** The message a click came from. An ephemeral one can only be replaced through the response URL. */
   message?: { channel: string; ts: string; ephemeral: boolean };
+  /** A click's trigger id: a modal can be opened with it, within 3 seconds of the click. */
+  triggerId?: string;
 }
 
 export interface Outlets {
@@ -101,6 +104,21 @@ export function createSink(outlets: Outlets, origin: Origin): ReplySink {
       const replace = updateInPlace.length > 0 ? updateInPlace : viaResponseUrl({ replace_original: true });
       return deliver('update', renderMessage(reply), [...replace, ...(origin.kind === 'command' ? newMessage : [...ephemeral(), direct])]);
     },
+    ...(origin.kind === 'click'
+      ? {
+          async askToType(prompt: TypedPrompt) {
+            const view = typedModal(prompt, clickRef(origin).data);
+            try {
+              if (!origin.triggerId || !view) throw new Error('no trigger id');
+              await client.views.open({ trigger_id: origin.triggerId, view });
+            } catch (error) {
+              logger.warn({ slackError: slackFailure(error).code, user }, 'could not open the modal to type the count');
+              const text = 'Slack did not open the window in which you type the number of devices, so lockdesk sent nothing. Your confirmation still stands: click the button again.';
+              await deliver('reply', renderMessage({ text, blocks: [{ kind: 'notice', tone: 'warning', text }] }), [...ephemeral(), direct]);
+            }
+          },
+        }
+      : {}),
     // Ephemeral only: through the response URL, else chat.postEphemeral. Never a channel message or a DM thread.
     // It goes to the person who asked; when an approver clicked for them, the approver's response URL is not theirs.
     async sendSecret(secret: SecretMessage) {
@@ -126,7 +144,7 @@ export function createSink(outlets: Outlets, origin: Origin): ReplySink {
  * What it takes to reach a click's message again: the response URL, the channel, the clicker and the message.
  * Picked field by field, so no token or anything else of the payload can ride along.
  */
-function clickRef(origin: Origin): SinkRef {
+export function clickRef(origin: Origin): SinkRef {
   const data: Record<string, unknown> = { userId: origin.userId };
   if (origin.channelId) data.channelId = origin.channelId;
   if (origin.responseUrl) data.responseUrl = origin.responseUrl;

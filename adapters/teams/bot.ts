@@ -126,7 +126,8 @@ export function createTeamsBot(options: TeamsBotOptions): TeamsBot {
       return '';
     }
     const session = new ClickSession(deps, scope, ctx.activity.replyToId, undefined);
-    background(handler.handleClick(scope.actor, typeof data?.value === 'string' ? data.value : '', session.sink).then(() => session.settled()));
+    const typed = typeof data?.typed === 'string' ? data.typed : undefined;
+    background(handler.handleClick(scope.actor, typeof data?.value === 'string' ? data.value : '', session.sink, typed).then(() => session.settled()));
     await respondWithCard(ctx, await session.invokeCard(options.invokeWaitMs));
     return '';
   });

@@ -1,5 +1,5 @@
 // Renders a neutral Reply as an Adaptive Card (1.5, Teams' newest): plain JSON, no SDK type.
-import type { Block, Button, DeviceCard, Reply } from '../../src/core/index.js';
+import type { Block, Button, DeviceCard, Reply, TypedPrompt } from '../../src/core/index.js';
 
 export type AdaptiveElement = Record<string, unknown>;
 export interface AdaptiveCardJson {
@@ -20,7 +20,12 @@ export const REFRESH_VERB = 'lockdesk.refresh';
 
 export interface ClickData {
   value: string;
+  /** What was typed in a prompt's Input.Text (Teams merges the card's inputs into the data by their id). */
+  typed?: string;
 }
+
+/** The id of a prompt's text input: its value arrives in the submit's data under this name. */
+export const TYPED_INPUT_ID = 'typed';
 
 const TONE_COLOR = { info: 'Accent', success: 'Good', warning: 'Warning', error: 'Attention' } as const;
 const TONE_MARK = { info: 'ℹ️', success: '✅', warning: '⚠️', error: '⛔' } as const;
@@ -81,7 +86,17 @@ export function emptyCard(body: AdaptiveElement[]): AdaptiveCardJson {
 
 export function renderCard(reply: Reply): AdaptiveCardJson {
   const body = reply.blocks.flatMap(blockElements);
+  if (reply.prompt) body.push(...promptElements(reply.prompt));
   return emptyCard(body.length > 0 ? body : [text(reply.text)]);
+}
+
+/** A typed second step: the input and the one button that submits it with the prompt's value. */
+function promptElements(prompt: TypedPrompt): AdaptiveElement[] {
+  const submit: AdaptiveElement = { type: 'Action.Execute', title: prompt.submitLabel, verb: CLICK_VERB, style: 'destructive', data: { value: prompt.value } satisfies ClickData };
+  return [
+    { type: 'Input.Text', id: TYPED_INPUT_ID, label: prompt.label, isRequired: true, errorMessage: `${prompt.label} is needed.`, maxLength: 20 },
+    { type: 'ActionSet', actions: [submit] },
+  ];
 }
 
 /** The public face of a card whose details only `ownerName` may see; their Teams client fetches the details itself. */

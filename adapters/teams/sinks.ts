@@ -88,6 +88,8 @@ export class ClickSession {
       reply: (reply) => this.#answer({ kind: 'reply', reply }),
       update: (reply) => this.#answer({ kind: 'update', reply }),
       sendSecret: (message) => deliverSecret(deps, scope, message),
+      // The card becomes the prompt (privately, like any answer outside a personal chat); its button submits.
+      askToType: (prompt) => this.#answer({ kind: 'update', reply: { text: `${prompt.title} ${prompt.text}`, blocks: [{ kind: 'heading', text: prompt.title }, { kind: 'paragraph', text: prompt.text }], prompt } }),
     };
   }
 

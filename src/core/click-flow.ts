@@ -1,6 +1,6 @@
 // A click on a confirmation: only the right person, only once, only before it expires, only the devices shown.
 import { auditEvent } from './audit.js';
-import type { ButtonAction } from './buttons.js';
+import { encodeButton, type ButtonAction } from './buttons.js';
 import type { Core, CoreDeps } from './deps.js';
 import { dispatchConfirmed } from './dispatcher.js';
 import type { FollowUp } from './follow-up.js';
@@ -21,14 +21,25 @@ const REFUSAL_TEXT = {
   expired: 'This confirmation has expired. Nothing was sent; ask again if it is still needed.',
   notOffered: 'That device was not offered in this confirmation. Nothing was sent.',
   notRegistered: 'lockdesk has lost its connection to its database for a moment, so it sent nothing. Your confirmation still stands: click again in a few seconds.',
+  cannotAsk: 'This chat cannot ask you to type the number of devices, so lockdesk sent nothing. Ask again for fewer devices, or confirm from Slack, Teams or the terminal chat.',
 } as const;
+
+/** Skipped devices named one by one up to this many; beyond, counted by reason. */
+const SKIPPED_NAMED = 5;
+
+/** What was typed as a count: digits, with thousands separators allowed ("1,200", "1 200"). */
+export function typedCount(typed: string): number | undefined {
+  if (typed.length > 50) return undefined;
+  const digits = typed.normalize('NFKC').replace(/[\s,.'’_]/g, '');
+  return /^\d{1,9}$/.test(digits) ? Number(digits) : undefined;
+}
 
 type Decision = Extract<ButtonAction, { kind: 'confirm' | 'cancel' }>;
 
-export async function handleDecision(deps: Core, followUp: FollowUp, actor: Actor, click: Decision, sink: ReplySink): Promise<void> {
+export async function handleDecision(deps: Core, followUp: FollowUp, actor: Actor, click: Decision, sink: ReplySink, typed?: string): Promise<void> {
   const { store, clock } = deps;
   const confirmation = await store.confirmations.get(click.confirmationId);
-  const refuse = async (reason: Exclude<keyof typeof REFUSAL_TEXT, 'notRegistered'> | 'notRequester', text: string, c?: Confirmation) => {
+  const refuse = async (reason: Exclude<keyof typeof REFUSAL_TEXT, 'notRegistered' | 'cannotAsk'> | 'notRequester' | 'countMismatch', text: string, c?: Confirmation) => {
     await store.audit.append(
       auditEvent(clock, {
         event: 'click-refused',
@@ -50,6 +61,30 @@ export async function handleDecision(deps: Core, followUp: FollowUp, actor: Acto
   }
   const chosen = click.kind === 'confirm' ? chosenDevices(confirmation, click.target) : [];
   if (click.kind === 'confirm' && chosen.length === 0) return refuse('notOffered', REFUSAL_TEXT.notOffered, confirmation);
+  // "All N devices" above the policy's threshold needs N typed: the click asks for it, the typed answer confirms.
+  if (click.kind === 'confirm' && click.target === '*' && chosen.length > deps.policy.bulkConfirmAbove) {
+    const closed = closedReason(confirmation, clock.now());
+    if (closed) {
+      if (closed === 'expired') await expire(deps, confirmation);
+      return refuse(closed, REFUSAL_TEXT[closed], confirmation);
+    }
+    const label = `${confirmation.action === 'lock' ? 'Lock' : 'Reset the passcode of'} all ${chosen.length} devices`;
+    if (typed === undefined) {
+      if (!sink.askToType) return void (await sink.reply(noticeReply('error', REFUSAL_TEXT.cannotAsk)));
+      await sink.askToType({
+        title: `${label}?`,
+        text: `This sends a ${ACTION_NOUN[confirmation.action]} to ${chosen.length} devices at once. To be sure, type the number of devices, ${chosen.length}.`,
+        label: 'Number of devices',
+        submitLabel: label,
+        value: encodeButton(click),
+      });
+      return;
+    }
+    if (typedCount(typed) !== chosen.length) {
+      const shown = typed.trim().slice(0, 20) || 'nothing';
+      return refuse('countMismatch', `You typed ${shown}, but this request covers ${chosen.length} devices, so lockdesk sent nothing. Your confirmation still stands: click "${label}" again and type ${chosen.length}.`, confirmation);
+    }
+  }
   // A process that may not send right now (it lost its registration) does not use the confirmation up: the person
   // clicks again in a moment, on this process or another.
   if (click.kind === 'confirm' && !deps.processes.maySend()) {
@@ -83,7 +118,7 @@ export async function handleDecision(deps: Core, followUp: FollowUp, actor: Acto
     }),
   );
   const { targets, skipped } = await recheck(deps, actor, confirmation, chosen);
-  const skippedText = skipped.map((s) => `Not sent to "${s.name}": ${s.reason}.`).join(' ');
+  const skippedText = describeSkipped(skipped);
   if (targets.length === 0) {
     await sink.update(noticeReply('error', `${skippedText} Ask again to see the devices as they are now.`));
     return;
@@ -94,10 +129,26 @@ export async function handleDecision(deps: Core, followUp: FollowUp, actor: Acto
   });
   // The action has left: a message that cannot be updated must never turn into "nothing was done, try again".
   const status = statusReply(confirmation.action, by, records, skippedText || undefined);
+  followUp.noteShown(records);
   await sink.update(status).catch(async (error: unknown) => {
     deps.logger.warn({ correlationId: confirmation.correlationId, code: toLockdeskError(error).code }, 'could not update the clicked message with the status; sending it as a new message');
     await sink.reply(status).catch(() => deps.logger.warn({ correlationId: confirmation.correlationId }, 'could not tell the person the status; it is in the audit trail'));
   });
+}
+
+/** Why a confirmation can no longer be used, seen before a second step is offered (the claim decides in the end). */
+function closedReason(confirmation: Confirmation, now: Date): 'confirmed' | 'cancelled' | 'expired' | undefined {
+  if (confirmation.status === 'confirmed' || confirmation.status === 'cancelled' || confirmation.status === 'expired') return confirmation.status;
+  return Date.parse(confirmation.expiresAt) <= now.getTime() ? 'expired' : undefined;
+}
+
+/** "Not sent to …" for each skipped device, or counted by reason when there are many. */
+export function describeSkipped(skipped: Array<{ name: string; reason: string }>): string {
+  if (skipped.length <= SKIPPED_NAMED) return skipped.map((s) => `Not sent to "${s.name}": ${s.reason}.`).join(' ');
+  const byReason = new Map<string, number>();
+  for (const s of skipped) byReason.set(s.reason, (byReason.get(s.reason) ?? 0) + 1);
+  const reasons = [...byReason].sort((a, b) => b[1] - a[1]).map(([reason, n]) => `${n}: ${reason}`);
+  return `Not sent to ${skipped.length} devices (${reasons.join('; ')}). Each is in the audit trail.`;
 }
 
 /** The offered devices the click names: one device, or "*" for all of them when the confirmation allows it. */

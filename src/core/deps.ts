@@ -14,6 +14,11 @@ export interface CoreSettings {
   /** After the chat window: how often an unsettled action is still polled, and for how long at most. */
   backgroundPollMs: number;
   giveUpAfterMs: number;
+  /**
+   * Records one follow-up round asks the backend about, at most: a bulk action of 600 devices polled every 2 s
+   * would spend Intune's read budget (2,000 requests per 20 s); the others wait for the next round.
+   */
+  pollPerRound: number;
 }
 
 export const DEFAULT_SETTINGS: CoreSettings = {
@@ -23,6 +28,7 @@ export const DEFAULT_SETTINGS: CoreSettings = {
   pollMaxMs: 60_000,
   backgroundPollMs: 5 * 60_000,
   giveUpAfterMs: 7 * 24 * 60 * 60_000,
+  pollPerRound: 100,
 };
 
 export interface CoreDeps {

@@ -6,6 +6,7 @@ import { ERROR_CODES, isLockdeskError, type LockdeskError } from './errors.js';
 import type { Confirmation, DispatchRecord, DispatchState } from './records.js';
 import { resolveInterrupted } from './recovery.js';
 import type { Actor, Device } from './types.js';
+import type { DispatchResult } from '../ports.js';
 import type { SinkRef } from './reply.js';
 
 /** What a failed item means for the record: whether the action could have reached Intune decides the state. */
@@ -75,23 +76,45 @@ export async function dispatchConfirmed(core: Core, confirmation: Confirmation, 
   }
 }
 
+/** What a backend result means for its record: a known state, or uncertain (the action state must be read). */
+function stateOf(record: DispatchRecord, result: DispatchResult | undefined): DispatchState | 'uncertain' {
+  if (!result || result.deviceId !== record.deviceId) return 'uncertain';
+  return result.ok ? 'sent' : failureState(result.error);
+}
+
 async function send(core: Core, confirmation: Confirmation, records: DispatchRecord[], actor: Actor): Promise<DispatchRecord[]> {
   const maySend = () => core.processes.maySend();
   if (!maySend()) return Promise.all(records.map((r) => settle(core, r, 'notSent', actor, { detail: WITHHELD_DETAIL, errorCode: ERROR_CODES.NOT_SENT })));
+  const failure = (result: DispatchResult | undefined) => (result && !result.ok ? { detail: result.error.describe(), errorCode: result.error.code } : {});
+  // Each result is recorded as it comes, so that the status of a bulk action moves while its batches wait for
+  // the write budget; whatever is uncertain waits for the end and is read from the action state.
+  const byDevice = new Map(records.map((r) => [r.deviceId, r]));
+  const early = new Map<string, Promise<DispatchRecord>>();
+  const onResult = (result: DispatchResult) => {
+    const record = byDevice.get(result.deviceId);
+    const state = record ? stateOf(record, result) : 'uncertain';
+    if (!record || state === 'uncertain' || early.has(record.id)) return;
+    early.set(record.id, settle(core, record, state, actor, failure(result)));
+  };
   let results;
   try {
-    results = await core.backend.dispatch(confirmation.action, records.map((r) => r.deviceId), { maySend });
+    results = await core.backend.dispatch(confirmation.action, records.map((r) => r.deviceId), { maySend, onResult });
   } catch (error) {
     core.logger.warn({ correlationId: confirmation.correlationId, err: error }, 'dispatch call failed; asking the backend what it received');
-    return settleUncertain(core, records);
+    const settledEarly = await Promise.all(early.values());
+    const done = new Set(settledEarly.map((r) => r.id));
+    const rest = await settleUncertain(core, records.filter((r) => !done.has(r.id)));
+    const byId = new Map([...settledEarly, ...rest].map((r) => [r.id, r]));
+    return records.map((r) => byId.get(r.id) ?? r);
   }
   const uncertain: DispatchRecord[] = [];
-  const known: Array<Promise<DispatchRecord>> = [];
+  const known: Array<Promise<DispatchRecord>> = [...early.values()];
   for (const [index, record] of records.entries()) {
+    if (early.has(record.id)) continue;
     const result = results[index];
-    const state = !result || result.deviceId !== record.deviceId ? 'uncertain' : result.ok ? 'sent' : failureState(result.error);
+    const state = stateOf(record, result);
     if (state === 'uncertain') uncertain.push(record);
-    else known.push(settle(core, record, state, actor, result && !result.ok ? { detail: result.error.describe(), errorCode: result.error.code } : {}));
+    else known.push(settle(core, record, state, actor, failure(result)));
   }
   const settled = await Promise.all(known);
   const rest = await settleUncertain(core, uncertain);

@@ -6,7 +6,7 @@ import { ERROR_CODES, isLockdeskError, toLockdeskError } from './errors.js';
 import { dispatchStateFromAction, isSettled, type DispatchRecord } from './records.js';
 import { CLOCK_SKEW_MS, mayBeInFlight, resolveInterrupted } from './recovery.js';
 import type { ReplySink } from './reply.js';
-import { statusReply } from './status-replies.js';
+import { statusDigest, statusReply } from './status-replies.js';
 import type { FollowUpJob } from '../ports.js';
 
 export interface FollowUpTarget {
@@ -35,7 +35,7 @@ export class FollowUp {
    * every round of a job (so this process never sees it end): entries leave when their window is over, not only
    * when a round here finishes, and the map never holds more than MAX_LIVE_SINKS.
    */
-  readonly #live = new Map<string, { sink: ReplySink; until: number }>();
+  readonly #live = new Map<string, { sink: ReplySink; until: number; shown?: string }>();
 
   constructor(core: Core) {
     this.#core = core;
@@ -53,13 +53,20 @@ export class FollowUp {
     const key = records[0]!.id;
     const chatUntil = target.chatUntil ?? new Date(now + settings.followUpMs);
     this.#prune(now);
-    if (target.sink) this.#live.set(key, { sink: target.sink, until: chatUntil.getTime() });
+    const shown = statusDigest(records);
+    if (target.sink) this.#live.set(key, { sink: target.sink, until: chatUntil.getTime(), shown });
     // A window already over (a restart long after the click) is followed quietly: no message is revived.
     const phase = chatUntil.getTime() > now ? 'chat' : 'background';
     await queue.schedule(
-      { key, dispatchIds: records.map((r) => r.id), confirmedBy: target.confirmedBy, chatUntil: chatUntil.toISOString(), phase, attempt: 0 },
+      { key, dispatchIds: records.map((r) => r.id), confirmedBy: target.confirmedBy, chatUntil: chatUntil.toISOString(), phase, attempt: 0, shown },
       phase === 'chat' ? settings.pollInitialMs : settings.backgroundPollMs,
     );
+  }
+
+  /** The click's own status update showed these records: the next round need not show them again. */
+  noteShown(records: DispatchRecord[]): void {
+    const live = records[0] && this.#live.get(records[0].id);
+    if (live) live.shown = statusDigest(records);
   }
 
   /** One round; the queue calls it on whichever process takes the job. A store that fails puts the round off. */
@@ -86,14 +93,24 @@ export class FollowUp {
     const chat = job.phase === 'chat';
     // Also in the background: a passcode that comes late still goes to the person who asked.
     const sink = this.#sinkFor(job, records, { quiet: !chat });
-    let changed = false;
-    for (const [index, record] of records.entries()) {
-      if (isSettled(record.state)) continue;
-      const next = await this.pollOnce(record, sink);
-      if (next && next.state !== record.state) changed = true;
+    // At most pollPerRound records are asked about per round, taking turns; the rest are asked next round.
+    const open = records.map((r, index) => ({ r, index })).filter(({ r }) => !isSettled(r.state));
+    const start = open.length > settings.pollPerRound ? (job.cursor ?? 0) % open.length : 0;
+    const turn = open.length > settings.pollPerRound ? [...open.slice(start), ...open.slice(0, start)].slice(0, settings.pollPerRound) : open;
+    for (const { r, index } of turn) {
+      const next = await this.pollOnce(r, sink);
       if (next) records[index] = next;
     }
-    if (chat && changed) await this.#show(sink, job.confirmedBy, records);
+    const cursor = start + turn.length;
+    // The message changes only when what it says changes (a send recorded by the dispatcher counts too), at most
+    // once a round: a bulk action's status moves every few seconds without spending Slack's or Teams' rate limits.
+    const digest = statusDigest(records);
+    const live = this.#live.get(job.key);
+    if (chat && digest !== (live?.shown ?? job.shown)) {
+      await this.#show(sink, job.confirmedBy, records);
+      if (live) live.shown = digest;
+    }
+    const next = { ...job, shown: digest, cursor };
     if (records.every((r) => isSettled(r.state))) {
       this.#live.delete(job.key);
       if (chat && !sink && records.some((r) => r.replyRef)) await this.#ended(job, 'unreachable', 'settled, but the person could not be reached in chat from here; the outcome is in the audit trail', records);
@@ -108,7 +125,7 @@ export class FollowUp {
         // its sender is known dead, at a moment of its own, and the person is waiting for it.
         const sending = records.some((r) => r.state === 'dispatching');
         const backoff = sending ? settings.pollInitialMs : Math.min(settings.pollInitialMs * 2 ** (job.attempt + 1), settings.pollMaxMs);
-        await queue.schedule({ ...job, attempt: sending ? job.attempt : job.attempt + 1 }, Math.min(backoff, chatLeft));
+        await queue.schedule({ ...next, attempt: sending ? job.attempt : job.attempt + 1 }, Math.min(backoff, chatLeft));
         return;
       }
       await this.#show(sink, job.confirmedBy, records, KEEP_CHECKING);
@@ -117,7 +134,7 @@ export class FollowUp {
     }
     const oldest = Math.min(...records.map((r) => Date.parse(r.createdAt)));
     if (now - oldest < settings.giveUpAfterMs) {
-      await queue.schedule({ ...job, phase: 'background', attempt: job.attempt + 1 }, settings.backgroundPollMs);
+      await queue.schedule({ ...next, phase: 'background', attempt: job.attempt + 1 }, settings.backgroundPollMs);
       return;
     }
     await this.#giveUp(job, records);

@@ -29,8 +29,11 @@ export interface RecoverySummary {
 export interface Handler {
   /** A message or slash command: "lock Alice's iPhone", "lost", "help", … */
   handleMessage(actor: Actor, text: string, sink: ReplySink): Promise<void>;
-  /** A button click; `value` is what the button carried. */
-  handleClick(actor: Actor, value: string, sink: ReplySink): Promise<void>;
+  /**
+   * A button click; `value` is what the button carried. `typed`: what the person typed in a second step the click
+   * asked for (ReplySink.askToType), handed back with that prompt's value.
+   */
+  handleClick(actor: Actor, value: string, sink: ReplySink, typed?: string): Promise<void>;
   /**
    * Someone from outside the organisation lockdesk serves (another Teams tenant, another Slack workspace or a Slack
    * Connect partner) reached it: audited with where they came from, and told politely (when there is a sink).
@@ -91,7 +94,7 @@ export function createHandler(deps: CoreDeps): Handler {
   return {
     handleMessage: (actor, text, sink) => guarded(actor, sink, async (correlationId) => sink.reply(await answer(actor, text, correlationId))),
 
-    handleClick: (actor, value, sink) =>
+    handleClick: (actor, value, sink, typed) =>
       guarded(actor, sink, async (correlationId) => {
         const click = decodeButton(value);
         if (!click) {
@@ -102,7 +105,7 @@ export function createHandler(deps: CoreDeps): Handler {
           await sink.reply(await requestAction(deps, actor, click.action, { kind: 'deviceId', id: click.deviceId }, correlationId));
           return;
         }
-        await handleDecision(core, followUp, actor, click, sink);
+        await handleDecision(core, followUp, actor, click, sink, click.kind === 'confirm' ? typed : undefined);
       }),
 
     async refuseOutsider(actor, origin, sink) {

@@ -19,6 +19,8 @@ export const policySchema = z
   .object({
     $comment: z.string().optional(),
     confirmTtlSeconds: z.number().int().min(30).max(3600).default(300),
+    /** A click on "all N devices" with N above this asks the person to type N first, so a misclick cannot act on many. */
+    bulkConfirmAbove: z.number().int().min(1).max(100_000).default(25),
     /** People who may confirm a request made by someone else (as well as the requester). */
     approvers: z.array(selector).default([]),
     roles: z.array(roleSchema),
@@ -30,6 +32,7 @@ export type Policy = z.infer<typeof policySchema>;
 /** With no policy file, everyone may act on their own devices only. */
 export const DEFAULT_POLICY: Policy = {
   confirmTtlSeconds: 300,
+  bulkConfirmAbove: 25,
   approvers: [],
   roles: [{ name: 'everyone', members: ['*'], actions: ['lock', 'resetPasscode'], devices: 'own' }],
 };

@@ -3,6 +3,7 @@ import { encodeButton } from './buttons.js';
 import type { CommandWord, Query } from './commands.js';
 import { describeQuery } from './commands.js';
 import type { Block, Button, DeviceCard, Reply } from './reply.js';
+import type { Support } from './platform-support.js';
 import type { DeviceAction } from './types.js';
 
 export const ACTION_NOUN: Record<DeviceAction, string> = { lock: 'remote lock', resetPasscode: 'passcode reset' };
@@ -78,6 +79,32 @@ export function confirmButton(confirmationId: string, target: string, label: str
   };
 }
 
+/** "Lock all 600 devices": above `typedAbove` the click asks for the count to be typed, instead of a yes/no dialog. */
+export function allDevicesButton(confirmationId: string, action: DeviceAction, names: string[], typedAbove: number): Button {
+  const label = `${action === 'lock' ? 'Lock' : 'Reset the passcode of'} all ${names.length} devices`;
+  const button: Button = { label, value: encodeButton({ kind: 'confirm', confirmationId, target: '*' }), style: 'danger' };
+  if (names.length > typedAbove) return button;
+  const listed = names.slice(0, 5).map((n) => `"${n}"`).join(', ');
+  const text = `${label}: ${listed}${names.length > 5 ? ` and ${names.length - 5} more` : ''}.`;
+  return { ...button, confirm: { title: `${label}?`, text, ok: label, cancel: 'Keep them' } };
+}
+
+/** What the devices without a card are, in a sentence: "and 575 more: 575 Android Enterprise (dedicated)". */
+export function restSummary(action: DeviceAction | undefined, rest: Array<Pick<Support, 'platform' | 'mode' | 'supported'>>): string | undefined {
+  if (rest.length === 0) return undefined;
+  const groups = new Map<string, number>();
+  for (const s of rest) {
+    const kind = s.mode ? `${s.platform} (${s.mode})` : s.platform;
+    groups.set(kind, (groups.get(kind) ?? 0) + 1);
+  }
+  const sorted = [...groups].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  const named = sorted.slice(0, 5).map(([kind, n]) => `${n} ${kind}`);
+  const others = sorted.slice(5).reduce((sum, [, n]) => sum + n, 0);
+  const unsupported = action ? rest.filter((s) => !s.supported).length : 0;
+  const cannot = unsupported > 0 ? `; ${unsupported} of them cannot take a ${ACTION_NOUN[action!]}` : '';
+  return `and ${rest.length} more: ${named.join(', ')}${others > 0 ? `, ${others} others` : ''}${cannot}.`;
+}
+
 export function cancelButton(confirmationId: string): Button {
   return { label: 'Cancel', value: encodeButton({ kind: 'cancel', confirmationId }), style: 'default' };
 }
@@ -90,31 +117,41 @@ export function confirmationReply(options: {
   cancel: Button;
   expiresInMinutes: number;
   listing: Listing;
+  /** The devices without a card, in a sentence (they are in the confirmation all the same). */
+  summary?: string;
+  /** How many devices, with or without a card, can take the action. */
+  offeredCount?: number;
 }): Reply {
   const { entries } = options;
-  const offered = entries.filter((e) => e.button).length;
+  const offered = options.offeredCount ?? entries.filter((e) => e.button).length;
   const blocks: Block[] = [{ kind: 'heading', text: options.heading }];
   for (const entry of entries) blocks.push({ kind: 'device', card: entry.card, buttons: entry.button ? [entry.button] : [] });
-  blocks.push(...tooManyNote(options.listing));
+  blocks.push(...(options.summary ? [{ kind: 'notice', tone: 'info', text: options.summary } as Block] : tooManyNote(options.listing)));
   blocks.push({ kind: 'paragraph', text: `Nothing is sent until you click. This request expires in ${options.expiresInMinutes} minutes.` });
   blocks.push({ kind: 'actions', buttons: [...(options.allButton ? [options.allButton] : []), options.cancel] });
   const names = entries.filter((e) => e.button).map((e) => `"${e.card.name}"`);
-  const text = `${options.heading} ${offered === 1 ? `Confirm to ${ACTION_NOUN[options.action]} ${names[0]}.` : `${offered} devices can take it: ${names.join(', ')}.`}`;
+  const more = offered > names.length ? ` and ${offered - names.length} more` : '';
+  const text = `${options.heading} ${offered === 1 ? `Confirm to ${ACTION_NOUN[options.action]} ${names[0]}.` : `${offered} devices can take it: ${names.join(', ')}${more}.`}`;
   return { text, blocks };
 }
 
-export function lookupReply(heading: string, entries: Array<{ card: DeviceCard; buttons: Button[] }>, listing: Listing): Reply {
+export function lookupReply(heading: string, entries: Array<{ card: DeviceCard; buttons: Button[] }>, listing: Listing, summary?: string): Reply {
   const blocks: Block[] = [{ kind: 'heading', text: heading }];
   for (const e of entries) blocks.push({ kind: 'device', card: e.card, buttons: e.buttons });
   blocks.push(...tooManyNote(listing));
+  if (summary) blocks.push({ kind: 'paragraph', text: summary });
   return { text: `${heading} ${entries.map((e) => `"${e.card.name}"`).join(', ')}`, blocks };
 }
 
-export function unsupportedReply(action: DeviceAction, cards: DeviceCard[]): Reply {
+export function unsupportedReply(action: DeviceAction, cards: DeviceCard[], summary?: string): Reply {
   const why = cards.map((c) => `"${c.name}": ${c.support.find((s) => s.action === action)?.text ?? ''}`);
-  const text = `No device here supports a ${ACTION_NOUN[action]}, so nothing can be sent. ${why.join(' ')}`;
+  const text = `No device here supports a ${ACTION_NOUN[action]}, so nothing can be sent. ${why.join(' ')}${summary ? ` ${summary}` : ''}`;
   return {
     text,
-    blocks: [{ kind: 'notice', tone: 'warning', text: `No device here supports a ${ACTION_NOUN[action]}; nothing can be sent.` }, ...cards.map((card): Block => ({ kind: 'device', card, buttons: [] }))],
+    blocks: [
+      { kind: 'notice', tone: 'warning', text: `No device here supports a ${ACTION_NOUN[action]}; nothing can be sent.` },
+      ...cards.map((card): Block => ({ kind: 'device', card, buttons: [] })),
+      ...(summary ? [{ kind: 'paragraph', text: summary } as Block] : []),
+    ],
   };
 }

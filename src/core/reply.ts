@@ -50,6 +50,8 @@ export interface Reply {
   /** A plain-text summary: notifications, screen readers, logs of what was said. */
   text: string;
   blocks: Block[];
+  /** A reply that asks the person to type (an adapter that renders a prompt in a message, as Teams does). */
+  prompt?: TypedPrompt;
 }
 
 /** A temporary passcode for the person who asked; adapters deliver it privately and never log it. */
@@ -76,6 +78,20 @@ export interface SinkRestorer {
   restore(ref: SinkRef): ReplySink | undefined;
 }
 
+/**
+ * A second step in which the person types what they confirm (the number of devices of a bulk action), so that a
+ * misclick cannot act on hundreds of devices: a Slack modal, an Adaptive Card input, a terminal prompt.
+ */
+export interface TypedPrompt {
+  title: string;
+  text: string;
+  /** The input's label, e.g. "Number of devices". */
+  label: string;
+  submitLabel: string;
+  /** Opaque to adapters: handed back, with what was typed, to Handler.handleClick. */
+  value: string;
+}
+
 /** What an adapter gives the handler for one event: where its answers go. */
 export interface ReplySink {
   /** The reference to store with what this event started, when the adapter can restore it elsewhere. */
@@ -86,6 +102,8 @@ export interface ReplySink {
   update(reply: Reply): Promise<void>;
   /** Privately to the person who asked; never to a channel. */
   sendSecret(message: SecretMessage): Promise<void>;
+  /** Asks the person who clicked to type a confirmation (see TypedPrompt); absent where the chat cannot. */
+  askToType?(prompt: TypedPrompt): Promise<void>;
 }
 
 export function buttonsOf(reply: Reply): Button[] {

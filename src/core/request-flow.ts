@@ -7,14 +7,16 @@ import { actionLabel, deviceCard } from './device-card.js';
 import { supportFor } from './platform-support.js';
 import { mayActOn, scopeFor } from './policy.js';
 import type { Confirmation } from './records.js';
-import { cancelButton, confirmButton, confirmationReply, lookupReply, notFoundReply, refusalReply, unsupportedReply, ACTION_NOUN, type ConfirmEntry, type Listing } from './replies.js';
+import { allDevicesButton, cancelButton, confirmButton, confirmationReply, lookupReply, notFoundReply, refusalReply, restSummary, unsupportedReply, ACTION_NOUN, type ConfirmEntry, type Listing } from './replies.js';
 import type { Button, Reply } from './reply.js';
 import { resolveQuery } from './resolve.js';
 import { actorRef, DEVICE_ACTIONS, type Actor, type Device, type DeviceAction } from './types.js';
 
-/** `shown`: at most maxListed; `listing` says how many more there are, when there are. */
-type Found = { ok: true; shown: Device[]; listing: Listing; byUser: boolean } | { ok: false; reply: Reply };
-
+/**
+ * `all`: every permitted device that matched (a user's devices: all of them; a device query: cut at the limit);
+ * `shown`: the first maxListed of them, which get cards; `listing` says how many more there are, when there are.
+ */
+type Found = { ok: true; all: Device[]; shown: Device[]; listing: Listing; byUser: boolean } | { ok: false; reply: Reply };
 /**
  * Resolves the query to the devices this person may see; audits the request and any refusal. A caller who may act
  * on their own devices only is answered from among those, and hears "nothing matches" whether a device exists but
@@ -57,22 +59,26 @@ async function findPermitted(deps: CoreDeps, actor: Actor, query: Query, actions
   const shown = resolution.devices.slice(0, deps.settings.maxListed);
   // A user's devices are all in hand, so their number is known; a device query was cut at the limit.
   const listing: Listing = { shown: shown.length, total: resolution.byUser ? resolution.devices.length : undefined, more: resolution.more || shown.length < resolution.devices.length };
-  return { ok: true, shown, listing, byUser: resolution.byUser };
+  return { ok: true, all: resolution.devices, shown, listing, byUser: resolution.byUser };
 }
 
 export async function requestAction(deps: CoreDeps, actor: Actor, action: DeviceAction, query: Query, correlationId: string, heading?: string): Promise<Reply> {
   const found = await findPermitted(deps, actor, query, [action], correlationId);
   if (!found.ok) return found.reply;
   const now = deps.clock.now();
-  const supports = found.shown.map((device) => ({ device, support: supportFor(deps.platforms, device, action) }));
+  // Every device that matched, not only those with a card: "all" acts on exactly what was counted here.
+  const supports = found.all.map((device) => ({ device, support: supportFor(deps.platforms, device, action) }));
   const offered = supports.filter((s) => s.support.supported);
+  const shown = supports.slice(0, found.shown.length);
+  const rest = supports.slice(shown.length);
+  const summary = restSummary(action, rest.map(({ support }) => support));
   if (offered.length === 0) {
     for (const { device, support } of supports) {
       await deps.store.audit.append(
         auditEvent(deps.clock, { event: 'refusal', outcome: 'not-supported', reason: support.reason, correlationId, actor, action, device }),
       );
     }
-    return unsupportedReply(action, found.shown.map((d) => deviceCard(d, deps.platforms, now, action)));
+    return unsupportedReply(action, shown.map(({ device }) => deviceCard(device, deps.platforms, now, action)), summary);
   }
 
   const confirmation: Confirmation = {
@@ -101,13 +107,12 @@ export async function requestAction(deps: CoreDeps, actor: Actor, action: Device
     }),
   );
 
-  const entries: ConfirmEntry[] = supports.map(({ device, support }) => {
+  const entries: ConfirmEntry[] = shown.map(({ device, support }) => {
     const card = deviceCard(device, deps.platforms, now, action);
     const label = `${actionLabel(action, support)} "${device.name}"`;
     return support.supported ? { card, button: confirmButton(confirmation.id, device.id, label, device.name, support.willHappen) } : { card };
   });
-  const allLabel = `${actionLabel(action)} all ${offered.length} devices`;
-  const allButton = confirmation.allowAll ? confirmButton(confirmation.id, '*', allLabel, offered.map((o) => o.device.name).join('", "'), undefined) : undefined;
+  const allButton = confirmation.allowAll ? allDevicesButton(confirmation.id, action, offered.map((o) => o.device.name), deps.policy.bulkConfirmAbove) : undefined;
   const noun = ACTION_NOUN[action];
   return confirmationReply({
     action,
@@ -117,6 +122,8 @@ export async function requestAction(deps: CoreDeps, actor: Actor, action: Device
     cancel: cancelButton(confirmation.id),
     expiresInMinutes: Math.round(deps.policy.confirmTtlSeconds / 60),
     listing: found.listing,
+    ...(summary ? { summary } : {}),
+    offeredCount: offered.length,
   });
 }
 
@@ -132,7 +139,8 @@ export async function lookUp(deps: CoreDeps, actor: Actor, query: Query, correla
       .map(({ action, support }) => ({ label: `${actionLabel(action, support)}…`, value: encodeButton({ kind: 'start', action, deviceId: device.id }), style: 'default' }));
     return { card: deviceCard(device, deps.platforms, now), buttons };
   });
-  return lookupReply(`Devices matching ${describeQuery(query)}:`, entries, found.listing);
+  const rest = found.all.slice(found.shown.length).map((d) => supportFor(deps.platforms, d, 'lock'));
+  return lookupReply(`Devices matching ${describeQuery(query)}:`, entries, found.listing, restSummary(undefined, rest));
 }
 
 const SELF_SERVICE_LABEL: Record<DeviceAction, string> = { lock: 'I lost this device', resetPasscode: 'I forgot my passcode' };
@@ -151,5 +159,6 @@ export async function selfService(deps: CoreDeps, actor: Actor, correlationId: s
       (action): Button => ({ label: SELF_SERVICE_LABEL[action], value: encodeButton({ kind: 'start', action, deviceId: device.id }), style: action === 'lock' ? 'danger' : 'default' }),
     ),
   }));
-  return lookupReply('Your devices', entries, found.listing);
+  const rest = found.all.slice(found.shown.length).map((d) => supportFor(deps.platforms, d, 'lock'));
+  return lookupReply('Your devices', entries, found.listing, restSummary(undefined, rest));
 }

@@ -36,10 +36,58 @@ export function stateLine(action: DeviceAction, record: Pick<DispatchRecord, 'de
   return record.detail ? `${base} ${record.detail}` : base;
 }
 
+/** Above this many devices the status is a summary with the problems named, not a line per device. */
+export const SUMMARISE_ABOVE = 10;
+/** Devices named in a summary because something went wrong with them, at most. */
+const PROBLEMS_NAMED = 10;
+
+/** The counts a person reads at a glance, in the order they care about; "not sent" is always said. */
+const SUMMARY_GROUPS: Array<{ words: string; states: DispatchState[]; always?: boolean }> = [
+  { words: 'done', states: ['done'], always: true },
+  { words: 'pending', states: ['sent', 'pending', 'active'], always: true },
+  { words: 'being sent', states: ['dispatching'] },
+  { words: 'failed', states: ['failed', 'notSupported'], always: true },
+  { words: 'canceled', states: ['canceled'] },
+  { words: 'unknown', states: ['unknown'] },
+  { words: 'not sent', states: ['notSent'], always: true },
+];
+const PROBLEM: ReadonlySet<DispatchState> = new Set(['failed', 'notSupported', 'canceled', 'notSent', 'unknown']);
+
+/** "600 devices: 412 done, 150 pending, 38 failed, 0 not sent" */
+export function summaryLine(records: Array<Pick<DispatchRecord, 'state'>>): string {
+  const parts = SUMMARY_GROUPS.map(({ words, states, always }) => ({ words, always, n: records.filter((r) => states.includes(r.state)).length }))
+    .filter((g) => g.always || g.n > 0)
+    .map((g) => `${g.n} ${g.words}`);
+  return `${records.length} devices: ${parts.join(', ')}`;
+}
+
 export function statusReply(action: DeviceAction, confirmedBy: string, records: DispatchRecord[], footer?: string): Reply {
+  if (records.length > SUMMARISE_ABOVE) return summaryReply(action, confirmedBy, records, footer);
   const lines = records.map((r) => stateLine(action, r));
   const blocks: Block[] = [{ kind: 'heading', text: `${ACTION_NOUN[action][0]!.toUpperCase()}${ACTION_NOUN[action].slice(1)} confirmed by ${confirmedBy}` }];
   records.forEach((r, i) => blocks.push({ kind: 'notice', tone: TONE[r.state], text: lines[i]! }));
   if (footer) blocks.push({ kind: 'paragraph', text: footer });
   return { text: [...lines, ...(footer ? [footer] : [])].join('\n'), blocks };
+}
+
+function summaryReply(action: DeviceAction, confirmedBy: string, records: DispatchRecord[], footer?: string): Reply {
+  const heading = `${ACTION_NOUN[action][0]!.toUpperCase()}${ACTION_NOUN[action].slice(1)} confirmed by ${confirmedBy}`;
+  const summary = summaryLine(records);
+  const problems = records.filter((r) => PROBLEM.has(r.state));
+  const settled = records.every((r) => !['dispatching', 'sent', 'pending', 'active'].includes(r.state));
+  const tone = problems.length > 0 ? 'warning' : settled ? 'success' : 'info';
+  const listed = problems.slice(0, PROBLEMS_NAMED);
+  const named = listed.map((r) => stateLine(action, r));
+  if (problems.length > listed.length) named.push(`…and ${problems.length - listed.length} more with a problem.`);
+  const trail = `Each device's result is in the audit trail (confirmation ${records[0]!.confirmationId}).`;
+  const blocks: Block[] = [{ kind: 'heading', text: heading }, { kind: 'notice', tone, text: summary }];
+  named.forEach((line, i) => blocks.push({ kind: 'notice', tone: listed[i] ? TONE[listed[i].state] : 'warning', text: line }));
+  blocks.push({ kind: 'paragraph', text: footer ? `${footer} ${trail}` : trail });
+  return { text: [summary, ...named, ...(footer ? [footer] : []), trail].join('\n'), blocks };
+}
+
+/** What a status message shows, in short: two digests differ exactly when the message would read differently. */
+export function statusDigest(records: Array<Pick<DispatchRecord, 'state' | 'detail'>>): string {
+  if (records.length > SUMMARISE_ABOVE) return `${summaryLine(records)}|${records.filter((r) => PROBLEM.has(r.state)).length}`;
+  return records.map((r) => `${r.state}:${r.detail ?? ''}`).join('|');
 }

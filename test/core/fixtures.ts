@@ -18,3 +18,14 @@ export function kiosks(count: number): Device[] {
 }
 
 export const all = (): Device[] => [patIphone, patPixel, patLaptop, samIphone, samStale].map((d) => ({ ...d }));
+
+/** `count` devices of one person: Android dedicated devices, every `windowsEvery`-th a Windows laptop (no lock). */
+export function fleetOf(count: number, owner = 'fleet@contoso.com', windowsEvery = 0): Device[] {
+  const who = { userId: `aad-${owner}`, userPrincipalName: owner, emailAddress: owner, userDisplayName: 'Fleet Owner', enrolledByUserPrincipalName: owner };
+  return Array.from({ length: count }, (_, i) => {
+    const n = String(i + 1).padStart(4, '0');
+    return windowsEvery > 0 && (i + 1) % windowsEvery === 0
+      ? makeDevice({ ...who, id: `dev-fleet-${n}`, name: `FLEET-PC-${n}`, operatingSystem: 'Windows', osVersion: '10.0.22631.4602', deviceType: 'desktop', serialNumber: `PC${n}` })
+      : makeDevice({ ...who, id: `dev-fleet-${n}`, name: `Fleet-${n}`, operatingSystem: 'Android', osVersion: '13', deviceType: 'androidEnterprise', enrollmentType: 'androidEnterpriseDedicatedDevice', serialNumber: `FLEET${n}` });
+  });
+}

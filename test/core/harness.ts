@@ -1,7 +1,7 @@
 // Builds the real handler over small real fakes (in-memory backend and store, fake clock) and records what it says.
 import { readFileSync } from 'node:fs';
 import { createHandler, DEFAULT_SETTINGS, DEFAULT_POLICY, platformSupportSchema, type Actor, type Handler, type Policy, type Reply, type ReplySink, type SecretMessage, type Device } from '../../src/core/index.js';
-import { buttonsOf, type SinkRestorer } from '../../src/core/reply.js';
+import { buttonsOf, type SinkRestorer, type TypedPrompt } from '../../src/core/reply.js';
 import type { AuditEvent } from '../../src/core/records.js';
 import type { Logger, ProcessRegistry, Store } from '../../src/ports.js';
 import { createMemoryStore } from '../../src/store/memory-store.js';
@@ -12,6 +12,10 @@ import { MemoryBackend } from '../fakes/memory-backend.js';
 export const platforms = platformSupportSchema.parse(JSON.parse(readFileSync(new URL('../../data/platform-support.json', import.meta.url), 'utf8')));
 
 export class RecordingSink implements ReplySink {
+  readonly prompts: TypedPrompt[] = [];
+  async askToType(prompt: TypedPrompt) {
+    this.prompts.push(prompt);
+  }
   readonly replies: Reply[] = [];
   readonly updates: Reply[] = [];
   readonly secrets: SecretMessage[] = [];
@@ -120,6 +124,7 @@ export function makeHarness(devices: Device[], options: { policy?: Policy; setti
 
 export const helpdeskPolicy: Policy = {
   confirmTtlSeconds: 300,
+  bulkConfirmAbove: 25,
   approvers: ['email:lead@contoso.com'],
   roles: [
     { name: 'helpdesk', members: ['email:help@contoso.com', 'slack-group:S0HELP'], actions: ['lock', 'resetPasscode'], devices: 'any' },

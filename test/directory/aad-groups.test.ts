@@ -7,6 +7,7 @@ import { RecordingLogger } from '../core/harness.js';
 
 const policy: Policy = {
   confirmTtlSeconds: 300,
+  bulkConfirmAbove: 25,
   approvers: ['aad-group:g-approvers'],
   roles: [
     { name: 'admins', members: ['aad-group:g-admins', 'email:x@contoso.com'], actions: ['lock'], devices: 'any' },

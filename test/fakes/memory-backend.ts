@@ -88,10 +88,12 @@ export class MemoryBackend implements DeviceBackend {
     }
     const ok = deviceIds.filter((id) => !this.failures.has(id));
     if (ok.length > 0) this.#record(action, ok);
-    return deviceIds.map((deviceId) => {
+    const results = deviceIds.map((deviceId): DispatchResult => {
       const error = this.failures.get(deviceId);
       return error ? { deviceId, ok: false, error } : { deviceId, ok: true };
     });
+    for (const result of results) options.onResult?.(result);
+    return results;
   }
 
   #record(action: DeviceAction, ids: readonly string[]): void {

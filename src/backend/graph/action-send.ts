@@ -22,7 +22,15 @@ const actionUrl = (id: string, action: DeviceAction) => `/deviceManagement/manag
  * batchSize: at most 20 (Graph's limit) and at most the write budget. `maySend` is asked just before each request
  * leaves (after the write limiter's wait): a no withholds that request's devices.
  */
-export async function sendAction(http: GraphHttp, action: DeviceAction, ids: readonly string[], batchSize = BATCH_LIMIT, maySend: () => boolean = () => true): Promise<Map<string, ItemOutcome>> {
+export async function sendAction(
+  http: GraphHttp,
+  action: DeviceAction,
+  ids: readonly string[],
+  batchSize = BATCH_LIMIT,
+  maySend: () => boolean = () => true,
+  /** Each batch's outcomes as soon as they are known (a bulk action's batches wait their turn in the write budget). */
+  onBatch: (outcomes: Map<string, ItemOutcome>) => void = () => {},
+): Promise<Map<string, ItemOutcome>> {
   const size = Math.max(1, Math.min(BATCH_LIMIT, batchSize));
   const out = new Map<string, ItemOutcome>();
   if (ids.length === 1) {
@@ -45,16 +53,20 @@ export async function sendAction(http: GraphHttp, action: DeviceAction, ids: rea
             body: exchange.response.body,
           },
     );
+    onBatch(out);
     return out;
   }
   for (let i = 0; i < ids.length; i += size) {
     const chunk = ids.slice(i, i + size);
     // One chunk's failure before it left (a token that cannot be had) says nothing of the chunks already sent.
+    let outcomes: Map<string, ItemOutcome>;
     try {
-      for (const [id, outcome] of await sendBatch(http, action, chunk, maySend)) out.set(id, outcome);
+      outcomes = await sendBatch(http, action, chunk, maySend);
     } catch (error) {
-      for (const id of chunk) out.set(id, { kind: 'unsent', error });
+      outcomes = new Map(chunk.map((id) => [id, { kind: 'unsent', error }]));
     }
+    for (const [id, outcome] of outcomes) out.set(id, outcome);
+    onBatch(outcomes);
   }
   return out;
 }

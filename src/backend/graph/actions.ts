@@ -48,9 +48,19 @@ export async function dispatchActions(
 ): Promise<DispatchResult[]> {
   const { http, clock, logger, settings } = deps;
   const final = new Map<string, DispatchResult>();
+  const decide = (id: string, result: DispatchResult) => {
+    if (final.has(id)) return;
+    final.set(id, result);
+    try {
+      options.onResult?.(result);
+    } catch (error) {
+      // The caller's bookkeeping must never cost a device its result.
+      logger.warn({ err: error }, 'a dispatch progress callback failed');
+    }
+  };
   const unique = [...new Set(deviceIds)];
   for (const id of unique) {
-    if (!isGuid(id)) final.set(id, { deviceId: id, ok: false, error: new LockdeskError(ERROR_CODES.DEVICE_NOT_FOUND, `not a managed device id: ${id}`, { userMessage: 'That device is no longer in Intune.' }) });
+    if (!isGuid(id)) decide(id, { deviceId: id, ok: false, error: new LockdeskError(ERROR_CODES.DEVICE_NOT_FOUND, `not a managed device id: ${id}`, { userMessage: 'That device is no longer in Intune.' }) });
   }
   let pending = unique.filter((id) => !final.has(id));
   const firstSent = new Map<string, number>();
@@ -59,29 +69,29 @@ export async function dispatchActions(
     const sentAt = clock.now().getTime();
     for (const id of pending) if (!firstSent.has(id)) firstSent.set(id, sentAt);
     let outcomes: Map<string, ItemOutcome>;
+    // A device whose answer settles it is reported at once, batch by batch; the rest wait for the re-check below.
+    const settleAtOnce = (batch: Map<string, ItemOutcome>) => {
+      for (const [id, outcome] of batch) {
+        const result = finalResult(action, id, outcome);
+        if (result) decide(id, result);
+      }
+    };
     try {
-      outcomes = await sendAction(http, action, pending, settings.writeBudget, options.maySend);
+      outcomes = await sendAction(http, action, pending, settings.writeBudget, options.maySend, settleAtOnce);
     } catch (error) {
       // The token or the limiter failed before anything was sent.
-      for (const id of pending) final.set(id, { deviceId: id, ok: false, error: error instanceof LockdeskError ? error : lostError(GRAPH_ACTION[action].path, error) });
+      for (const id of pending) decide(id, { deviceId: id, ok: false, error: error instanceof LockdeskError ? error : lostError(GRAPH_ACTION[action].path, error) });
       break;
     }
     const recheck: Array<{ id: string; outcome: Exclude<ItemOutcome, { kind: 'withheld' | 'unsent' }>; waitMs: number }> = [];
     for (const id of pending) {
+      if (final.has(id)) continue;
       const outcome = outcomes.get(id) ?? { kind: 'lost' as const, cause: new Error('no outcome') };
-      if (outcome.kind === 'withheld') {
-        final.set(id, { deviceId: id, ok: false, error: withheld(action) });
-      } else if (outcome.kind === 'unsent') {
-        // The token or the limiter failed before this device's request left: nothing was sent for it.
-        final.set(id, { deviceId: id, ok: false, error: outcome.error instanceof LockdeskError ? outcome.error : lostError(GRAPH_ACTION[action].path, outcome.error) });
-      } else if (outcome.kind === 'response' && outcome.status >= 200 && outcome.status < 300) {
-        final.set(id, { deviceId: id, ok: true });
-      } else if (outcome.kind === 'lost' || RETRYABLE.has(outcome.status)) {
+      const result = finalResult(action, id, outcome);
+      if (result) decide(id, result);
+      else if (outcome.kind === 'lost' || (outcome.kind === 'response' && RETRYABLE.has(outcome.status))) {
         const hinted = outcome.kind === 'response' ? parseRetryAfter(outcome.retryAfter, clock.now().getTime()) : 0;
         recheck.push({ id, outcome, waitMs: hinted ?? backoffMs(round, settings.retryBaseMs, settings.retryCapMs) });
-      } else {
-        const error = translateGraphError({ status: outcome.status, requestId: outcome.requestId, code: errorCodeOf(outcome.body) }, 'action', GRAPH_ACTION[action].path);
-        final.set(id, { deviceId: id, ok: false, error });
       }
     }
     pending = [];
@@ -90,7 +100,7 @@ export async function dispatchActions(
     const waitMs = Math.max(...recheck.map((r) => r.waitMs));
     const now = clock.now().getTime();
     const giveUp = (r: (typeof recheck)[number]) => round + 1 >= MAX_ROUNDS || now + r.waitMs > firstSent.get(r.id)! + settings.deadlineMs;
-    for (const r of recheck.filter(giveUp)) final.set(r.id, { deviceId: r.id, ok: false, error: givenUp(action, r.outcome, r.waitMs) });
+    for (const r of recheck.filter(giveUp)) decide(r.id, { deviceId: r.id, ok: false, error: givenUp(action, r.outcome, r.waitMs) });
     const next = recheck.filter((r) => !giveUp(r));
     if (next.length === 0) break;
     logger.info({ action, devices: next.length, waitMs }, 'some devices did not confirm the action; reading their state before any re-send');
@@ -102,17 +112,27 @@ export async function dispatchActions(
         status = await readActionStatus(http, r.id, action);
       } catch (error) {
         const gone = error instanceof LockdeskError && error.code === ERROR_CODES.DEVICE_NOT_FOUND;
-        final.set(r.id, { deviceId: r.id, ok: false, error: gone ? error : uncertain(action, 'the action state cannot be read after a lost answer') });
+        decide(r.id, { deviceId: r.id, ok: false, error: gone ? error : uncertain(action, 'the action state cannot be read after a lost answer') });
         continue;
       }
       const verdict = queuedSince(status, firstSent.get(r.id)!);
-      if (verdict === 'queued') final.set(r.id, { deviceId: r.id, ok: true });
+      if (verdict === 'queued') decide(r.id, { deviceId: r.id, ok: true });
       else if (verdict === 'notQueued') pending.push(r.id);
-      else final.set(r.id, { deviceId: r.id, ok: false, error: uncertain(action, 'cannot tell whether the action was queued') });
+      else decide(r.id, { deviceId: r.id, ok: false, error: uncertain(action, 'cannot tell whether the action was queued') });
     }
     if (pending.length > 0) logger.info({ action, devices: pending.length }, 'the action state shows nothing queued; sending again');
   }
   return deviceIds.map((id) => final.get(id) ?? { deviceId: id, ok: false, error: uncertain(action, 'no result') });
+}
+
+/** The result an outcome settles, or undefined when it must be re-checked (lost, or 429/503/504). */
+function finalResult(action: DeviceAction, id: string, outcome: ItemOutcome): DispatchResult | undefined {
+  if (outcome.kind === 'withheld') return { deviceId: id, ok: false, error: withheld(action) };
+  // The token or the limiter failed before this device's request left: nothing was sent for it.
+  if (outcome.kind === 'unsent') return { deviceId: id, ok: false, error: outcome.error instanceof LockdeskError ? outcome.error : lostError(GRAPH_ACTION[action].path, outcome.error) };
+  if (outcome.kind === 'lost' || RETRYABLE.has(outcome.status)) return undefined;
+  if (outcome.status >= 200 && outcome.status < 300) return { deviceId: id, ok: true };
+  return { deviceId: id, ok: false, error: translateGraphError({ status: outcome.status, requestId: outcome.requestId, code: errorCodeOf(outcome.body) }, 'action', GRAPH_ACTION[action].path) };
 }
 
 function givenUp(action: DeviceAction, outcome: Exclude<ItemOutcome, { kind: 'withheld' | 'unsent' }>, waitMs: number): LockdeskError {

@@ -111,6 +111,7 @@ export class SimulatedTenant implements DeviceBackend, Directory {
       return { deviceId, ok: true };
     });
     await this.#db.write();
+    for (const result of results) options.onResult?.(result);
     return results;
   }
 

@@ -35,6 +35,7 @@ export const HELPDESK_GROUP = 'S0HELP';
 
 export const POLICY = {
   confirmTtlSeconds: 300,
+  bulkConfirmAbove: 25,
   approvers: ['email:lead@contoso.com'],
   roles: [
     { name: 'helpdesk', members: [`slack-group:${HELPDESK_GROUP}`], actions: ['lock', 'resetPasscode'], devices: 'any' },

@@ -45,6 +45,7 @@ export interface Sent {
 /** Alice is helpdesk (a teams: selector); everyone else may act on their own devices. */
 const POLICY = {
   confirmTtlSeconds: 300,
+  bulkConfirmAbove: 25,
   // Lee may confirm for others (the passcode still goes to whoever asked).
   approvers: ['teams:aad-lee'],
   roles: [
