@@ -42,6 +42,16 @@ export async function runConsoleChat(options: ConsoleChatOptions): Promise<void>
     },
   });
 
+  /** The answer to a prompt: a refusal without buttons leaves the prompted message's choices clickable again. */
+  const answerSink = (origin: number): ReplySink => ({
+    ...sinkFor(origin),
+    reply: async (reply) => {
+      const rendered = renderText(reply);
+      write(rendered.text);
+      if (rendered.buttons.length > 0) choices = { owner: ++messageCount, buttons: rendered.buttons };
+    },
+  });
+
   const lines = createInterface({ input, terminal: false });
   const prompt = () => options.prompt && output.write('> ');
   write(`lockdesk terminal chat, signed in as ${actor.email ?? actor.id}. Type "help"; type a number to click a button.`);
@@ -55,7 +65,7 @@ export async function runConsoleChat(options: ConsoleChatOptions): Promise<void>
     if (asked) {
       const { prompt: question, owner } = asked;
       asked = undefined;
-      await handler.handleClick(actor, question.value, sinkFor(owner), line);
+      await handler.handleClick(actor, question.value, answerSink(owner), line);
     } else if (/^\d+$/.test(line)) {
       const button = choices.buttons[Number(line) - 1];
       if (!button) write(choices.buttons.length ? `There is no choice ${line}; pick 1 to ${choices.buttons.length}.` : 'There is nothing to click right now.');

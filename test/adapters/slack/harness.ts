@@ -94,6 +94,8 @@ export interface Harness {
   failHooks(...answers: Override[]): void;
   command(user: string, command: string, text: string, extra?: { headers?: Record<string, string>; timestamp?: number; secret?: string; fields?: Record<string, string> }): Promise<{ res: Response; responseUrl: string; ms: number }>;
   click(user: string, value: string, where?: ClickWhere, payloadExtra?: Record<string, unknown>): Promise<{ res: Response; responseUrl: string; body: string }>;
+  /** Submits a modal lockdesk opened (the view as views.open was given it) with `typed` in its text input. */
+  submitView(user: string, view: Record<string, unknown>, typed: string, viewId?: string): Promise<Response>;
   postRaw(body: string, contentType: string, extra?: { headers?: Record<string, string>; timestamp?: number; secret?: string }): Promise<Response>;
   homeOpened(user: string, eventId?: string, teamId?: string): Promise<Response>;
   /**
@@ -259,6 +261,18 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
       return { res: await postRaw(body, form), responseUrl, body };
     },
     postRaw,
+    submitView(user, view, typed, viewId = `V${++counter}`) {
+      const payload = {
+        type: 'view_submission',
+        team: { id: TEAM_ID, domain: 'contoso' },
+        user: { id: user, username: user.toLowerCase(), team_id: TEAM_ID },
+        api_app_id: 'A0LOCKDESK',
+        token: 'legacy-verification-token',
+        trigger_id: `${++counter}.trigger`,
+        view: { ...view, id: viewId, team_id: TEAM_ID, hash: 'h1', state: { values: { typed: { value: { type: 'plain_text_input', value: typed } } } } },
+      };
+      return postRaw(`payload=${encodeURIComponent(JSON.stringify(payload))}`, form);
+    },
     homeOpened(user, eventId = `Ev${++counter}`, teamId = TEAM_ID) {
       const body = JSON.stringify({
         token: 'legacy-verification-token',
