@@ -27,11 +27,12 @@ const REFUSAL_TEXT = {
 /** Skipped devices named one by one up to this many; beyond, counted by reason. */
 const SKIPPED_NAMED = 5;
 
-/** What was typed as a count: digits, with thousands separators allowed ("1,200", "1 200"). */
+/** What was typed as a count: digits, with thousands separators only between groups of three ("1,200", "1 200"). */
 export function typedCount(typed: string): number | undefined {
   if (typed.length > 50) return undefined;
-  const digits = typed.normalize('NFKC').replace(/[\s,.'’_]/g, '');
-  return /^\d{1,9}$/.test(digits) ? Number(digits) : undefined;
+  const text = typed.normalize('NFKC').trim();
+  if (!/^\d{1,9}$/.test(text) && !/^\d{1,3}([ ,.'’_]\d{3}){1,2}$/.test(text)) return undefined;
+  return Number(text.replace(/\D/g, ''));
 }
 
 type Decision = Extract<ButtonAction, { kind: 'confirm' | 'cancel' }>;

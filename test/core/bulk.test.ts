@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { buttonsOf, type DeviceAction, type Reply } from '../../src/core/index.js';
 import type { DispatchOptions, DispatchResult } from '../../src/ports.js';
+import { typedCount } from '../../src/core/click-flow.js';
 import { actor, buttonValue, helpdeskPolicy, makeHarness, RecordingSink } from './harness.js';
 import { fleetOf } from './fixtures.js';
 
@@ -42,14 +43,14 @@ describe('bulk: all means every device that matched', () => {
     expect(clicked.prompts[0]!.text).toMatch(/type the number of devices, 60/);
     expect(h.backend.dispatched).toEqual([]);
 
-    for (const wrong of ['6', '600', 'sixty', '', '60; DROP TABLE', '\u0000']) {
+    for (const wrong of ['6', '600', '6.0', '6 0', 'sixty', '', '60; DROP TABLE', '\u0000']) {
       const answer = new RecordingSink();
       await h.handler.handleClick(help, clicked.prompts[0]!.value, answer, wrong);
       expect(answer.lastReply.text).toMatch(/covers 60 devices, so lockdesk sent nothing\. Your confirmation still stands/);
     }
     expect(h.backend.dispatched).toEqual([]);
     const refused = (await h.audit()).filter((e) => e.event === 'click-refused');
-    expect(refused.map((e) => e.reason)).toEqual(Array(6).fill('countMismatch'));
+    expect(refused.map((e) => e.reason)).toEqual(Array(8).fill('countMismatch'));
 
     const typed = new RecordingSink();
     await h.handler.handleClick(help, clicked.prompts[0]!.value, typed, ' 60 ');
@@ -121,6 +122,13 @@ function halfThenHold(h: ReturnType<typeof makeHarness>) {
   };
   return release;
 }
+
+describe('typedCount', () => {
+  it('reads digits and thousands groups, nothing else', () => {
+    expect([' 60 ', '1,200', '1 200', '1.200', '１２', '600'].map(typedCount)).toEqual([60, 1200, 1200, 1200, 12, 600]);
+    expect(['6.0', '12,00', '1,2000', '-60', '60 devices', '0x3c', '٦٠x', '9'.repeat(10)].map(typedCount)).toEqual(Array(8).fill(undefined));
+  });
+});
 
 describe('bulk: the status as the action moves', () => {
   it('shows progress while batches wait, summarises, and never repeats an unchanged message', async () => {
