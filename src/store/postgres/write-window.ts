@@ -11,10 +11,12 @@ const ANSWERED = 'UPDATE lockdesk_graph_writes SET stamp = now(), answered = tru
 const WITHDRAW = 'DELETE FROM lockdesk_graph_writes WHERE id = $1 AND NOT answered';
 
 /**
- * How long one question may take. A bulk action waits on these, so a database that hangs must become an error
- * quickly (the Graph client then sends nothing); a reservation whose answer was lost still counts, only until its bound.
+ * How long one question may take on the server. A bulk action waits on these, so a database that hangs must become
+ * an error quickly (the Graph client then sends nothing). The client gives up a second later, for a connection that
+ * is gone: a reservation the server then makes anyway still counts, but only until its bound.
  */
-export const WINDOW_QUERY_TIMEOUT_MS = 3_000;
+export const WINDOW_STATEMENT_TIMEOUT_MS = 3_000;
+const CLIENT_TIMEOUT_MS = WINDOW_STATEMENT_TIMEOUT_MS + 1_000;
 
 export interface WriteWindowOptions extends PostgresOptions {
   /** Named in each row, for people looking at the table: this process's id in lockdesk_processes. */
@@ -33,9 +35,9 @@ export class PostgresWriteWindow implements SharedWriteWindow {
     this.#pool = new pg.Pool({
       connectionString: withDefaultUser(options.url),
       max: options.max ?? 2,
-      connectionTimeoutMillis: WINDOW_QUERY_TIMEOUT_MS,
-      query_timeout: WINDOW_QUERY_TIMEOUT_MS,
-      ...sessionOptions(options, { statement_timeout: WINDOW_QUERY_TIMEOUT_MS }),
+      connectionTimeoutMillis: CLIENT_TIMEOUT_MS,
+      query_timeout: CLIENT_TIMEOUT_MS,
+      ...sessionOptions(options, { statement_timeout: WINDOW_STATEMENT_TIMEOUT_MS }),
     });
     this.#pool.on('error', () => undefined);
   }

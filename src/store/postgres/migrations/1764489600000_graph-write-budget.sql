@@ -18,8 +18,9 @@ CREATE INDEX lockdesk_graph_writes_stamp ON lockdesk_graph_writes (stamp);
 -- Reserves p_count writes if they fit in p_budget per p_window_ms with every write of the window (a row counts while
 -- its stamp is inside the window; an unanswered one's stamp is in the future, so it counts): reserved, wait_ms 0.
 -- Else reserved false and wait_ms, how long until enough leave the window (at least: an unanswered reservation leaves
--- no sooner than a window after now). One statement for the caller; the advisory lock makes the replicas take turns,
--- and each query in here sees what the one before it committed (READ COMMITTED takes a snapshot per query).
+-- no sooner than a window after now). One statement for the caller; the advisory lock makes the replicas take turns
+-- (it is named after this table, so that installs in other schemas of the database keep budgets of their own), and
+-- each query in here sees what the one before it committed (READ COMMITTED takes a snapshot per query).
 CREATE FUNCTION lockdesk_reserve_graph_writes(p_id uuid, p_count integer, p_budget integer, p_window_ms integer, p_answer_within_ms integer, p_owner text)
   RETURNS TABLE (reserved boolean, wait_ms integer)
   LANGUAGE plpgsql VOLATILE AS $$
@@ -29,7 +30,7 @@ DECLARE
   v_used bigint;
   v_leave timestamptz;
 BEGIN
-  PERFORM pg_advisory_xact_lock(7245003);
+  PERFORM pg_advisory_xact_lock(7245003, 'lockdesk_graph_writes'::regclass::oid::integer);
   v_now := clock_timestamp();
   -- Rows out of every window lockdesk allows (at most ten minutes) are of no more use.
   DELETE FROM lockdesk_graph_writes g WHERE g.stamp < v_now - greatest(v_window, interval '1 hour');
