@@ -60,8 +60,13 @@ export class SharedWriteLimiter implements WriteBudget {
   /** How long a reservation may stay unanswered before the window counts it answered: it cannot be later than that. */
   readonly #answerWithinMs: number;
   #queue: Promise<void> = Promise.resolve();
-  /** Since when (monotonic ms) every question to the window failed or came back too late; undefined while it answers. */
+  /**
+   * Since when (monotonic ms) every question to the window failed or came back too late; undefined while it answers.
+   * Kept across acquires, so that the next request of a bulk action fails at once in the same outage, not after
+   * another wait; an outage is over once a question succeeds, or when none has failed for unreachableMs.
+   */
   #failingSince: number | undefined;
+  #lastFailedAt = -Infinity;
   /** Failed questions in a row, for the pause before the next. */
   #failures = 0;
   readonly #owed = new Set<Promise<void>>();
@@ -103,6 +108,10 @@ export class SharedWriteLimiter implements WriteBudget {
         await this.#failed(askedAt, 'the shared window cannot be reached', error);
         continue;
       }
+      if (answer.reserved && this.#stop.signal.aborted) {
+        this.#settle(window.withdraw(answer.id), 'a reservation made while stopping could not be given back; it counts until its bound');
+        throw new WriteBudgetUnavailableError('lockdesk is stopping');
+      }
       if (answer.reserved && performance.now() - askedAt >= this.#timings.sendWithinMs) {
         // Too late to send under it: the window may already count it answered before this request would land.
         this.#settle(window.withdraw(answer.id), 'a reservation answered too late could not be given back; it counts until its bound');
@@ -120,7 +129,12 @@ export class SharedWriteLimiter implements WriteBudget {
 
   /** Records a failed question; throws once the window has been out of reach for too long, else pauses. */
   async #failed(askedAt: number, why: string, cause?: unknown): Promise<void> {
+    if (askedAt - this.#lastFailedAt > this.#timings.unreachableMs) {
+      this.#failingSince = undefined;
+      this.#failures = 0;
+    }
     this.#failingSince ??= askedAt;
+    this.#lastFailedAt = performance.now();
     this.#failures += 1;
     const failingFor = performance.now() - this.#failingSince;
     if (failingFor >= this.#timings.unreachableMs) throw new WriteBudgetUnavailableError(`${why} (for ${Math.round(failingFor)} ms)`, cause);
