@@ -4,7 +4,7 @@ import type { Config } from './config/index.js';
 import { resolvePath } from './config/index.js';
 import { createHandler, DEFAULT_SETTINGS, type Handler, type PlatformSupport, type Policy } from './core/index.js';
 import { loadPlatformSupport, loadPolicy } from './data-files.js';
-import type { Clock, DeviceBackend, Directory, IdSource, Logger } from './ports.js';
+import type { Clock, DeviceBackend, Directory, IdSource, Logger, ProcessRegistry } from './ports.js';
 import { createStore } from './store/create-store.js';
 import { observeAudit, type ObservedStore } from './store/observed-store.js';
 import { systemClock, systemIds } from './system.js';
@@ -17,6 +17,8 @@ export interface App {
   handler: Handler;
   backend: DeviceBackend;
   store: ObservedStore;
+  /** The replicas sharing the store and whether they live (PostgreSQL); undefined for one process alone. */
+  processes?: ProcessRegistry;
   /** Chat adapters register here how to restore their sinks for follow-up on any process. */
   sinks: SinkRestorers;
   policy: Policy;
@@ -48,7 +50,7 @@ export async function buildApp(config: Config, logger: Logger, overrides: AppOve
   // The store first: a damaged state file must stop start-up before anything is written to the data directory.
   const opened = await createStore(config, { logger, dataDir });
   const store = observeAudit(opened.store, logger);
-  const created = await createBackend(config, { clock, logger, dataDir, inventoryIndex: opened.inventoryIndex });
+  const created = await createBackend(config, { clock, logger, dataDir, inventoryIndex: opened.inventoryIndex, writeWindow: opened.writeWindow });
   const backend = created.backend;
   const queue = await createQueue(config, { clock, logger });
   const sinks = new SinkRestorers();
@@ -83,6 +85,7 @@ export async function buildApp(config: Config, logger: Logger, overrides: AppOve
     handler,
     backend,
     store,
+    ...(opened.processes ? { processes: opened.processes } : {}),
     sinks,
     policy,
     aadGroupsOf: aadGroupResolver(isDirectory(backend) ? backend : undefined, policy, clock, logger),

@@ -83,6 +83,27 @@ export interface InventoryIndex {
   readonly size: number;
 }
 
+/** What a reservation of writes in the shared window came to: reserved (its id), or how long until they might fit. */
+export type WriteReservation = { reserved: true; id: string } | { reserved: false; waitMs: number };
+
+/**
+ * The Graph write budget's sliding window, shared by every process that writes with the same app (PostgreSQL: every
+ * replica), so that together they stay under Intune's limit. A reservation counts from the moment it is made; once
+ * answered, from the moment its answer arrived, for one window. One never answered (its process died, or could not
+ * say) counts as answered `answerWithinMs` after it was made: so it blocks the budget for a while, never for ever.
+ */
+export interface SharedWriteWindow {
+  /**
+   * Atomically, against every process sharing the window: reserves `count` writes if, with every write answered in
+   * the last `windowMs` and every reservation not yet answered, they fit in `budget`; else how long until they might.
+   */
+  reserve(request: { count: number; budget: number; windowMs: number; answerWithinMs: number }): Promise<WriteReservation>;
+  /** The answer to a reservation's writes arrived: they count from now, the window's own clock. */
+  answered(id: string): Promise<void>;
+  /** A reservation's writes were never sent: they count no more. */
+  withdraw(id: string): Promise<void>;
+}
+
 export interface ConfirmationStore {
   create(confirmation: Confirmation): Promise<void>;
   get(id: string): Promise<Confirmation | undefined>;

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import type { Config } from '../config/index.js';
 import { resolvePath } from '../config/index.js';
-import type { Clock, DeviceBackend, Logger, InventoryIndex } from '../ports.js';
+import type { Clock, DeviceBackend, Logger, InventoryIndex, SharedWriteWindow } from '../ports.js';
 import { createGraphBackend, graphSettingsFrom } from './graph/index.js';
 import { SimulatedTenant } from './simulated/simulated-tenant.js';
 
@@ -15,13 +15,27 @@ export interface CreatedBackend {
   close?(): Promise<void>;
 }
 
-export async function createBackend(config: Config, deps: { clock: Clock; logger: Logger; dataDir: string; inventoryIndex?: InventoryIndex | undefined }): Promise<CreatedBackend> {
+export interface BackendDeps {
+  clock: Clock;
+  logger: Logger;
+  dataDir: string;
+  inventoryIndex?: InventoryIndex | undefined;
+  /** The store's shared window for Graph writes (PostgreSQL), so that every replica spends one budget. */
+  writeWindow?: SharedWriteWindow | undefined;
+}
+
+export async function createBackend(config: Config, deps: BackendDeps): Promise<CreatedBackend> {
   if (config.BACKEND === 'graph') {
     const settings = graphSettingsFrom(config);
-    const backend = await createGraphBackend({ settings, clock: deps.clock, logger: deps.logger, ...(deps.inventoryIndex ? { index: deps.inventoryIndex } : {}) });
+    const backend = await createGraphBackend({
+      settings, clock: deps.clock, logger: deps.logger,
+      ...(deps.inventoryIndex ? { index: deps.inventoryIndex } : {}),
+      ...(deps.writeWindow ? { writeWindow: deps.writeWindow } : {}),
+    });
+    const budget = `${settings.writeBudget} writes per ${settings.writeWindowMs / 1000} s ${deps.writeWindow ? 'shared by every replica' : 'for this process'}`;
     return {
       backend,
-      describe: `Microsoft Graph (${settings.graphBaseUrl}) for tenant ${settings.tenantId}, app ${settings.clientId} (${settings.credential.kind === 'secret' ? 'client secret' : 'certificate'}): REAL devices`,
+      describe: `Microsoft Graph (${settings.graphBaseUrl}) for tenant ${settings.tenantId}, app ${settings.clientId} (${settings.credential.kind === 'secret' ? 'client secret' : 'certificate'}), ${budget}: REAL devices`,
       start: () => backend.startInventoryRefresh(),
       close: () => backend.close(),
     };

@@ -1,14 +1,23 @@
 // Chooses the store the configuration names: lowdb files for one process, PostgreSQL for several replicas.
 import type { Config } from '../config/index.js';
-import type { InventoryIndex, Logger, ProcessRegistry, Store } from '../ports.js';
+import type { InventoryIndex, Logger, ProcessRegistry, SharedWriteWindow, Store } from '../ports.js';
 import { openLowdbStore } from './lowdb/index.js';
 import { openPostgresStore } from './postgres/open-store.js';
 
-export async function createStore(config: Config, options: { logger: Logger; dataDir: string }): Promise<{ store: Store; describe: string; inventoryIndex?: InventoryIndex; processes?: ProcessRegistry }> {
+export interface CreatedStore {
+  store: Store;
+  describe: string;
+  inventoryIndex?: InventoryIndex;
+  processes?: ProcessRegistry;
+  /** With replicas: the Graph write budget's window they share (one process alone keeps its own). */
+  writeWindow?: SharedWriteWindow;
+}
+
+export async function createStore(config: Config, options: { logger: Logger; dataDir: string }): Promise<CreatedStore> {
   if (config.STORE === 'postgres') {
     // refineStore makes DATABASE_URL present whenever STORE is postgres.
     const store = await openPostgresStore({ url: config.DATABASE_URL!, migrationUrl: config.DATABASE_MIGRATION_URL, logger: options.logger, lease: { landingMs: landingMs(config) } });
-    return { store, describe: store.describe, inventoryIndex: store.inventoryIndex, processes: store.processes };
+    return { store, describe: store.describe, inventoryIndex: store.inventoryIndex, processes: store.processes, writeWindow: store.writeWindow };
   }
   return { store: await openLowdbStore({ dir: options.dataDir, logger: options.logger }), describe: `lowdb files in ${options.dataDir}` };
 }

@@ -153,6 +153,37 @@ if (availability.skip) {
       }
     });
 
+    it('the runtime role reserves, stamps and gives back Graph writes in the shared window, and can do nothing else to it', async () => {
+      const db = await freshDatabase();
+      const store = await openPostgresStore({ url: db.runtimeUrl, migrationUrl: db.ownerUrl, logger: silent });
+      try {
+        const request = { budget: 10, windowMs: 60_000, answerWithinMs: 60_000 };
+        const sent = await store.writeWindow.reserve({ ...request, count: 5 });
+        if (!sent.reserved) throw new Error('the runtime role could not reserve in an empty window');
+        await store.writeWindow.answered(sent.id);
+        const unsent = await store.writeWindow.reserve({ ...request, count: 5 });
+        if (!unsent.reserved) throw new Error('the runtime role could not reserve what fits');
+        await store.writeWindow.withdraw(unsent.id);
+        expect((await store.writeWindow.reserve({ ...request, count: 6 })).reserved).toBe(false);
+        await asRole(db.runtimeUrl, async (c) => {
+          await refusedByPrivilege(c, 'TRUNCATE lockdesk_graph_writes');
+          await refusedByPrivilege(c, 'ALTER TABLE lockdesk_graph_writes ADD COLUMN sneaky int');
+          await refusedByPrivilege(c, 'DROP TABLE lockdesk_graph_writes');
+          await refusedByPrivilege(c, 'DROP FUNCTION lockdesk_reserve_graph_writes(uuid, integer, integer, integer, integer, text)');
+          await refusedByPrivilege(
+            c,
+            'CREATE OR REPLACE FUNCTION lockdesk_reserve_graph_writes(p_id uuid, p_count integer, p_budget integer, p_window_ms integer, p_answer_within_ms integer, p_owner text) RETURNS TABLE (reserved boolean, wait_ms integer) LANGUAGE sql AS $$ SELECT true, 0 $$',
+          );
+          expect(await ownedBy(c, RUNTIME)).toEqual([]);
+        });
+        // Reserving is granted to the runtime role, not to every role that can log in.
+        await asRole(urlFor(AUDITOR, db.name), (c) => refusedByPrivilege(c, "SELECT * FROM lockdesk_reserve_graph_writes(gen_random_uuid(), 1, 10, 1000, 1000, 'sneaky')"));
+      } finally {
+        await store.close();
+        await db.drop();
+      }
+    });
+
     it('the follow-up queue runs as the runtime role: pg-boss installed and the queue created by the owner, jobs and maintenance by the runtime role', async () => {
       const db = await freshDatabase();
       const warnings: string[] = [];

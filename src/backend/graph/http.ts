@@ -7,7 +7,7 @@ import type { TokenSource } from './auth.js';
 import { errorCodeOf, lostError, requestIdOf, translateGraphError, type CallKind } from './graph-errors.js';
 import { backoffMs, parseRetryAfter, RETRYABLE } from './retry.js';
 import type { GraphSettings } from './settings.js';
-import type { WriteLimiter } from './write-limiter.js';
+import type { WriteBudget, WriteTicket } from './write-budget.js';
 
 export interface GraphResponse {
   status: number;
@@ -39,17 +39,17 @@ export class GraphHttp {
   readonly #tokens: TokenSource;
   readonly #clock: Clock;
   readonly #logger: Logger;
-  readonly #limiter: WriteLimiter;
+  readonly #budget: WriteBudget;
   readonly #origin: string;
   /** Requests sent (every attempt), for the bench and doctor. */
   requests = 0;
 
-  constructor(settings: GraphSettings, tokens: TokenSource, clock: Clock, logger: Logger, limiter: WriteLimiter) {
+  constructor(settings: GraphSettings, tokens: TokenSource, clock: Clock, logger: Logger, budget: WriteBudget) {
     this.#settings = settings;
     this.#tokens = tokens;
     this.#clock = clock;
     this.#logger = logger;
-    this.#limiter = limiter;
+    this.#budget = budget;
     this.#origin = new URL(settings.graphBaseUrl).origin;
   }
 
@@ -111,9 +111,9 @@ export class GraphHttp {
 
   async #attempt(method: string, url: string, options: CallOptions, token: string): Promise<Exchange> {
     const writes = options.writes ?? 0;
-    const release = writes > 0 ? await this.#limiter.acquire(writes) : undefined;
+    const ticket = writes > 0 ? await this.#reserve(writes) : undefined;
     if (options.gate && !options.gate()) {
-      release?.();
+      ticket?.unsent();
       return { kind: 'withheld' };
     }
     const controller = new AbortController();
@@ -144,7 +144,16 @@ export class GraphHttp {
       return { kind: 'lost', cause };
     } finally {
       clearTimeout(timer);
-      release?.();
+      ticket?.sent();
+    }
+  }
+
+  /** A reservation still good at this moment: the request leaves right after, with nothing awaited in between. */
+  async #reserve(writes: number): Promise<WriteTicket> {
+    for (;;) {
+      const ticket = await this.#budget.acquire(writes);
+      if (ticket.usable()) return ticket;
+      ticket.unsent();
     }
   }
 }

@@ -1,6 +1,6 @@
 // The Microsoft Graph backend: lockdesk against a real Intune tenant.
 import type { ActionStatus, Device, DeviceAction } from '../../core/types.js';
-import type { Clock, DeviceBackend, DeviceLookup, Directory, DispatchOptions, DispatchResult, InventoryIndex, Logger, LookupOptions } from '../../ports.js';
+import type { Clock, DeviceBackend, DeviceLookup, Directory, DispatchOptions, DispatchResult, InventoryIndex, Logger, LookupOptions, SharedWriteWindow } from '../../ports.js';
 import { readActionStatus } from './action-status.js';
 import { dispatchActions } from './actions.js';
 import { createTokenSource, type TokenSource } from './auth.js';
@@ -11,11 +11,14 @@ import { MemoryInventoryIndex } from './inventory-index.js';
 import { DeviceLookups } from './lookups.js';
 import { isGuid } from './odata.js';
 import type { GraphSettings } from './settings.js';
-import { WriteLimiter, type WriteLimiterStats } from './write-limiter.js';
+import { SharedWriteLimiter, type SharedLimiterTimings } from './shared-write-limiter.js';
+import type { WriteBudget, WriteLimiterStats } from './write-budget.js';
+import { WriteLimiter } from './write-limiter.js';
 
 export { graphSettingsFrom, loadCertificate, DEFAULT_TUNING, type GraphSettings, type GraphCredential } from './settings.js';
 export type { InventoryIndex, InventoryEntry } from '../../ports.js';
 export { ACTION_PERMISSION, READ_PERMISSION } from './graph-errors.js';
+export { WriteBudgetUnavailableError, DEFAULT_SHARED_TIMINGS, type SharedLimiterTimings } from './shared-write-limiter.js';
 
 export interface GraphBackend extends DeviceBackend, Directory {
   readonly kind: 'graph';
@@ -38,12 +41,24 @@ export interface GraphBackendOptions {
   /** Tests and benches may replace the token source or the index (issue 6: PostgreSQL). */
   tokens?: TokenSource;
   index?: InventoryIndex;
+  /**
+   * The write budget's window shared by the replicas (PostgreSQL). Without it the budget is this process's alone,
+   * which is right only when no other process writes with the same app.
+   */
+  writeWindow?: SharedWriteWindow;
+  /** The shared budget's timings (tests); the defaults otherwise. */
+  sharedTimings?: Partial<SharedLimiterTimings>;
 }
 
 export async function createGraphBackend(options: GraphBackendOptions): Promise<GraphBackend> {
   const { settings, clock, logger } = options;
   const tokens = options.tokens ?? createTokenSource(settings, logger);
-  const limiter = new WriteLimiter(clock, settings.writeBudget, settings.writeWindowMs);
+  const limiter: WriteBudget = options.writeWindow
+    ? new SharedWriteLimiter({
+        window: options.writeWindow, budget: settings.writeBudget, windowMs: settings.writeWindowMs, requestTimeoutMs: settings.requestTimeoutMs,
+        clock, logger, ...(options.sharedTimings ? { timings: options.sharedTimings } : {}),
+      })
+    : new WriteLimiter(clock, settings.writeBudget, settings.writeWindowMs);
   const http = new GraphHttp(settings, tokens, clock, logger, limiter);
   const inventory = new Inventory(http, options.index ?? new MemoryInventoryIndex(), clock, logger, settings.inventoryRefreshMs);
   const lookups = new DeviceLookups(http, inventory, logger, settings.betaDetails);
@@ -67,6 +82,9 @@ export async function createGraphBackend(options: GraphBackendOptions): Promise<
       return http.requests;
     },
     writeLimiter: limiter.stats,
-    close: () => inventory.close(),
+    async close() {
+      await inventory.close();
+      await limiter.close?.();
+    },
   };
 }

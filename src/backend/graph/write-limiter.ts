@@ -1,14 +1,13 @@
 // A client-side sliding-window limiter for Graph writes (Intune: 200 per 20 s per app and tenant), so that a bulk
 // action waits its turn here instead of meeting a 429. A write is stamped when its answer arrives: Graph received
-// it at or before that moment, so the window here never closes earlier than Graph's.
+// it at or before that moment, so the window here never closes earlier than Graph's. One process only: replicas
+// sharing PostgreSQL use shared-write-limiter.ts, since a per-process window would let each spend the whole budget.
 import type { Clock } from '../../ports.js';
+import type { WriteBudget, WriteLimiterStats, WriteTicket } from './write-budget.js';
 
-export interface WriteLimiterStats {
-  waits: number;
-  waitedMs: number;
-}
+export type { WriteLimiterStats } from './write-budget.js';
 
-export class WriteLimiter {
+export class WriteLimiter implements WriteBudget {
   readonly #clock: Clock;
   readonly #budget: number;
   readonly #windowMs: number;
@@ -23,12 +22,9 @@ export class WriteLimiter {
     this.#windowMs = windowMs;
   }
 
-  /**
-   * Waits until `count` writes fit in the window, reserves them, and returns a function to call when the answer
-   * has arrived. Callers are served in order.
-   */
-  acquire(count: number): Promise<() => void> {
-    if (count > this.#budget) throw new RangeError(`a single call of ${count} writes exceeds the write budget of ${this.#budget}`);
+  /** Waits until `count` writes fit in the window and reserves them. Callers are served in order. */
+  acquire(count: number): Promise<WriteTicket> {
+    if (count > this.#budget) return Promise.reject(new RangeError(`a single call of ${count} writes exceeds the write budget of ${this.#budget}`));
     const turn = this.#queue.then(() => this.#reserve(count));
     this.#queue = turn.then(
       () => undefined,
@@ -37,7 +33,7 @@ export class WriteLimiter {
     return turn;
   }
 
-  async #reserve(count: number): Promise<() => void> {
+  async #reserve(count: number): Promise<WriteTicket> {
     for (;;) {
       const now = this.#clock.now().getTime();
       this.#stamps = this.#stamps.filter((t) => t > now - this.#windowMs);
@@ -52,13 +48,17 @@ export class WriteLimiter {
     }
     for (let i = 0; i < count; i++) this.#stamps.push(Infinity);
     let done = false;
-    return () => {
+    // Replaces `count` in-flight markers (the array may have been filtered since) with the finish time, or drops them.
+    const finish = (at: number | undefined) => {
       if (done) return;
       done = true;
-      const at = this.#clock.now().getTime();
-      // Replace `count` in-flight markers with the finish time (the array may have been filtered since).
       let left = count;
-      this.#stamps = this.#stamps.map((t) => (left > 0 && t === Infinity ? (left--, at) : t));
+      this.#stamps = this.#stamps.flatMap((t) => (left > 0 && t === Infinity ? (left--, at === undefined ? [] : [at]) : [t]));
+    };
+    return {
+      usable: () => true,
+      sent: () => finish(this.#clock.now().getTime()),
+      unsent: () => finish(undefined),
     };
   }
 }

@@ -1,5 +1,5 @@
 // The PostgreSQL store: several lockdesk replicas share one state through it.
-import type { InventoryIndex, Logger, ProcessRegistry, Store } from '../../ports.js';
+import type { InventoryIndex, Logger, ProcessRegistry, SharedWriteWindow, Store } from '../../ports.js';
 import type { LeaseTimings } from './lease.js';
 import { PgProcessRegistry } from './process-registry.js';
 import { PostgresInventoryIndex } from './inventory-index.js';
@@ -9,6 +9,7 @@ import { PostgresDispatches } from './dispatches.js';
 import { migrateAs } from './migrate.js';
 import { createPool, describeDatabase, translatePgError, type PostgresOptions } from './pool.js';
 import { runner } from './run.js';
+import { PostgresWriteWindow } from './write-window.js';
 
 export interface PostgresStore extends Store {
   /** Where it is, for the banner: host, port, database; never the password. */
@@ -17,6 +18,8 @@ export interface PostgresStore extends Store {
   readonly inventoryIndex: InventoryIndex;
   /** This process among the replicas, and whether the others live. */
   readonly processes: ProcessRegistry;
+  /** The Graph write budget's window, shared by the replicas so that together they keep to one budget. */
+  readonly writeWindow: SharedWriteWindow;
 }
 
 export interface OpenPostgresOptions extends PostgresOptions {
@@ -47,6 +50,7 @@ export async function openPostgresStore(options: OpenPostgresOptions): Promise<P
     await pool.end().catch(() => undefined);
     throw error;
   }
+  const writeWindow = new PostgresWriteWindow({ url: options.url, ...(options.schema ? { schema: options.schema } : {}), owner: processes.id });
   return {
     describe: `PostgreSQL at ${describeDatabase(options.url)}${options.schema ? ` (schema ${options.schema})` : ''}`,
     confirmations: new PostgresConfirmations(run),
@@ -54,8 +58,10 @@ export async function openPostgresStore(options: OpenPostgresOptions): Promise<P
     audit: new PostgresAuditLog(run),
     inventoryIndex: new PostgresInventoryIndex(pool, options.url),
     processes,
+    writeWindow,
     close: async () => {
       await processes.close();
+      await writeWindow.close();
       await pool.end();
     },
   };

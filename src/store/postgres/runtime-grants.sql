@@ -16,6 +16,11 @@ GRANT USAGE ON SEQUENCE lockdesk_dispatches_seq_seq TO :"runtime_role";
 GRANT SELECT, INSERT, UPDATE, DELETE ON lockdesk_inventory, lockdesk_processes TO :"runtime_role";
 GRANT SELECT, INSERT, UPDATE ON lockdesk_inventory_meta TO :"runtime_role";
 
+-- The Graph write budget shared by the replicas: a reservation is made (and rows out of every window pruned) by the
+-- function, stamped when its answer arrives, given back when its request never left.
+GRANT SELECT, INSERT, UPDATE, DELETE ON lockdesk_graph_writes TO :"runtime_role";
+GRANT EXECUTE ON FUNCTION lockdesk_reserve_graph_writes(uuid, integer, integer, integer, integer, text) TO :"runtime_role";
+
 -- pg-boss, the follow-up queue: the owner installs and migrates its schema and creates the queue; the runtime
 -- role takes, finishes and retries jobs (a retry deletes the row and inserts it again), and its maintenance moves
 -- finished jobs to the archive and deletes old ones.
