@@ -28,9 +28,10 @@ export const DEVICE_SELECT = [
 ] as const;
 
 /**
- * The same from beta, plus what only beta has. Beta also spells deviceEnrollmentType and managementAgent in full
- * (androidEnterprise…, intuneAosp), where v1.0 says unknownFutureValue. The beta list serves all of these; the
- * fields it leaves at their defaults (udid, iccid, notes, hardwareInformation, …) are none lockdesk reads.
+ * The same from beta, plus what only beta has. Beta's deviceEnrollmentType and managementAgent also have the newer
+ * values (androidEnterprise…, intuneAosp) that v1.0's enums lack. By the docs the beta list serves all of these; the
+ * fields a list leaves at their defaults (udid, iccid, notes, hardwareInformation, …) are none lockdesk reads, and
+ * should a list leave out the one it cannot do without, enroller.ts reads it by id.
  */
 export const BETA_SELECT = [...DEVICE_SELECT, 'deviceType', 'enrolledByUserPrincipalName'] as const;
 
