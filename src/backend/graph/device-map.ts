@@ -1,4 +1,4 @@
-// Graph's managedDevice JSON onto the core's Device.
+// Graph's managedDevice JSON (beta or v1.0: the names are the same; beta has more of them) onto the core's Device.
 import type { Device } from '../../core/types.js';
 
 export type GraphDevice = Record<string, unknown>;
@@ -28,21 +28,5 @@ export function toDevice(raw: GraphDevice): Device {
     ownerType: ownerType(raw['managedDeviceOwnerType'] ?? raw['ownerType']),
     lastSyncDateTime: text(raw['lastSyncDateTime']),
     enrolledByUserPrincipalName: text(raw['enrolledByUserPrincipalName']),
-  };
-}
-
-/** Beta's details over v1.0's answer; a value beta does not give leaves v1.0's in place. */
-export function withDetails(device: Device, beta: GraphDevice | undefined): Device {
-  if (!beta) return device;
-  const pick = (key: string, current: string) => {
-    const v = text(beta[key]);
-    return v !== '' && v !== 'unknownFutureValue' ? v : current;
-  };
-  return {
-    ...device,
-    deviceType: pick('deviceType', device.deviceType),
-    enrollmentType: pick('deviceEnrollmentType', device.enrollmentType),
-    managementAgent: pick('managementAgent', device.managementAgent),
-    enrolledByUserPrincipalName: pick('enrolledByUserPrincipalName', device.enrolledByUserPrincipalName),
   };
 }

@@ -8,6 +8,7 @@ import { memberGroups } from './directory.js';
 import { GraphHttp } from './http.js';
 import { Inventory, type RefreshReport } from './inventory.js';
 import { MemoryInventoryIndex } from './inventory-index.js';
+import { DeviceReads } from './device-reads.js';
 import { DeviceLookups } from './lookups.js';
 import { isGuid } from './odata.js';
 import type { GraphSettings } from './settings.js';
@@ -61,7 +62,7 @@ export async function createGraphBackend(options: GraphBackendOptions): Promise<
     : new WriteLimiter(clock, settings.writeBudget, settings.writeWindowMs);
   const http = new GraphHttp(settings, tokens, clock, logger, limiter);
   const inventory = new Inventory(http, options.index ?? new MemoryInventoryIndex(), clock, logger, settings.inventoryRefreshMs);
-  const lookups = new DeviceLookups(http, inventory, logger, settings.betaDetails);
+  const lookups = new DeviceLookups(http, new DeviceReads(http, logger, settings.betaDetails), inventory, logger);
 
   return {
     kind: 'graph',

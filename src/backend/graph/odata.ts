@@ -8,7 +8,7 @@ export function odataString(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
 }
 
-/** The v1.0 fields the core needs (see device-map.ts). */
+/** The fields the core needs that v1.0 has (see device-map.ts). */
 export const DEVICE_SELECT = [
   'id',
   'deviceName',
@@ -27,13 +27,20 @@ export const DEVICE_SELECT = [
   'lastSyncDateTime',
 ] as const;
 
-/** What only beta has (deviceType, enrolledByUserPrincipalName) or spells in full (newer enrollment and agent values). */
-export const BETA_DETAIL_SELECT = ['id', 'deviceType', 'deviceEnrollmentType', 'managementAgent', 'enrolledByUserPrincipalName'] as const;
+/**
+ * The same from beta, plus what only beta has. Beta's deviceEnrollmentType and managementAgent also have the newer
+ * values (androidEnterprise…, intuneAosp) that v1.0's enums lack. By the docs the beta list serves all of these; the
+ * fields a list leaves at their defaults (udid, iccid, notes, hardwareInformation, …) are none lockdesk reads, and
+ * should a list leave out the one it cannot do without, enroller.ts reads it by id.
+ */
+export const BETA_SELECT = [...DEVICE_SELECT, 'deviceType', 'enrolledByUserPrincipalName'] as const;
 
 /** The inventory index needs little. */
 export const INVENTORY_SELECT = ['id', 'serialNumber'] as const;
 
 export const MANAGED_DEVICES = '/v1.0/deviceManagement/managedDevices';
+
+export type GraphVersion = 'v1.0' | 'beta';
 
 /** A query string from parts; every value is percent-encoded ($ and , stay readable). */
 export function query(params: Record<string, string | undefined>): string {

@@ -25,7 +25,7 @@ export interface GraphSettings {
   writeBudget: number;
   writeWindowMs: number;
   inventoryRefreshMs: number;
-  /** Read deviceType and newer enum values from beta for the devices a look-up kept. */
+  /** Read devices from beta (deviceType, the enroller, the newer enum values in the same answer); false: v1.0 only. */
   betaDetails: boolean;
   /** Backoff when Graph gives no Retry-After: base, doubled per attempt, capped, with full jitter. */
   retryBaseMs: number;

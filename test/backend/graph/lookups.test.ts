@@ -1,5 +1,6 @@
-// Look-ups against Graph (nock): every form with paging, filter escaping, the ignored-filter trap, serial numbers
-// through the inventory index, and the HTTP faults of a read (429, 503, 504, 401, 403, 404, the deadline).
+// Look-ups against Graph (nock), on v1.0 (beta off): every form with paging, filter escaping, the ignored-filter
+// trap, serial numbers through the inventory index, and the HTTP faults of a read (429, 503, 504, 401, 403, 404,
+// the deadline). What beta changes is in beta-reads.test.ts.
 import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ERROR_CODES, LockdeskError } from '../../../src/core/errors.js';
@@ -71,31 +72,6 @@ describe('Graph look-ups', () => {
     expect(found.map((d) => d.id)).toEqual([id(1)]);
   });
 
-  it('a short prefix asks for what it will show plus one, keeps what the caller may see before any detail, and details only the shown', async () => {
-    const { backend } = await harness({ betaDetails: true });
-    let top = '';
-    const kiosks = Array.from({ length: 30 }, (_, i) => graphDevice(i + 1, { deviceName: `K-${String(i + 1).padStart(2, '0')}`, userPrincipalName: i % 2 === 0 ? 'pat@contoso.com' : 'sam@contoso.com' }));
-    // Graph may ignore $top or the filter; paging stops as soon as enough of what the caller may see is in hand.
-    nock(GRAPH)
-      .get(LIST)
-      .query((q) => ((top = String(q['$top'])), true))
-      .reply(200, page(kiosks.slice(0, 6), `${GRAPH}${LIST}?$skiptoken=p2`))
-      .get(LIST)
-      .query({ $skiptoken: 'p2' })
-      // Its nextLink (p3) is never followed: four of Pat's are in hand by then.
-      .reply(200, page(kiosks.slice(6, 12), `${GRAPH}${LIST}?$skiptoken=p3`));
-    const detailed: string[] = [];
-    nock(GRAPH)
-      .post('/beta/$batch', (b: { requests: Array<{ url: string }> }) => (detailed.push(...b.requests.map((r) => r.url.split('?')[0]!.split('/').pop()!)), true))
-      .reply(200, (_uri: string, b: any) => ({ responses: b.requests.map((r: { id: string }) => ({ id: r.id, status: 200, body: {} })) }));
-    const isPats = (d: { userPrincipalName: string }) => d.userPrincipalName === 'pat@contoso.com';
-    const found = await backend.findDevices({ by: 'namePrefix', value: 'K' }, { limit: 4, keep: isPats, detailsFor: 3 });
-    expect(top).toBe('4');
-    expect(found.map((d) => d.name)).toEqual(['K-01', 'K-03', 'K-05', 'K-07']);
-    // Details for the three shown, none for the one that only says "there are more", none for Sam's.
-    expect(detailed).toEqual([id(1), id(3), id(5)]);
-  });
-
   it('a name with a letter Unicode can spell two ways is asked for in both spellings (Graph compares exactly)', async () => {
     const { backend } = await harness();
     let filter = '';
@@ -107,14 +83,6 @@ describe('Graph look-ups', () => {
     const found = await backend.findDevices({ by: 'name', value: "Zoë's iPad" });
     expect(filter).toBe("deviceName eq 'Zoë''s iPad' or deviceName eq 'Zoe\u0308''s iPad'");
     expect(found.map((d) => d.id)).toEqual([id(9)]);
-  });
-
-  it('details: false reads the list only (the audit\'s existence check)', async () => {
-    const { backend } = await harness({ betaDetails: true });
-    nock(GRAPH).get(LIST).query(true).reply(200, page([graphDevice(1, { deviceName: 'Tab' })]));
-    const found = await backend.findDevices({ by: 'name', value: 'Tab' }, { limit: 1, details: false });
-    expect(found.map((d) => d.id)).toEqual([id(1)]);
-    expect(nock.pendingMocks()).toEqual([]);
   });
 
   it('an empty value and a non-GUID id cost no request', async () => {
@@ -229,19 +197,6 @@ describe('Graph look-ups', () => {
     await backend.refreshInventory();
     nock(GRAPH).get(`${LIST}/${id(1)}`).query(true).reply(404, {}).get(`${LIST}/${id(2)}`).query(true).reply(200, graphDevice(2, { serialNumber: 'S9' }));
     expect(await backend.findDevices({ by: 'serial', value: 'S1' })).toEqual([]);
-  });
-
-  it('beta details: deviceType and the enroller come from one beta $batch for the kept devices', async () => {
-    const { backend } = await harness({ betaDetails: true });
-    nock(GRAPH).get(LIST).query(true).reply(200, page([graphDevice(1, { deviceName: 'Tab', deviceEnrollmentType: 'unknown' })]));
-    let batch: { requests: Array<{ url: string; method: string }> } = { requests: [] };
-    nock(GRAPH)
-      .post('/beta/$batch', (b: typeof batch) => ((batch = b), true))
-      .reply(200, { responses: [{ id: '1', status: 200, body: { id: id(1), deviceType: 'androidForWork', deviceEnrollmentType: 'androidEnterpriseCorporateWorkProfile', enrolledByUserPrincipalName: 'pat@contoso.com' } }] });
-    const [device] = await backend.findDevices({ by: 'name', value: 'Tab' });
-    expect(batch.requests[0]).toMatchObject({ method: 'GET' });
-    expect(batch.requests[0]!.url).toContain(`/deviceManagement/managedDevices/${id(1)}?$select=`);
-    expect(device).toMatchObject({ deviceType: 'androidForWork', enrollmentType: 'androidEnterpriseCorporateWorkProfile', enrolledByUserPrincipalName: 'pat@contoso.com' });
   });
 
   it('429 with a fractional Retry-After: waits that long, then succeeds', async () => {

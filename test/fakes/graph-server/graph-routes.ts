@@ -6,7 +6,7 @@ import type { SlidingWindowBudget } from './budget.js';
 import { PRIVILEGED_ROLE, READ_ROLE, READ_WRITE_ROLE, type IssuedToken } from './identity.js';
 import { fieldsOf, filterIgnored, indexedEquality, matches, ODataError, parseFilter, project, type Filter, type FilterTraps } from './odata.js';
 import { graphError, json, type FakeResponse } from './responses.js';
-import { BETA_ONLY_FIELDS, type FakeDevice, type FakeTenant } from './tenant.js';
+import { BETA_ONLY_FIELDS, LIST_DEFAULTS, type FakeDevice, type FakeTenant } from './tenant.js';
 
 export type GraphVersion = 'v1.0' | 'beta';
 
@@ -40,6 +40,8 @@ export interface GraphContext {
   traps: FilterTraps;
   pageSize: number;
   strictSelect: boolean;
+  /** Fields a list leaves null on top of LIST_DEFAULTS (FakeGraphOptions.listNulls). */
+  listNulls: ReadonlySet<string>;
   refuseWindowsLock: boolean;
   now: () => number;
   writes: WriteRecord[];
@@ -68,6 +70,17 @@ export function render(ctx: GraphContext, device: FakeDevice, version: GraphVers
   for (const [k, v] of Object.entries(device.json)) if (version === 'beta' || !BETA_ONLY_FIELDS.has(k)) out[k] = v;
   out.lastSyncDateTime = new Date(ctx.now() - device.lastSyncMinutesAgo * 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
   out.deviceActionResults = ctx.actions.results(device, version);
+  return out;
+}
+
+/**
+ * One device as a list serialises it: the fields Graph fills in only on a GET by id are at their defaults, so a
+ * client that relies on a list for them is caught here as it would be by Graph.
+ */
+function renderListed(ctx: GraphContext, device: FakeDevice, version: GraphVersion): Record<string, unknown> {
+  const out = render(ctx, device, version);
+  for (const [field, value] of Object.entries(LIST_DEFAULTS)) if (field in out) out[field] = value;
+  for (const field of ctx.listNulls) if (field in out) out[field] = null;
   return out;
 }
 
@@ -190,7 +203,7 @@ function list(ctx: GraphContext, req: GraphRequest, scope: FakeDevice[] | 'all',
     const keep = req.rawQuery.split('&').filter((p) => p !== '' && !/^(\$|%24)skiptoken=/i.test(p));
     body['@odata.nextLink'] = `${ctx.base}/${req.version}${req.path}?${[...keep, `$skiptoken=${token}`].join('&')}`;
   }
-  body.value = page.map((d) => project(render(ctx, d, req.version), select.fields));
+  body.value = page.map((d) => project(renderListed(ctx, d, req.version), select.fields));
   return json(200, body);
 }
 

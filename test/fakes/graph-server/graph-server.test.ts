@@ -194,6 +194,36 @@ describe('Graph reads', () => {
     expect((await call(f, '/v1.0/deviceManagement/managedDevices/00000000-0000-0000-0000-000000000000', { headers: auth })).status).toBe(404);
   });
 
+  it('serves beta lists with $select, but the fields Graph fills in only on a GET by id are at their defaults there', async () => {
+    const f = await fake();
+    const auth = await bearer(f);
+    const fields = 'id,deviceName,deviceType,enrolledByUserPrincipalName,udid,ethernetMacAddress,notes,physicalMemoryInBytes,enrollmentProfileName';
+    const listed = (await call(f, `/beta/deviceManagement/managedDevices?$filter=${q("deviceName eq 'Alice''s iPhone'")}&$select=${fields}`, { headers: auth })).json().value;
+    expect(listed).toEqual([{ id: IPHONE, deviceName: "Alice's iPhone", deviceType: 'iPhone', enrolledByUserPrincipalName: 'alice@contoso.com', udid: '', ethernetMacAddress: null, notes: null, physicalMemoryInBytes: 0, enrollmentProfileName: null }]);
+    const one = (await call(f, `/beta/deviceManagement/managedDevices/${IPHONE}?$select=${fields}`, { headers: auth })).json();
+    expect(one).toMatchObject({ udid: expect.stringMatching(/^[0-9A-F]{32}$/), ethernetMacAddress: expect.stringMatching(/^[0-9A-F]{12}$/), notes: expect.stringContaining('asset'), physicalMemoryInBytes: 8 * 1024 ** 3, enrollmentProfileName: 'Corporate' });
+    // A batch item that reads one device is a GET by id too.
+    const batch = await call(f, '/beta/$batch', { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ requests: [{ id: '1', method: 'GET', url: `/deviceManagement/managedDevices/${IPHONE}?$select=udid` }] }) });
+    expect(batch.json().responses[0].body.udid).toBe(one.udid);
+  });
+
+  it('listNulls: a list can be made to leave out more (here the enroller), a GET by id still gives it', async () => {
+    const f = await fake({ listNulls: ['enrolledByUserPrincipalName'] });
+    const auth = await bearer(f);
+    const listed = (await call(f, `/beta/users/${q('alice@contoso.com')}/managedDevices?$select=id,enrolledByUserPrincipalName`, { headers: auth })).json().value;
+    expect(listed.map((d: { enrolledByUserPrincipalName: unknown }) => d.enrolledByUserPrincipalName)).toEqual([null, null, null, null]);
+    expect((await call(f, `/beta/deviceManagement/managedDevices/${IPHONE}?$select=id,enrolledByUserPrincipalName`, { headers: auth })).json().enrolledByUserPrincipalName).toBe('alice@contoso.com');
+  });
+
+  it('plainHttp: the same service over http://, tokens included', async () => {
+    const f = await fake({ plainHttp: true });
+    expect(f.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: f.clientId, client_secret: f.clientSecret, scope: `${f.url}/.default` });
+    const token = (await (await fetch(`${f.url}/${f.tenantId}/oauth2/v2.0/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString() })).json()) as { access_token: string };
+    const res = await fetch(`${f.url}/beta/deviceManagement/managedDevices/${IPHONE}?$select=id,deviceName`, { headers: { authorization: `Bearer ${token.access_token}` } });
+    expect(await res.json()).toMatchObject({ id: IPHONE, deviceName: "Alice's iPhone" });
+  });
+
   it('builds and filters a 100k-device tenant quickly', async () => {
     const t0 = performance.now();
     const tenant = generatedTenant({ count: 100_000 });

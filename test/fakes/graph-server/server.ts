@@ -1,8 +1,8 @@
 // The fake Microsoft Graph + Entra token server: one HTTPS listener on 127.0.0.1 speaking both wire formats, so a
 // client configured with GRAPH_BASE_URL and AZURE_AUTHORITY_HOST pointing here is exercised with nothing mocked
 // below HTTP. Counts every request by kind and records every accepted write.
-import { createServer, type Server } from 'node:https';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer } from 'node:https';
+import { createServer as createPlainServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ActionBook } from './actions.js';
@@ -49,6 +49,7 @@ export async function startFakeGraph(options: FakeGraphOptions = {}): Promise<Fa
     base: '', tenant, actions, budget, traps, now, writes,
     pageSize: options.pageSize ?? 1000,
     strictSelect: options.strictSelect ?? true,
+    listNulls: new Set(options.listNulls ?? []),
     refuseWindowsLock: options.refuseWindowsLock ?? true,
     onThrottled: () => (counters.throttled += 1),
     onForbidden: () => (counters.forbidden += 1),
@@ -150,14 +151,15 @@ export async function startFakeGraph(options: FakeGraphOptions = {}): Promise<Fa
     if (requests.length < MAX_LOGGED) requests.push({ at: now(), method: req.method ?? 'GET', url: req.url ?? '/', kind, status });
   }
 
-  const server: Server = createServer({ cert: tls.cert, key: tls.key }, (req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
     serve(req, res).catch((error: unknown) => {
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: { code: 'InternalServerError', message: String(error) } }));
     });
-  });
+  };
+  const server: Server = options.plainHttp ? createPlainServer(listener) : createServer({ cert: tls.cert, key: tls.key }, listener);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const url = `${options.plainHttp ? 'http' : 'https'}://127.0.0.1:${(server.address() as AddressInfo).port}`;
   ctx.base = url;
 
   const fake: FakeGraph = {

@@ -23,6 +23,21 @@ export interface FakeDevice {
 
 export const BETA_ONLY_FIELDS = new Set(['deviceType', 'ownerType', 'managementState', 'enrolledByUserPrincipalName']);
 
+/**
+ * Fields Graph's list answers leave at their defaults; only a GET by id (with $select) gives their values. Source:
+ * the beta managedDevice resource page ("Default, is Null … when returned as part of managedDevice entity in LIST
+ * call"), and for enrollmentProfileName microsoft-graph-docs-contrib#1455. Everything else is served in a list.
+ */
+export const LIST_DEFAULTS: Readonly<Record<string, unknown>> = {
+  activationLockBypassCode: null,
+  ethernetMacAddress: null,
+  iccid: '',
+  udid: '',
+  notes: null,
+  physicalMemoryInBytes: 0,
+  enrollmentProfileName: null,
+};
+
 const fold = (s: string) => s.normalize('NFC').toLowerCase();
 
 function push<K>(map: Map<K, FakeDevice[]>, key: K, device: FakeDevice): void {
@@ -112,6 +127,12 @@ export function demoToGraph(d: DemoDevice): ManagedDeviceJson {
     isSupervised: d.operatingSystem === 'iOS' || d.operatingSystem === 'iPadOS',
     enrolledDateTime: '2024-09-02T08:00:00Z',
     azureADDeviceId: d.id.split('').reverse().join(''),
+    // Given only on a GET by id (LIST_DEFAULTS).
+    ethernetMacAddress: d.id.replace(/-/g, '').slice(0, 12).toUpperCase(),
+    udid: /^(iOS|iPadOS|macOS)$/.test(d.operatingSystem) ? d.id.replace(/-/g, '').toUpperCase() : '',
+    notes: `asset ${d.serialNumber}`,
+    physicalMemoryInBytes: 8 * 1024 ** 3,
+    enrollmentProfileName: d.ownerType === 'company' ? 'Corporate' : '',
     // beta only
     deviceType: d.deviceType,
     ownerType: d.ownerType,

@@ -68,6 +68,16 @@ export interface FakeGraphOptions {
   refuseWindowsLock?: boolean;
   /** 400 for a $select naming a property the version does not have. */
   strictSelect?: boolean;
+  /**
+   * Fields a list answer leaves null besides those Graph is documented to leave at their defaults (LIST_DEFAULTS):
+   * as if Graph filled them in only on a GET by id. For tests of a client that must not depend on a list for them.
+   */
+  listNulls?: Iterable<string>;
+  /**
+   * Plain HTTP instead of HTTPS, for tests that run the Graph client in their own process (Node's fetch trusts the
+   * fake's certificate only through NODE_EXTRA_CA_CERTS, read when a process starts). The token endpoint is the same.
+   */
+  plainHttp?: boolean;
   latencyMs?: number;
   now?: () => number;
 }
