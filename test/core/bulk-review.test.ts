@@ -1,0 +1,51 @@
+// Review of "bulk means all": what a person reads about a bulk action must never say less (or older) than the
+// store knows, and what was not sent must stay said.
+import { describe, expect, it } from 'vitest';
+import { buttonsOf, ERROR_CODES, LockdeskError, type DeviceAction, type Reply } from '../../src/core/index.js';
+import type { DispatchOptions, DispatchResult } from '../../src/ports.js';
+import { actor, helpdeskPolicy, makeHarness, RecordingSink } from './harness.js';
+import { fleetOf } from './fixtures.js';
+
+const help = actor('help@contoso.com');
+const OWNER = 'fleet@contoso.com';
+const allButton = (reply: Reply) => buttonsOf(reply).find((b) => /^Lock all/.test(b.label))!;
+
+/** Every result reported through onResult at once, then the call waits until the test lets it return. */
+function reportThenHold(h: ReturnType<typeof makeHarness>) {
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  const original = h.backend.dispatch.bind(h.backend);
+  h.backend.dispatch = async (action: DeviceAction, ids: readonly string[], options: DispatchOptions = {}): Promise<DispatchResult[]> => {
+    const results = await original(action, ids, options);
+    await held;
+    return results;
+  };
+  return release;
+}
+
+describe('bulk review: the status after early results', () => {
+  it('the click never overwrites a newer status with the results as they were when each device was sent', async () => {
+    const h = makeHarness(fleetOf(30, OWNER), { policy: helpdeskPolicy });
+    const last = h.backend.devices.at(-1)!;
+    h.backend.failures.set(last.id, new LockdeskError(ERROR_CODES.DEVICE_NOT_FOUND, 'gone', { userMessage: 'That device is no longer in Intune.' }));
+    const release = reportThenHold(h);
+    const offer = (await h.say(help, `lock ${OWNER}`)).lastReply;
+    const clicked = new RecordingSink();
+    await h.handler.handleClick(help, allButton(offer).value, clicked);
+    const done = h.handler.handleClick(help, clicked.prompts[0]!.value, clicked, '30');
+
+    // Every result is in (29 sent, 1 failed) while the backend call has not returned yet (a Graph re-check, the
+    // last batch's bookkeeping). Intune finishes the 29 locks, and a follow-up round records and shows it.
+    await h.clock.untilSleeping();
+    for (const d of h.backend.devices.slice(0, 29)) h.backend.setStatus(d.id, 'lock', { state: 'done', startedAt: h.clock.now().toISOString() });
+    h.clock.advance(1_000);
+    await h.handler.idle();
+    expect(clicked.lastUpdate.text).toMatch(/^30 devices: 29 done, 0 pending, 1 failed, 0 not sent/);
+
+    release();
+    await done;
+    await h.handler.idle();
+    // Nothing follows any more (everything settled), so this message is the last word: it must say what is true.
+    expect(clicked.lastUpdate.text).toMatch(/^30 devices: 29 done, 0 pending, 1 failed, 0 not sent/);
+  });
+});
