@@ -126,7 +126,7 @@ export async function handleDecision(deps: Core, followUp: FollowUp, actor: Acto
   }
   const records = await dispatchConfirmed(deps, confirmation, targets, actor, {
     replyRef: sink.ref?.(),
-    beforeSend: (intents) => followUp.track(intents, { sink, confirmedBy: by }),
+    beforeSend: (intents) => followUp.track(intents, { sink, confirmedBy: by, ...(skippedText ? { note: skippedText } : {}) }),
   });
   // The action has left: a message that cannot be updated must never turn into "nothing was done, try again".
   const status = statusReply(confirmation.action, by, records, skippedText || undefined);

@@ -49,3 +49,23 @@ describe('bulk review: the status after early results', () => {
     expect(clicked.lastUpdate.text).toMatch(/^30 devices: 29 done, 0 pending, 1 failed, 0 not sent/);
   });
 });
+
+describe('bulk review: devices not sent at the re-check', () => {
+  it('stay named in the status as the follow-up updates it, and "0 not sent" is never said of them', async () => {
+    const h = makeHarness(fleetOf(40, OWNER), { policy: helpdeskPolicy });
+    const offer = (await h.say(help, `lock ${OWNER}`)).lastReply;
+    h.backend.devices.splice(0, 3);
+    for (const d of h.backend.devices.slice(0, 3)) d.userId = 'aad-someone-else';
+    const clicked = new RecordingSink();
+    await h.handler.handleClick(help, allButton(offer).value, clicked);
+    await h.handler.handleClick(help, clicked.prompts[0]!.value, clicked, '40');
+    expect(clicked.lastUpdate.text).toMatch(/Not sent to 6 devices/);
+
+    for (const d of h.backend.devices.slice(3)) h.backend.setStatus(d.id, 'lock', { state: 'done', startedAt: h.clock.now().toISOString() });
+    await h.clock.untilSleeping();
+    h.clock.advance(2_000);
+    await h.handler.idle();
+    expect(clicked.lastUpdate.text).toMatch(/^34 devices: 34 done/);
+    expect(clicked.lastUpdate.text).toMatch(/Not sent to 6 devices \(3: the device is no longer in Intune; 3: the device changed owner/);
+  });
+});
