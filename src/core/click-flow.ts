@@ -9,7 +9,7 @@ import { mayActOn, mayConfirm } from './policy.js';
 import type { Confirmation, DeviceSnapshot } from './records.js';
 import { noticeReply, ACTION_NOUN } from './replies.js';
 import { toLockdeskError } from './errors.js';
-import type { ReplySink } from './reply.js';
+import type { ReplySink, TypedPrompt } from './reply.js';
 import { statusReply } from './status-replies.js';
 import { storableFields } from './text.js';
 import { actorRef, sameActor, type Actor, type Device } from './types.js';
@@ -40,7 +40,7 @@ type Decision = Extract<ButtonAction, { kind: 'confirm' | 'cancel' }>;
 export async function handleDecision(deps: Core, followUp: FollowUp, actor: Actor, click: Decision, sink: ReplySink, typed?: string): Promise<void> {
   const { store, clock } = deps;
   const confirmation = await store.confirmations.get(click.confirmationId);
-  const refuse = async (reason: Exclude<keyof typeof REFUSAL_TEXT, 'notRegistered' | 'cannotAsk'> | 'notRequester' | 'countMismatch', text: string, c?: Confirmation) => {
+  const refuse = async (reason: Exclude<keyof typeof REFUSAL_TEXT, 'notRegistered' | 'cannotAsk'> | 'notRequester' | 'countMismatch', text: string, c?: Confirmation, prompt?: TypedPrompt) => {
     await store.audit.append(
       auditEvent(clock, {
         event: 'click-refused',
@@ -52,7 +52,7 @@ export async function handleDecision(deps: Core, followUp: FollowUp, actor: Acto
         confirmationId: click.confirmationId.slice(0, 64),
       }),
     );
-    await sink.reply(noticeReply('error', text));
+    await sink.reply({ ...noticeReply('error', text), ...(prompt ? { prompt } : {}) });
   };
 
   if (!confirmation) return refuse('unknown', REFUSAL_TEXT.unknown);
@@ -70,20 +70,22 @@ export async function handleDecision(deps: Core, followUp: FollowUp, actor: Acto
       return refuse(closed, REFUSAL_TEXT[closed], confirmation);
     }
     const label = `${confirmation.action === 'lock' ? 'Lock' : 'Reset the passcode of'} all ${chosen.length} devices`;
+    const prompt: TypedPrompt = {
+      title: `${label}?`,
+      text: `This sends a ${ACTION_NOUN[confirmation.action]} to ${chosen.length} devices at once. To be sure, type the number of devices, ${chosen.length}.`,
+      label: 'Number of devices',
+      submitLabel: label,
+      value: encodeButton(click),
+    };
     if (typed === undefined) {
       if (!sink.askToType) return void (await sink.reply(noticeReply('error', REFUSAL_TEXT.cannotAsk)));
-      await sink.askToType({
-        title: `${label}?`,
-        text: `This sends a ${ACTION_NOUN[confirmation.action]} to ${chosen.length} devices at once. To be sure, type the number of devices, ${chosen.length}.`,
-        label: 'Number of devices',
-        submitLabel: label,
-        value: encodeButton(click),
-      });
+      await sink.askToType(prompt);
       return;
     }
     if (typedCount(typed) !== chosen.length) {
       const shown = typed.trim().slice(0, 20) || 'nothing';
-      return refuse('countMismatch', `You typed ${shown}, but this request covers ${chosen.length} devices, so lockdesk sent nothing. Your confirmation still stands: click "${label}" again and type ${chosen.length}.`, confirmation);
+      // The prompt rides along: where it replaced the confirmation (a Teams card) the person can type again.
+      return refuse('countMismatch', `You typed ${shown}, but this request covers ${chosen.length} devices, so lockdesk sent nothing. Your confirmation still stands: click "${label}" again and type ${chosen.length}.`, confirmation, prompt);
     }
   }
   // A process that may not send right now (it lost its registration) does not use the confirmation up: the person
