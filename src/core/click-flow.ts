@@ -21,6 +21,7 @@ const REFUSAL_TEXT = {
   expired: 'This confirmation has expired. Nothing was sent; ask again if it is still needed.',
   notOffered: 'That device was not offered in this confirmation. Nothing was sent.',
   notRegistered: 'lockdesk has lost its connection to its database for a moment, so it sent nothing. Your confirmation still stands: click again in a few seconds.',
+  notReread: 'Intune did not say how the devices are now, so lockdesk sent nothing. Your confirmation still stands: click again in a moment.',
   cannotAsk: 'This chat cannot ask you to type the number of devices, so lockdesk sent nothing. Ask again for fewer devices, or confirm from Slack, Teams or the terminal chat.',
 } as const;
 
@@ -94,6 +95,17 @@ export async function handleDecision(deps: Core, followUp: FollowUp, actor: Acto
     await sink.reply(noticeReply('warning', REFUSAL_TEXT.notRegistered));
     return;
   }
+  // The chosen devices as Intune has them now, read before the confirmation is used up: a bulk action re-reads
+  // hundreds of devices, and a read that fails (a throttled $batch item) must leave the confirmation standing.
+  let current: Map<string, Device> | undefined;
+  if (click.kind === 'confirm') {
+    try {
+      current = await readCurrent(deps, chosen);
+    } catch (error) {
+      deps.logger.warn({ correlationId: confirmation.correlationId, code: toLockdeskError(error).code }, 'could not re-read the chosen devices; the confirmation stands');
+      return refuse('notReread', REFUSAL_TEXT.notReread, confirmation);
+    }
+  }
 
   const outcome = await store.confirmations.resolve(confirmation.id, click.kind === 'confirm' ? 'confirmed' : 'cancelled', actor, click.kind === 'confirm' ? click.target : undefined, clock.now());
   if (!outcome.ok) {
@@ -120,7 +132,7 @@ export async function handleDecision(deps: Core, followUp: FollowUp, actor: Acto
       deviceIds: chosen.map((d) => d.id),
     }),
   );
-  const { targets, skipped } = await recheck(deps, actor, confirmation, chosen);
+  const { targets, skipped } = await recheck(deps, actor, confirmation, chosen, current ?? new Map());
   const skippedText = describeSkipped(skipped);
   if (targets.length === 0) {
     await sink.update(noticeReply('error', `${skippedText} Ask again to see the devices as they are now.`));
@@ -161,8 +173,13 @@ function chosenDevices(confirmation: Confirmation, target: string): DeviceSnapsh
   return offered.filter((d) => d.id === target);
 }
 
+/** Each chosen device read again by id, just before the confirmation is claimed and the action sent. */
+async function readCurrent(deps: CoreDeps, chosen: DeviceSnapshot[]): Promise<Map<string, Device>> {
+  return new Map((await deps.backend.getDevices(chosen.map((s) => s.id))).map((d) => [d.id, storableFields(d)]));
+}
+
 /**
- * Reads each chosen device again by id just before dispatch: it must still exist, still belong to the same
+ * Checks each chosen device as it was just read again (`current`): it must still exist, still belong to the same
  * Intune user, still support the action and (for the requester) still be within their policy.
  */
 async function recheck(
@@ -170,6 +187,7 @@ async function recheck(
   actor: Actor,
   confirmation: Confirmation,
   chosen: DeviceSnapshot[],
+  current: Map<string, Device>,
 ): Promise<{ targets: Device[]; skipped: Array<{ name: string; reason: string }> }> {
   const targets: Device[] = [];
   const skipped: Array<{ name: string; reason: string }> = [];
@@ -177,7 +195,6 @@ async function recheck(
   // An approver's click is checked against the policy as it stands now, for the person who asked: the requester
   // must still be allowed the action on each device (their groups as they were when they asked).
   const requester: Actor = isRequester ? actor : { ...confirmation.requester, groups: confirmation.requesterGroups ?? [] };
-  const current = new Map((await deps.backend.getDevices(chosen.map((s) => s.id))).map((d) => [d.id, storableFields(d)]));
   for (const snapshot of chosen) {
     const device = current.get(snapshot.id);
     let reason: string | undefined;

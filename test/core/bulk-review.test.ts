@@ -69,3 +69,31 @@ describe('bulk review: devices not sent at the re-check', () => {
     expect(clicked.lastUpdate.text).toMatch(/Not sent to 6 devices \(3: the device is no longer in Intune; 3: the device changed owner/);
   });
 });
+
+describe('bulk review: Intune does not answer the re-read of the chosen devices', () => {
+  it('nothing is sent and the confirmation still stands, as the person is told: the next answer locks them', async () => {
+    const h = makeHarness(fleetOf(60, OWNER), { policy: helpdeskPolicy });
+    const offer = (await h.say(help, `lock ${OWNER}`)).lastReply;
+    const clicked = new RecordingSink();
+    await h.handler.handleClick(help, allButton(offer).value, clicked);
+    // The Graph client re-reads 20 devices a $batch; one item throttled (429) fails the whole re-read.
+    const read = h.backend.getDevices.bind(h.backend);
+    let fail = true;
+    h.backend.getDevices = async (ids) => {
+      if (fail) {
+        fail = false;
+        throw new LockdeskError(ERROR_CODES.UNAVAILABLE, 're-reading devices: a batch item answered 429', { userMessage: 'Intune did not answer for every device, so nothing was sent. Try again shortly.' });
+      }
+      return read(ids);
+    };
+    const first = new RecordingSink();
+    await h.handler.handleClick(help, clicked.prompts[0]!.value, first, '60');
+    expect(first.allText).toMatch(/sent nothing\. Your confirmation still stands/);
+    expect(h.backend.dispatched).toEqual([]);
+
+    const second = new RecordingSink();
+    await h.handler.handleClick(help, clicked.prompts[0]!.value, second, '60');
+    expect(second.allText).not.toMatch(/already used/);
+    expect(h.backend.dispatchedIds).toHaveLength(60);
+  });
+});
