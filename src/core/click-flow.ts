@@ -7,7 +7,7 @@ import type { FollowUp } from './follow-up.js';
 import { supportFor } from './platform-support.js';
 import { mayActOn, mayConfirm } from './policy.js';
 import type { Confirmation, DeviceSnapshot } from './records.js';
-import { noticeReply, ACTION_NOUN } from './replies.js';
+import { cancelButton, noticeReply, ACTION_NOUN } from './replies.js';
 import { toLockdeskError } from './errors.js';
 import type { ReplySink, TypedPrompt } from './reply.js';
 import { statusReply } from './status-replies.js';
@@ -77,6 +77,7 @@ export async function handleDecision(deps: Core, followUp: FollowUp, actor: Acto
       label: 'Number of devices',
       submitLabel: label,
       value: encodeButton(click),
+      cancel: cancelButton(confirmation.id),
     };
     if (typed === undefined) {
       if (!sink.askToType) return void (await sink.reply(noticeReply('error', REFUSAL_TEXT.cannotAsk)));

@@ -97,3 +97,25 @@ describe('bulk review: Intune does not answer the re-read of the chosen devices'
     expect(h.backend.dispatchedIds).toHaveLength(60);
   });
 });
+
+describe('bulk review: the backend throws after reporting some results', () => {
+  it('what was reported stays sent, the rest is read from the action state: nothing called not sent that Intune has', async () => {
+    const h = makeHarness(fleetOf(30, OWNER), { policy: helpdeskPolicy });
+    const original = h.backend.dispatch.bind(h.backend);
+    h.backend.dispatch = async (action: DeviceAction, ids: readonly string[], options: DispatchOptions = {}): Promise<DispatchResult[]> => {
+      await original(action, ids.slice(0, 10), options);
+      // 10 more reached Intune, but the connection dropped before their answers; the last 10 never left.
+      await original(action, ids.slice(10, 20), {});
+      throw new LockdeskError(ERROR_CODES.UNAVAILABLE, 'dropped', { userMessage: 'Intune cannot be reached right now.' });
+    };
+    const offer = (await h.say(help, `lock ${OWNER}`)).lastReply;
+    const clicked = new RecordingSink();
+    await h.handler.handleClick(help, allButton(offer).value, clicked);
+    await h.handler.handleClick(help, clicked.prompts[0]!.value, clicked, '30');
+    expect(clicked.lastUpdate.text).toMatch(/^30 devices: 0 done, 20 pending, 0 failed, 10 not sent/);
+    const results = (await h.audit()).filter((e) => e.event === 'result' || e.event === 'recovery');
+    expect(results.filter((e) => e.outcome === 'sent')).toHaveLength(10);
+    expect(results.filter((e) => e.outcome === 'was-sent')).toHaveLength(10);
+    expect(results.filter((e) => e.outcome === 'not-sent')).toHaveLength(10);
+  });
+});

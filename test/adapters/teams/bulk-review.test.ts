@@ -44,3 +44,23 @@ describe('bulk in Teams, after a wrong count', () => {
     expect(await dispatches()).toHaveLength(0);
   });
 });
+
+describe('bulk in Teams, the prompt', () => {
+  it('can be cancelled: the card it replaced held the Cancel button, and nothing else can cancel the request', async () => {
+    h.sent.length = 0;
+    await h.post(message(ALICE, `lock ${FLEET_OWNER}`));
+    const offer = cardOf(h.sent.find((s) => s.method === 'POST')!);
+    const all = executeActions(offer).find((a) => a.title === 'Lock all 40 devices')!;
+    const prompt = (await h.post(click(ALICE, 'card-2', all.data))).body.value;
+    const cancel = executeActions(prompt).find((a) => a.title === 'Cancel');
+    expect(cancel).toBeDefined();
+    // Teams would not send it while the required input is empty, unless the action takes no inputs.
+    expect((cancel as unknown as { associatedInputs?: string }).associatedInputs).toBe('none');
+    const cancelled = (await h.post(click(ALICE, 'card-2', cancel!.data))).body.value;
+    expect(cardText(cancelled)).toMatch(/Cancelled by alice@contoso\.com\. Nothing was sent\./);
+    const submit = executeActions(prompt).find((a) => a.title === 'Lock all 40 devices')!;
+    const late = (await h.post(click(ALICE, 'card-2', { ...submit.data, typed: '40' }))).body.value;
+    expect(cardText(late)).toMatch(/cancelled/i);
+    expect(await dispatches()).toHaveLength(0);
+  });
+});
