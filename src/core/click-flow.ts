@@ -98,8 +98,9 @@ export async function handleDecision(deps: Core, followUp: FollowUp, actor: Acto
   }
   // The chosen devices as Intune has them now, read before the confirmation is used up: a bulk action re-reads
   // hundreds of devices, and a read that fails (a throttled $batch item) must leave the confirmation standing.
+  // Not for a confirmation already closed (a repeated submission): the claim below refuses it without the cost.
   let current: Map<string, Device> | undefined;
-  if (click.kind === 'confirm') {
+  if (click.kind === 'confirm' && !closedReason(confirmation, clock.now())) {
     try {
       current = await readCurrent(deps, chosen);
     } catch (error) {

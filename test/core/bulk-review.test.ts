@@ -119,3 +119,19 @@ describe('bulk review: the backend throws after reporting some results', () => {
     expect(results.filter((e) => e.outcome === 'not-sent')).toHaveLength(10);
   });
 });
+
+describe('bulk review: a repeated click', () => {
+  it('on a used confirmation is refused without re-reading every device from Intune', async () => {
+    const h = makeHarness(fleetOf(20, OWNER), { policy: helpdeskPolicy });
+    const offer = (await h.say(help, `lock ${OWNER}`)).lastReply;
+    await h.handler.handleClick(help, allButton(offer).value, new RecordingSink());
+    expect(h.backend.dispatchedIds).toHaveLength(20);
+    const read = h.backend.getDevices.bind(h.backend);
+    let reads = 0;
+    h.backend.getDevices = async (ids) => ((reads += ids.length), read(ids));
+    const again = new RecordingSink();
+    await h.handler.handleClick(help, allButton(offer).value, again);
+    expect(again.lastReply.text).toMatch(/already used/);
+    expect(reads).toBe(0);
+  });
+});
