@@ -161,6 +161,8 @@ export interface FollowUpJob {
   shown?: string;
   /** Where the next round starts polling, when a group has more unsettled records than one round polls. */
   cursor?: number;
+  /** Said beneath the states each time the message is shown: the devices that were not sent at all (no record). */
+  note?: string;
 }
 
 /**

@@ -93,9 +93,11 @@ export function renderCard(reply: Reply): AdaptiveCardJson {
 /** A typed second step: the input and the one button that submits it with the prompt's value. */
 function promptElements(prompt: TypedPrompt): AdaptiveElement[] {
   const submit: AdaptiveElement = { type: 'Action.Execute', title: prompt.submitLabel, verb: CLICK_VERB, style: 'destructive', data: { value: prompt.value } satisfies ClickData };
+  // The prompt took the place of the card's Cancel button; it takes no input, so an empty count does not hold it back.
+  const cancel: AdaptiveElement[] = prompt.cancel ? [{ type: 'Action.Execute', title: prompt.cancel.label, verb: CLICK_VERB, associatedInputs: 'none', data: { value: prompt.cancel.value } satisfies ClickData }] : [];
   return [
     { type: 'Input.Text', id: TYPED_INPUT_ID, label: prompt.label, isRequired: true, errorMessage: `${prompt.label} is needed.`, maxLength: 20 },
-    { type: 'ActionSet', actions: [submit] },
+    { type: 'ActionSet', actions: [submit, ...cancel] },
   ];
 }
 

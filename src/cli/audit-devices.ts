@@ -5,6 +5,14 @@ import type { AuditEvent } from '../core/index.js';
 /** The events that say where a device's dispatch stands: its intent, its results, or why it was not sent. */
 const DEVICE_EVENTS = new Set(['dispatch', 'result', 'recovery', 'refusal']);
 
+/** Controls (C0, DEL, C1) and bidirectional overrides: a terminal would act on them, or show what follows reversed. */
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/** Text as JSON quotes it, with every unsafe character escaped too: one line per device, shown as it is. */
+const quoted = (text: string) => JSON.stringify(text).replace(UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+/** The same without the quotes (a reason is lockdesk's own words, but it may quote what Intune said). */
+const plain = (text: string) => quoted(text).slice(1, -1);
+
 export interface DeviceOutcome {
   deviceId: string;
   deviceName: string;
@@ -31,8 +39,8 @@ export class ConfirmationDevices {
     const rows = [...this.#latest.values()].sort((a, b) => a.deviceName.localeCompare(b.deviceName) || a.deviceId.localeCompare(b.deviceId));
     const counts = new Map<string, number>();
     for (const r of rows) counts.set(r.outcome, (counts.get(r.outcome) ?? 0) + 1);
-    const out = rows.map((r) => [r.at, r.outcome.padEnd(14), r.deviceId, JSON.stringify(r.deviceName), r.reason ?? ''].join('  ').trimEnd());
-    out.push(`${rows.length} devices: ${[...counts].map(([outcome, n]) => `${n} ${outcome}`).join(', ') || 'none'}`);
+    const out = rows.map((r) => [plain(r.at), plain(r.outcome).padEnd(14), plain(r.deviceId), quoted(r.deviceName), plain(r.reason ?? '')].join('  ').trimEnd());
+    out.push(`${rows.length} devices: ${[...counts].map(([outcome, n]) => `${n} ${plain(outcome)}`).join(', ') || 'none'}`);
     return out;
   }
 }

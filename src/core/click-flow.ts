@@ -7,9 +7,9 @@ import type { FollowUp } from './follow-up.js';
 import { supportFor } from './platform-support.js';
 import { mayActOn, mayConfirm } from './policy.js';
 import type { Confirmation, DeviceSnapshot } from './records.js';
-import { noticeReply, ACTION_NOUN } from './replies.js';
+import { cancelButton, noticeReply, ACTION_NOUN } from './replies.js';
 import { toLockdeskError } from './errors.js';
-import type { ReplySink } from './reply.js';
+import type { ReplySink, TypedPrompt } from './reply.js';
 import { statusReply } from './status-replies.js';
 import { storableFields } from './text.js';
 import { actorRef, sameActor, type Actor, type Device } from './types.js';
@@ -21,6 +21,7 @@ const REFUSAL_TEXT = {
   expired: 'This confirmation has expired. Nothing was sent; ask again if it is still needed.',
   notOffered: 'That device was not offered in this confirmation. Nothing was sent.',
   notRegistered: 'lockdesk has lost its connection to its database for a moment, so it sent nothing. Your confirmation still stands: click again in a few seconds.',
+  notReread: 'Intune did not say how the devices are now, so lockdesk sent nothing. Your confirmation still stands: click again in a moment.',
   cannotAsk: 'This chat cannot ask you to type the number of devices, so lockdesk sent nothing. Ask again for fewer devices, or confirm from Slack, Teams or the terminal chat.',
 } as const;
 
@@ -40,7 +41,7 @@ type Decision = Extract<ButtonAction, { kind: 'confirm' | 'cancel' }>;
 export async function handleDecision(deps: Core, followUp: FollowUp, actor: Actor, click: Decision, sink: ReplySink, typed?: string): Promise<void> {
   const { store, clock } = deps;
   const confirmation = await store.confirmations.get(click.confirmationId);
-  const refuse = async (reason: Exclude<keyof typeof REFUSAL_TEXT, 'notRegistered' | 'cannotAsk'> | 'notRequester' | 'countMismatch', text: string, c?: Confirmation) => {
+  const refuse = async (reason: Exclude<keyof typeof REFUSAL_TEXT, 'notRegistered' | 'cannotAsk'> | 'notRequester' | 'countMismatch', text: string, c?: Confirmation, prompt?: TypedPrompt) => {
     await store.audit.append(
       auditEvent(clock, {
         event: 'click-refused',
@@ -52,7 +53,7 @@ export async function handleDecision(deps: Core, followUp: FollowUp, actor: Acto
         confirmationId: click.confirmationId.slice(0, 64),
       }),
     );
-    await sink.reply(noticeReply('error', text));
+    await sink.reply({ ...noticeReply('error', text), ...(prompt ? { prompt } : {}) });
   };
 
   if (!confirmation) return refuse('unknown', REFUSAL_TEXT.unknown);
@@ -70,20 +71,23 @@ export async function handleDecision(deps: Core, followUp: FollowUp, actor: Acto
       return refuse(closed, REFUSAL_TEXT[closed], confirmation);
     }
     const label = `${confirmation.action === 'lock' ? 'Lock' : 'Reset the passcode of'} all ${chosen.length} devices`;
+    const prompt: TypedPrompt = {
+      title: `${label}?`,
+      text: `This sends a ${ACTION_NOUN[confirmation.action]} to ${chosen.length} devices at once. To be sure, type the number of devices, ${chosen.length}.`,
+      label: 'Number of devices',
+      submitLabel: label,
+      value: encodeButton(click),
+      cancel: cancelButton(confirmation.id),
+    };
     if (typed === undefined) {
       if (!sink.askToType) return void (await sink.reply(noticeReply('error', REFUSAL_TEXT.cannotAsk)));
-      await sink.askToType({
-        title: `${label}?`,
-        text: `This sends a ${ACTION_NOUN[confirmation.action]} to ${chosen.length} devices at once. To be sure, type the number of devices, ${chosen.length}.`,
-        label: 'Number of devices',
-        submitLabel: label,
-        value: encodeButton(click),
-      });
+      await sink.askToType(prompt);
       return;
     }
     if (typedCount(typed) !== chosen.length) {
       const shown = typed.trim().slice(0, 20) || 'nothing';
-      return refuse('countMismatch', `You typed ${shown}, but this request covers ${chosen.length} devices, so lockdesk sent nothing. Your confirmation still stands: click "${label}" again and type ${chosen.length}.`, confirmation);
+      // The prompt rides along: where it replaced the confirmation (a Teams card) the person can type again.
+      return refuse('countMismatch', `You typed ${shown}, but this request covers ${chosen.length} devices, so lockdesk sent nothing. Your confirmation still stands: click "${label}" again and type ${chosen.length}.`, confirmation, prompt);
     }
   }
   // A process that may not send right now (it lost its registration) does not use the confirmation up: the person
@@ -91,6 +95,18 @@ export async function handleDecision(deps: Core, followUp: FollowUp, actor: Acto
   if (click.kind === 'confirm' && !deps.processes.maySend()) {
     await sink.reply(noticeReply('warning', REFUSAL_TEXT.notRegistered));
     return;
+  }
+  // The chosen devices as Intune has them now, read before the confirmation is used up: a bulk action re-reads
+  // hundreds of devices, and a read that fails (a throttled $batch item) must leave the confirmation standing.
+  // Not for a confirmation already closed (a repeated submission): the claim below refuses it without the cost.
+  let current: Map<string, Device> | undefined;
+  if (click.kind === 'confirm' && !closedReason(confirmation, clock.now())) {
+    try {
+      current = await readCurrent(deps, chosen);
+    } catch (error) {
+      deps.logger.warn({ correlationId: confirmation.correlationId, code: toLockdeskError(error).code }, 'could not re-read the chosen devices; the confirmation stands');
+      return refuse('notReread', REFUSAL_TEXT.notReread, confirmation);
+    }
   }
 
   const outcome = await store.confirmations.resolve(confirmation.id, click.kind === 'confirm' ? 'confirmed' : 'cancelled', actor, click.kind === 'confirm' ? click.target : undefined, clock.now());
@@ -118,7 +134,7 @@ export async function handleDecision(deps: Core, followUp: FollowUp, actor: Acto
       deviceIds: chosen.map((d) => d.id),
     }),
   );
-  const { targets, skipped } = await recheck(deps, actor, confirmation, chosen);
+  const { targets, skipped } = await recheck(deps, actor, confirmation, chosen, current ?? new Map());
   const skippedText = describeSkipped(skipped);
   if (targets.length === 0) {
     await sink.update(noticeReply('error', `${skippedText} Ask again to see the devices as they are now.`));
@@ -126,7 +142,7 @@ export async function handleDecision(deps: Core, followUp: FollowUp, actor: Acto
   }
   const records = await dispatchConfirmed(deps, confirmation, targets, actor, {
     replyRef: sink.ref?.(),
-    beforeSend: (intents) => followUp.track(intents, { sink, confirmedBy: by }),
+    beforeSend: (intents) => followUp.track(intents, { sink, confirmedBy: by, ...(skippedText ? { note: skippedText } : {}) }),
   });
   // The action has left: a message that cannot be updated must never turn into "nothing was done, try again".
   const status = statusReply(confirmation.action, by, records, skippedText || undefined);
@@ -159,8 +175,13 @@ function chosenDevices(confirmation: Confirmation, target: string): DeviceSnapsh
   return offered.filter((d) => d.id === target);
 }
 
+/** Each chosen device read again by id, just before the confirmation is claimed and the action sent. */
+async function readCurrent(deps: CoreDeps, chosen: DeviceSnapshot[]): Promise<Map<string, Device>> {
+  return new Map((await deps.backend.getDevices(chosen.map((s) => s.id))).map((d) => [d.id, storableFields(d)]));
+}
+
 /**
- * Reads each chosen device again by id just before dispatch: it must still exist, still belong to the same
+ * Checks each chosen device as it was just read again (`current`): it must still exist, still belong to the same
  * Intune user, still support the action and (for the requester) still be within their policy.
  */
 async function recheck(
@@ -168,6 +189,7 @@ async function recheck(
   actor: Actor,
   confirmation: Confirmation,
   chosen: DeviceSnapshot[],
+  current: Map<string, Device>,
 ): Promise<{ targets: Device[]; skipped: Array<{ name: string; reason: string }> }> {
   const targets: Device[] = [];
   const skipped: Array<{ name: string; reason: string }> = [];
@@ -175,7 +197,6 @@ async function recheck(
   // An approver's click is checked against the policy as it stands now, for the person who asked: the requester
   // must still be allowed the action on each device (their groups as they were when they asked).
   const requester: Actor = isRequester ? actor : { ...confirmation.requester, groups: confirmation.requesterGroups ?? [] };
-  const current = new Map((await deps.backend.getDevices(chosen.map((s) => s.id))).map((d) => [d.id, storableFields(d)]));
   for (const snapshot of chosen) {
     const device = current.get(snapshot.id);
     let reason: string | undefined;

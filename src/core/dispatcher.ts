@@ -101,14 +101,14 @@ async function send(core: Core, confirmation: Confirmation, records: DispatchRec
     results = await core.backend.dispatch(confirmation.action, records.map((r) => r.deviceId), { maySend, onResult });
   } catch (error) {
     core.logger.warn({ correlationId: confirmation.correlationId, err: error }, 'dispatch call failed; asking the backend what it received');
-    const settledEarly = await Promise.all(early.values());
+    const settledEarly = await asTheyAreNow(core, await Promise.all(early.values()));
     const done = new Set(settledEarly.map((r) => r.id));
     const rest = await settleUncertain(core, records.filter((r) => !done.has(r.id)));
     const byId = new Map([...settledEarly, ...rest].map((r) => [r.id, r]));
     return records.map((r) => byId.get(r.id) ?? r);
   }
   const uncertain: DispatchRecord[] = [];
-  const known: Array<Promise<DispatchRecord>> = [...early.values()];
+  const known: Array<Promise<DispatchRecord>> = [];
   for (const [index, record] of records.entries()) {
     if (early.has(record.id)) continue;
     const result = results[index];
@@ -116,10 +116,24 @@ async function send(core: Core, confirmation: Confirmation, records: DispatchRec
     if (state === 'uncertain') uncertain.push(record);
     else known.push(settle(core, record, state, actor, failure(result)));
   }
-  const settled = await Promise.all(known);
+  const settled = [...(await asTheyAreNow(core, await Promise.all(early.values()))), ...(await Promise.all(known))];
   const rest = await settleUncertain(core, uncertain);
   const byId = new Map([...settled, ...rest].map((r) => [r.id, r]));
   return records.map((r) => byId.get(r.id) ?? r);
+}
+
+/**
+ * Records settled while later devices were still being sent, as the store has them now: a follow-up round may have
+ * recorded their outcome meanwhile ("done", and shown it), and the click's status must not take that back. A record
+ * the store could not move on (still "dispatching" there) keeps what the backend said.
+ */
+async function asTheyAreNow(core: Core, records: DispatchRecord[]): Promise<DispatchRecord[]> {
+  return Promise.all(
+    records.map(async (record) => {
+      const now = await core.store.dispatches.get(record.id).catch(() => undefined);
+      return now && now.state !== 'dispatching' ? now : record;
+    }),
+  );
 }
 
 /**

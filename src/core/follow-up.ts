@@ -15,6 +15,8 @@ export interface FollowUpTarget {
   confirmedBy: string;
   /** Until when the chat message is kept up to date (default: the follow-up window from now). */
   chatUntil?: Date;
+  /** What the message says beneath the states every time (the chosen devices that were not sent, and why). */
+  note?: string;
 }
 
 export const KEEP_CHECKING = 'lockdesk keeps checking this action; its result will be in the audit trail.';
@@ -58,7 +60,7 @@ export class FollowUp {
     // A window already over (a restart long after the click) is followed quietly: no message is revived.
     const phase = chatUntil.getTime() > now ? 'chat' : 'background';
     await queue.schedule(
-      { key, dispatchIds: records.map((r) => r.id), confirmedBy: target.confirmedBy, chatUntil: chatUntil.toISOString(), phase, attempt: 0, shown },
+      { key, dispatchIds: records.map((r) => r.id), confirmedBy: target.confirmedBy, chatUntil: chatUntil.toISOString(), phase, attempt: 0, shown, ...(target.note ? { note: target.note } : {}) },
       phase === 'chat' ? settings.pollInitialMs : settings.backgroundPollMs,
     );
   }
@@ -107,7 +109,7 @@ export class FollowUp {
     const digest = statusDigest(records);
     const live = this.#live.get(job.key);
     if (chat && digest !== (live?.shown ?? job.shown)) {
-      await this.#show(sink, job.confirmedBy, records);
+      await this.#show(sink, job.confirmedBy, records, job.note);
       if (live) live.shown = digest;
     }
     const next = { ...job, shown: digest, cursor };
@@ -128,7 +130,7 @@ export class FollowUp {
         await queue.schedule({ ...next, attempt: sending ? job.attempt : job.attempt + 1 }, Math.min(backoff, chatLeft));
         return;
       }
-      await this.#show(sink, job.confirmedBy, records, KEEP_CHECKING);
+      await this.#show(sink, job.confirmedBy, records, job.note ? `${job.note} ${KEEP_CHECKING}` : KEEP_CHECKING);
       this.#live.delete(job.key);
       await this.#ended(job, 'chat-ended', 'the chat message is no longer updated; following goes on in the background', records);
     }

@@ -90,6 +90,8 @@ export interface TypedPrompt {
   submitLabel: string;
   /** Opaque to adapters: handed back, with what was typed, to Handler.handleClick. */
   value: string;
+  /** Cancels the request: for a chat where the prompt replaces the message that held the Cancel button (Teams). */
+  cancel?: Button;
 }
 
 /** What an adapter gives the handler for one event: where its answers go. */

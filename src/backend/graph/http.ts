@@ -94,6 +94,16 @@ export class GraphHttp {
     );
   }
 
+  /**
+   * Waits before a throttled $batch item is asked again: its Retry-After (a header of the item, in any case),
+   * else the backoff of this attempt.
+   */
+  async waitForItem(attempt: number, headers: Record<string, unknown> | undefined): Promise<void> {
+    const hinted = Object.entries(headers ?? {}).find(([name]) => name.toLowerCase() === 'retry-after')?.[1];
+    const waitMs = (typeof hinted === 'string' ? parseRetryAfter(hinted, this.#clock.now().getTime()) : undefined) ?? backoffMs(attempt, this.#settings.retryBaseMs, this.#settings.retryCapMs);
+    await this.#clock.sleep(waitMs);
+  }
+
   retryAfterOf(response: GraphResponse): number | undefined {
     return parseRetryAfter(response.headers.get('retry-after'), this.#clock.now().getTime());
   }
