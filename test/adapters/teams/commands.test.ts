@@ -1,4 +1,4 @@
-// Every command over HTTP through the real teams-ai application, and the Adaptive Card it answers with.
+// Every command over HTTP through the real Teams SDK application, and the Adaptive Card it answers with.
 import nock from 'nock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ALICE, BOB, CAROL, cardOf, cardText, executeActions, message, startHarness, type Harness } from './harness.js';

@@ -1,4 +1,4 @@
-// Runs the real teams-ai application on lockdesk's HTTP server (loopback, any port) over the simulated tenant,
+// Runs the real Teams SDK v2 application on lockdesk's HTTP server (loopback, any port) over the simulated tenant,
 // with nock standing in for the Bot Connector at SERVICE_URL and recording everything the bot sends.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -130,7 +130,7 @@ export async function startHarness(env: Record<string, string> = {}, options: { 
       try {
         body = text ? JSON.parse(text) : undefined;
       } catch {
-        // a plain-text answer (botbuilder's 401 says "Unauthorized …")
+        // a plain-text answer
       }
       return { status: res.status, body };
     },

@@ -100,7 +100,9 @@ describe('Teams tenant', () => {
   it('an app id needs a tenant; a domain is not a tenant id', () => {
     expect(() => loadConfig({ HOST: '0.0.0.0', MICROSOFT_APP_ID: 'id', MICROSOFT_APP_PASSWORD: 'pw' })).toThrow(/TEAMS_ALLOWED_TENANTS: Teams must know which tenant it serves/);
     expect(() => loadConfig({ HOST: '0.0.0.0', MICROSOFT_APP_ID: 'id', MICROSOFT_APP_PASSWORD: 'pw', AZURE_TENANT_ID: 'contoso.onmicrosoft.com', BACKEND: 'simulated' })).toThrow(/is not a tenant id/);
-    expect(loadConfig({ HOST: '0.0.0.0', MICROSOFT_APP_ID: 'id', MICROSOFT_APP_PASSWORD: 'pw', TEAMS_ALLOWED_TENANTS: `${OURS}, ${THEIRS}` }).TEAMS_ALLOWED_TENANTS).toEqual([OURS, THEIRS]);
+    // A (legacy) multi-tenant bot lists the tenants it serves; a single-tenant one also needs its own tenant.
+    expect(loadConfig({ HOST: '0.0.0.0', MICROSOFT_APP_ID: 'id', MICROSOFT_APP_PASSWORD: 'pw', MICROSOFT_APP_TYPE: 'MultiTenant', TEAMS_ALLOWED_TENANTS: `${OURS}, ${THEIRS}` }).TEAMS_ALLOWED_TENANTS).toEqual([OURS, THEIRS]);
+    expect(() => loadConfig({ HOST: '0.0.0.0', MICROSOFT_APP_ID: 'id', MICROSOFT_APP_PASSWORD: 'pw', TEAMS_ALLOWED_TENANTS: OURS })).toThrow(/MICROSOFT_APP_TENANT_ID: is required when MICROSOFT_APP_TYPE is SingleTenant/);
     expect(loadConfig({ HOST: '127.0.0.1' }).TEAMS_ALLOWED_TENANTS).toBeUndefined();
     expect(TENANT).not.toBe(OURS);
   });
