@@ -54,16 +54,30 @@ export class Outbox {
     return this.#api.clone({ serviceUrl: reference.serviceUrl }).conversations;
   }
 
+  /**
+   * One call to the connector. Its errors are axios errors whose `config` holds the Authorization header, and
+   * whoever catches one may log it whole: what leaves here is a TeamsApiError with the message and status only.
+   */
+  async #call<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      throw new TeamsApiError(error);
+    }
+  }
+
   /** A new card in the conversation; returns its activity id. */
   async send(reference: Reference, card: AdaptiveCardJson): Promise<string | undefined> {
     const activity = { ...cardMessage(card), from: reference.bot, conversation: reference.conversation };
-    return (await this.#at(reference).createActivity(enc(reference.conversation.id), activity as Params))?.id;
+    const connector = this.#at(reference);
+    return (await this.#call(() => connector.createActivity(enc(reference.conversation.id), activity as Params)))?.id;
   }
 
   /** Replaces the card of an earlier message (PUT /v3/conversations/{id}/activities/{activityId}). */
   async update(reference: Reference, activityId: string, card: AdaptiveCardJson): Promise<void> {
     const activity = { ...cardMessage(card), id: activityId, from: reference.bot, conversation: reference.conversation };
-    await this.#at(reference).updateActivity(enc(reference.conversation.id), enc(activityId), activity as Params);
+    const connector = this.#at(reference);
+    await this.#call(() => connector.updateActivity(enc(reference.conversation.id), enc(activityId), activity as Params));
   }
 
   /** To `userId` alone: in this conversation when it is their personal chat, else in a 1:1 chat opened for it. */
@@ -76,19 +90,22 @@ export class Outbox {
     const tenantId = reference.conversation.tenantId;
     const connector = this.#at(reference);
     // The bot must be installed for the person; Teams accepts their Entra object id as the member, too.
-    const opened = await connector.create({
-      isGroup: false,
-      bot: reference.bot,
-      members: [{ id: userId, name: '' } as never],
-      ...(tenantId ? { tenantId, channelData: { tenant: { id: tenantId } } } : {}),
-    });
+    const opened = await this.#call(() =>
+      connector.create({
+        isGroup: false,
+        bot: reference.bot,
+        members: [{ id: userId, name: '' } as never],
+        ...(tenantId ? { tenantId, channelData: { tenant: { id: tenantId } } } : {}),
+      }),
+    );
     const activity = { ...cardMessage(card), from: reference.bot, conversation: { id: opened.id } };
-    await connector.createActivity(enc(opened.id), activity as Params);
+    await this.#call(() => connector.createActivity(enc(opened.id), activity as Params));
   }
 
   /** One member of the conversation, from its roster. */
   async member(reference: Reference, userId: string): Promise<Member> {
-    return this.#at(reference).getMemberById(enc(reference.conversation.id), enc(userId));
+    const connector = this.#at(reference);
+    return this.#call(() => connector.getMemberById(enc(reference.conversation.id), enc(userId)));
   }
 
   /** Runs a send and logs a failure without the request (whose headers carry a token) or the card. */
@@ -100,6 +117,18 @@ export class Outbox {
       this.#logger.warn({ err: errorSummary(error) }, `Teams: could not ${what}`);
       return false;
     }
+  }
+}
+
+/** A connector call that failed: its message and HTTP status, and nothing of the request. */
+export class TeamsApiError extends Error {
+  readonly status: number | undefined;
+
+  constructor(error: unknown) {
+    const summary = errorSummary(error);
+    super(`Teams connector: ${summary.message}`);
+    this.name = 'TeamsApiError';
+    this.status = summary.status;
   }
 }
 
