@@ -5,7 +5,7 @@ import { outsiderReply, type Handler, type ReplySink } from '../../src/core/inde
 import type { Logger } from '../../src/ports.js';
 import { mayReplyTo, tenantAllowed, tenantOf, type CheckedActivity } from './activity-check.js';
 import type { BotCredential } from './bot-token.js';
-import { CLICK_VERB, REFRESH_VERB, emptyCard, renderCard, type AdaptiveCardJson } from './card.js';
+import { CLICK_VERB, REFRESH_VERB, detailsGoneCard, notYoursCard, renderCard, type AdaptiveCardJson } from './card.js';
 import { actorOf, cleanText, Directory, resolveMentions, withoutBotMention, type Sender } from './identity.js';
 import { MESSAGES_PATH } from './http-route.js';
 import { findDevices, FIND_DEVICE_COMMAND, queryTextOf } from './message-extension.js';
@@ -136,13 +136,7 @@ export function createTeamsBot(options: TeamsBotOptions): TeamsBot {
   const onRefresh = async (activity: Inbound, data: Record<string, unknown>) => {
     const scope = await scopeOf(activity);
     const view = scope ? deps.views.get(String(data.view ?? ''), scope.actor.id) : ({ kind: 'notOwner' } as const);
-    const card =
-      view.kind === 'card'
-        ? view.card
-        : view.kind === 'gone'
-          ? emptyCard([{ type: 'TextBlock', wrap: true, text: 'lockdesk no longer has the details of this message (they expire, and a restart forgets them). Ask again if it is still needed.' }])
-          : emptyCard([{ type: 'TextBlock', wrap: true, isSubtle: true, text: '🔒 Only the person who asked sees the details of this message.' }]);
-    return cardResponse(card);
+    return cardResponse(view.kind === 'card' ? view.card : view.kind === 'gone' ? detailsGoneCard() : notYoursCard());
   };
 
   // Adaptive Card Action.Execute: the SDK's card.action.<name> routes match data.action, not the verb.
