@@ -52,4 +52,15 @@ describe('architecture', () => {
     );
     expect(offenders).toEqual([]);
   });
+
+  it('the Teams SDK is used inside adapters/teams only, and botbuilder, botframework-* and teams-ai nowhere', () => {
+    const offenders = ['src', 'adapters', 'bench', 'test'].flatMap((dir) =>
+      files(dir).flatMap((file) =>
+        importsOf(file)
+          .filter((spec) => /^(botbuilder|botframework-|@microsoft\/teams-ai)/.test(spec) || (spec.startsWith('@microsoft/teams.') && !/^(adapters|test\/adapters)\/teams\//.test(file)))
+          .map((spec) => `${file} imports ${spec}`),
+      ),
+    );
+    expect(offenders).toEqual([]);
+  });
 });

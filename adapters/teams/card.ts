@@ -114,6 +114,16 @@ export function elsewhereStubCard(ownerName: string): AdaptiveCardJson {
   return emptyCard([text(`🔒 lockdesk answered ${ownerName}. The latest status of this request went to ${ownerName}'s personal chat with lockdesk.`, { isSubtle: true })]);
 }
 
+/** A refresh of a private card this process no longer holds the details of. */
+export function detailsGoneCard(): AdaptiveCardJson {
+  return emptyCard([text('lockdesk no longer has the details of this message (they expire, and a restart forgets them). Ask again if it is still needed.')]);
+}
+
+/** A refresh of a private card by someone other than its owner. */
+export function notYoursCard(): AdaptiveCardJson {
+  return emptyCard([text('🔒 Only the person who asked sees the details of this message.', { isSubtle: true })]);
+}
+
 export function workingCard(): AdaptiveCardJson {
   return emptyCard([text('⏳ lockdesk is working on it… this card updates when there is news.', { isSubtle: true })]);
 }

@@ -1,11 +1,13 @@
-// POST /api/messages on lockdesk's plain node:http server: botbuilder wants an express-like request with a
-// parsed body and a response with status/header/send/end; this is that shim, with a body size limit.
+// POST /api/messages on lockdesk's plain node:http server: reads the body (with a size limit), applies lockdesk's
+// own checks, hands `{ body, headers }` to the Teams SDK's handler (route-adapter.ts) and writes its answer.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Request as BotRequest, Response as BotResponse, TurnContext } from 'botbuilder';
+import type { IHttpServerRequest } from '@microsoft/teams.apps';
 import type { Logger } from '../../src/ports.js';
 import type { Route } from '../../src/server/http-server.js';
 import { SampledLog } from '../../src/server/sampled-log.js';
-import { demoRefusal, parseActivity, tenantAllowed, type CheckedActivity } from './activity-check.js';
+import { demoRefusal, parseActivity } from './activity-check.js';
+import type { TeamsBot } from './bot.js';
+import { issuerOf } from './token-check.js';
 
 export const MESSAGES_PATH = '/api/messages';
 const BEARER_JWT = /^Bearer [A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
@@ -37,65 +39,29 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
   throw new BodyError(400, 'the body must be a JSON object (a Bot Framework activity)');
 }
 
-/** `finalStatus` may change the status botbuilder chose, just before it is sent. */
-function responseShim(res: ServerResponse, finalStatus: (status: number) => number): BotResponse {
-  let status = 200;
-  let body: string | undefined;
-  return {
-    socket: res.socket,
-    status(code: number) {
-      status = code;
-      return this;
-    },
-    header(name: string, value: unknown) {
-      res.setHeader(name, String(value));
-      return this;
-    },
-    send(payload: unknown) {
-      if (payload === undefined || payload === null) return this;
-      if (typeof payload === 'string' || Buffer.isBuffer(payload)) {
-        body = payload.toString();
-        if (!res.hasHeader('content-type')) res.setHeader('content-type', 'text/plain; charset=utf-8');
-      } else {
-        body = JSON.stringify(payload);
-        res.setHeader('content-type', 'application/json; charset=utf-8');
-      }
-      return this;
-    },
-    end() {
-      const final = finalStatus(status);
-      if (final !== status) body = JSON.stringify({ error: final === 403 ? 'forbidden' : final === 400 ? 'lockdesk does not handle this invoke' : 'unauthorized' });
-      if (!res.headersSent) res.writeHead(final);
-      res.end(body);
-      return this;
-    },
-  };
-}
-
-/** botbuilder's CloudAdapter.process: authenticates the request, then runs `logic` for the activity. */
-export type ProcessActivity = (req: BotRequest, res: BotResponse, logic: (ctx: TurnContext) => Promise<void>) => Promise<void>;
-
 export interface MessagesRouteOptions {
-  processActivity: ProcessActivity;
-  logic: (ctx: TurnContext) => Promise<void>;
+  bot: Pick<TeamsBot, 'adapter' | 'ready' | 'reached'>;
   /** false: the no-authentication demo mode, whose extra rules apply before anything else. */
   authenticated: boolean;
-  /** The tenants served; empty: any (the demo without a configured tenant). */
-  tenants: readonly string[];
-  /** An authenticated activity from a tenant lockdesk does not serve: audited, answered 403. */
-  onForeignTenant: (activity: CheckedActivity) => Promise<void>;
+  /** Bot Framework's token issuer (of the configured cloud): the only issuer lockdesk takes tokens from. */
+  tokenIssuer: string;
   logger: Logger;
 }
 
 const answer = (res: ServerResponse, status: number, error: string) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ error }));
 
+/** The request's headers as the SDK takes them (no undefined values). */
+function headersOf(req: IncomingMessage): Record<string, string | string[]> {
+  return Object.fromEntries(Object.entries(req.headers).filter((e): e is [string, string | string[]] => e[1] !== undefined));
+}
+
 /**
- * The route. Before the SDK sees anything: the body must be a Bot Framework activity (400), and in the demo mode a
- * local client's request (403/415). After the SDK authenticated it: the tenant (403). botframework-connector 4.23
- * answers some invalid tokens (a bad signature, keys it cannot fetch) with 500 rather than 401: any failure before
- * the activity reached `logic` is an authentication failure, 401.
+ * The route. Before the SDK sees anything: the body must be a Bot Framework activity (400); with authentication, it
+ * carries a token Bot Framework issued (401); in the demo mode, a local client's request (403/415), for which
+ * lockdesk vouches to the SDK. The SDK checks the token (401); its first route, the tenant (403, bot.ts).
  */
 export function messagesRoute(options: MessagesRouteOptions): Route {
+  const { bot, authenticated } = options;
   // Anyone can send these: one line per kind a minute, never a stack.
   const refused = new SampledLog(options.logger, 60_000);
   return {
@@ -117,46 +83,60 @@ export function messagesRoute(options: MessagesRouteOptions): Route {
         answer(res, 400, 'the body is not a Bot Framework activity');
         return;
       }
-      const headers = req.headers as Record<string, string | string[] | undefined>;
-      // What cannot be a Bot Framework token is refused here, so the SDK (which prints what it rejects) never sees it.
-      if (options.authenticated && !BEARER_JWT.test(String(headers.authorization ?? ''))) {
-        refused.warn('auth-missing', 'Teams: refused a request without a Bot Framework token (answered 401)');
-        answer(res, 401, 'unauthorized');
-        return;
-      }
-      if (!options.authenticated) {
+      const headers = headersOf(req);
+      const request: IHttpServerRequest = { body, headers };
+      if (authenticated) {
+        // What cannot be a Bot Framework token never reaches the SDK.
+        const authorization = String(headers.authorization ?? '');
+        if (!BEARER_JWT.test(authorization)) {
+          refused.warn('auth-missing', 'Teams: refused a request without a Bot Framework token (answered 401)');
+          answer(res, 401, 'unauthorized');
+          return;
+        }
+        // The SDK also takes tokens Entra issued (for agentic identities), checked only against their own tenant:
+        // any app of any tenant can get one for the bot's app id. lockdesk serves none, so only Bot Framework's.
+        if (issuerOf(authorization.slice('Bearer '.length)) !== options.tokenIssuer) {
+          refused.warn('auth-issuer', 'Teams: refused a token Bot Framework did not issue (answered 401)');
+          answer(res, 401, 'unauthorized');
+          return;
+        }
+      } else {
         const demo = demoRefusal(headers, parsed.activity);
         if (demo) {
           refused.warn(`demo-${demo.status}`, `Teams (demo mode, no authentication): refused a request because ${demo.reason}`, { status: demo.status });
           answer(res, demo.status, `refused: ${demo.reason}`);
           return;
         }
+        Object.assign(request, { token: demoToken(parsed.activity.serviceUrl) });
       }
-      let reached = false;
-      let foreign = false;
-      const finalStatus = (status: number) => {
-        if (foreign) return 403;
-        // botbuilder answers 501 for an invoke no route handles (an unknown name, verb or command): bad input, 400.
-        if (reached && status === 501) {
-          refused.warn('invoke-501', 'Teams: an invoke lockdesk has no handler for (answered 400)');
-          return 400;
-        }
-        if (reached || status < 500) {
-          if (status === 401) refused.warn('auth-401', 'Teams: refused a request that failed authentication (answered 401)');
-          return status;
-        }
-        refused.warn('auth-500', 'Teams: refused a request before it reached lockdesk (authentication failed); answered 401', { status });
-        return 401;
-      };
-      await options.processActivity({ method: req.method ?? 'POST', headers, body }, responseShim(res, finalStatus), async (ctx) => {
-        reached = true;
-        if (!tenantAllowed(parsed.activity, options.tenants)) {
-          foreign = true;
-          await options.onForeignTenant(parsed.activity);
-          return;
-        }
-        await options.logic(ctx);
-      });
+      await bot.ready;
+      const result = await bot.adapter.handle(request);
+      const status = result.status;
+      if (status === 401) {
+        refused.warn('auth-401', 'Teams: a Bot Framework token was refused (answered 401)');
+        answer(res, 401, 'unauthorized');
+        return;
+      }
+      // The SDK failed on the activity before any route of lockdesk's saw it (its router reads fields it assumes):
+      // that is bad input, not a server error.
+      if (status >= 500 && !bot.reached(body)) {
+        refused.warn('sdk-unrouted', 'Teams: the SDK could not route an activity (answered 400)', { status });
+        answer(res, 400, 'lockdesk does not handle this activity');
+        return;
+      }
+      if (result.body === undefined || result.body === null) {
+        res.writeHead(status).end();
+        return;
+      }
+      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(result.body));
     },
   };
+}
+
+/**
+ * The demo mode's caller, as the SDK takes a transport's pre-authenticated one: nobody (no app id), replying to the
+ * local service URL demoRefusal has accepted. The SDK's own option to skip authentication stays off.
+ */
+function demoToken(serviceUrl: string): NonNullable<IHttpServerRequest['token']> {
+  return { appId: '', from: 'azure', fromId: '', serviceUrl, isExpired: () => false, toString: () => '' };
 }

@@ -1,7 +1,15 @@
 // Who is behind a Teams activity: the Actor the core gets, and people named by an @mention.
-import { TeamsInfo, type TurnContext } from 'botbuilder';
 import type { Actor } from '../../src/core/index.js';
 import type { Logger } from '../../src/ports.js';
+import { errorSummary, type Member, type Reference } from './outbox.js';
+
+/** What of an inbound activity identity.ts reads. */
+export interface Sender {
+  from: { id: string; name?: string | undefined; aadObjectId?: string | undefined };
+  recipient?: { id: string } | undefined;
+  text?: string | undefined;
+  entities?: unknown[] | undefined;
+}
 
 export interface Person {
   /** Teams' user id in this conversation (the MRI, "29:…"; the Playground's are like "user-id-0"). */
@@ -17,26 +25,31 @@ export interface Person {
 const TTL_MS = 10 * 60_000;
 const MAX_ENTRIES = 2000;
 
+/** The conversation's roster: one member by their Teams id (outbox.ts asks the connector). */
+export type RosterLookUp = (reference: Reference, userId: string) => Promise<Member>;
+
 /**
  * Looks people up in the conversation's roster (the connector's members API) and remembers them for a while,
  * so a card click within Teams' invoke time limit does not wait for the roster each time.
  */
 export class Directory {
   readonly #cache = new Map<string, { person: Person; until: number }>();
+  readonly #roster: RosterLookUp;
   readonly #logger: Logger;
   readonly #now: () => number;
 
-  constructor(logger: Logger, now: () => number = Date.now) {
+  constructor(roster: RosterLookUp, logger: Logger, now: () => number = Date.now) {
+    this.#roster = roster;
     this.#logger = logger;
     this.#now = now;
   }
 
-  async lookUp(ctx: TurnContext, userId: string): Promise<Person | undefined> {
-    const key = `${ctx.activity.conversation?.tenantId ?? ''}|${userId}`;
+  async lookUp(reference: Reference, userId: string): Promise<Person | undefined> {
+    const key = `${reference.conversation.tenantId ?? ''}|${userId}`;
     const hit = this.#cache.get(key);
     if (hit && hit.until > this.#now()) return hit.person;
     try {
-      const member = await TeamsInfo.getMember(ctx, userId);
+      const member = await this.#roster(reference, userId);
       const address = member.email || member.userPrincipalName || undefined;
       const person: Person = {
         id: userId,
@@ -55,20 +68,14 @@ export class Directory {
   }
 }
 
-/** An SDK error without its request (which carries the Authorization header). */
-export function errorSummary(error: unknown): { message: string; status?: number } {
-  const e = error as { message?: unknown; statusCode?: unknown };
-  return { message: String(e?.message ?? error), ...(typeof e?.statusCode === 'number' ? { status: e.statusCode } : {}) };
-}
-
 /**
  * The caller: the Entra object id is the identity when Teams sends one (requester checks compare it), and the home
  * tenant the roster names for them (a member of another tenant can sit in a conversation of ours).
  */
-export async function actorOf(ctx: TurnContext, directory: Directory, aadGroupsOf: (aadObjectId: string) => Promise<string[]>): Promise<{ actor: Actor; homeTenant?: string }> {
-  const from = ctx.activity.from;
+export async function actorOf(activity: Sender, reference: Reference, directory: Directory, aadGroupsOf: (aadObjectId: string) => Promise<string[]>): Promise<{ actor: Actor; homeTenant?: string }> {
+  const from = activity.from;
   const aad = from.aadObjectId || undefined;
-  const person = await directory.lookUp(ctx, from.id);
+  const person = await directory.lookUp(reference, from.id);
   const actor: Actor = {
     platform: 'teams',
     id: aad ?? from.id,
@@ -91,14 +98,14 @@ interface MentionEntity {
  * their email or UPN, so "lock @Megan" reaches the handler as "lock user:<Megan's id>". Mentions Teams cannot resolve
  * are returned by name.
  */
-export async function resolveMentions(ctx: TurnContext, text: string, directory: Directory): Promise<{ text: string; unresolved: string[] }> {
-  const botId = ctx.activity.recipient?.id;
-  const mentions = ((ctx.activity.entities ?? []) as MentionEntity[]).filter((e) => e.type === 'mention' && e.mentioned?.id && e.mentioned.id !== botId && e.text);
+export async function resolveMentions(activity: Sender, reference: Reference, text: string, directory: Directory): Promise<{ text: string; unresolved: string[] }> {
+  const botId = activity.recipient?.id;
+  const mentions = mentionsOf(activity).filter((e) => e.mentioned?.id && e.mentioned.id !== botId && e.text);
   let result = text;
   const unresolved: string[] = [];
   for (const mention of mentions) {
     if (!result.includes(mention.text!)) continue;
-    const person = await directory.lookUp(ctx, mention.mentioned!.id!);
+    const person = await directory.lookUp(reference, mention.mentioned!.id!);
     // The immutable Entra object id names the person; the roster's email (which can change hands) only where
     // Teams gives no id. The handler takes "user:<id>" as that person's devices.
     if (person?.aadObjectId) result = result.split(mention.text!).join(`user:${person.aadObjectId}`);
@@ -106,6 +113,22 @@ export async function resolveMentions(ctx: TurnContext, text: string, directory:
     else unresolved.push(mention.mentioned!.name ?? mention.text!.replace(/<\/?at>/g, ''));
   }
   return { text: result, unresolved };
+}
+
+const mentionsOf = (activity: Sender): MentionEntity[] =>
+  ((activity.entities ?? []) as MentionEntity[]).filter((e) => e !== null && typeof e === 'object' && e.type === 'mention');
+
+/**
+ * The text without the bot's own @mention (how a channel or group chat addresses it). Only the bot's: "lock
+ * @Megan" must keep Megan, whom resolveMentions turns into her id (the SDK's stripText would remove every mention).
+ */
+export function withoutBotMention(activity: Sender): string {
+  const botId = activity.recipient?.id;
+  let text = activity.text ?? '';
+  for (const mention of mentionsOf(activity)) {
+    if (botId && mention.mentioned?.id === botId && typeof mention.text === 'string' && mention.text !== '') text = text.split(mention.text).join(' ');
+  }
+  return text;
 }
 
 /** Teams' plain text still carries leftovers of its HTML: non-breaking spaces, <at> tags of a bot mention. */

@@ -1,24 +1,36 @@
-// The Teams adapter's mount on lockdesk's HTTP server: POST /api/messages, served by the teams-ai application.
+// The Teams adapter's mount on lockdesk's HTTP server: POST /api/messages, served by the Teams SDK v2 application.
+import { PUBLIC, type CloudEnvironment } from '@microsoft/teams.api';
 import type { App } from '../../src/app.js';
-import { teamsServed, teamsTenants } from '../../src/config/teams.js';
+import { loadCertificate } from '../../src/backend/graph/settings.js';
+import type { Config } from '../../src/config/index.js';
+import { botTenant, teamsServed, teamsTenants } from '../../src/config/teams.js';
+import { Secret } from '../../src/core/index.js';
 import type { Logger } from '../../src/ports.js';
 import type { Mount } from '../../src/server/mounts.js';
 import { createTeamsBot, type TeamsBot } from './bot.js';
+import type { BotCredential } from './bot-token.js';
 import { MESSAGES_PATH, messagesRoute } from './http-route.js';
-import { quietTokenRejections } from './quiet-auth-noise.js';
 
-export function createTeamsMount(app: Pick<App, 'config' | 'handler' | 'aadGroupsOf' | 'sinks'>, logger: Logger): { mount: Mount; bot: TeamsBot } {
+/** The bot's credential: a certificate wins over a secret (it is the stronger one), as for Graph. */
+export function botCredentialOf(config: Pick<Config, 'MICROSOFT_APP_TYPE' | 'MICROSOFT_APP_CERTIFICATE_PATH' | 'MICROSOFT_APP_PASSWORD'>): BotCredential | undefined {
+  if (config.MICROSOFT_APP_TYPE === 'UserAssignedMSI') return { kind: 'managedIdentity' };
+  if (config.MICROSOFT_APP_CERTIFICATE_PATH) return loadCertificate(config.MICROSOFT_APP_CERTIFICATE_PATH, 'MICROSOFT_APP_CERTIFICATE_PATH');
+  return config.MICROSOFT_APP_PASSWORD ? { kind: 'secret', secret: new Secret(config.MICROSOFT_APP_PASSWORD) } : undefined;
+}
+
+/** `cloud`: Microsoft's public cloud unless given (tests point it at a local Bot Framework key set). */
+export function createTeamsMount(app: Pick<App, 'config' | 'handler' | 'aadGroupsOf' | 'sinks'>, logger: Logger, options: { cloud?: CloudEnvironment } = {}): { mount: Mount; bot: TeamsBot } {
   const { config } = app;
   const authenticated = config.MICROSOFT_APP_ID !== undefined;
-  if (authenticated) quietTokenRejections(logger);
   const tenants = teamsTenants(config);
+  const cloud = options.cloud ?? PUBLIC;
   const bot = createTeamsBot({
     handler: app.handler,
     logger,
     appId: config.MICROSOFT_APP_ID,
-    appPassword: config.MICROSOFT_APP_PASSWORD,
-    appTenantId: config.MICROSOFT_APP_TENANT_ID,
-    appType: config.MICROSOFT_APP_TYPE,
+    credential: authenticated ? botCredentialOf(config) : undefined,
+    botTenantId: botTenant(config),
+    cloud,
     invokeWaitMs: config.TEAMS_INVOKE_WAIT_MS,
     aadGroupsOf: app.aadGroupsOf,
     tenants,
@@ -30,16 +42,7 @@ export function createTeamsMount(app: Pick<App, 'config' | 'handler' | 'aadGroup
   const mount: Mount = {
     describe: `Microsoft Teams: POST ${MESSAGES_PATH} (${auth}; ${where})`,
     routes: [
-      messagesRoute({
-        processActivity: (req, res, logic) => bot.adapter.process(req, res, logic),
-        logic: async (ctx) => {
-          await bot.application.run(ctx);
-        },
-        authenticated,
-        tenants,
-        onForeignTenant: (activity) => bot.refuseForeignTenant(activity),
-        logger,
-      }),
+      messagesRoute({ bot, authenticated, tokenIssuer: cloud.tokenIssuer, logger }),
     ],
     // Lets card updates already under way finish before the server closes.
     stop: () => bot.drain(),
@@ -48,7 +51,7 @@ export function createTeamsMount(app: Pick<App, 'config' | 'handler' | 'aadGroup
 }
 
 const OFF_WITH_GRAPH =
-  'Microsoft Teams: OFF. MICROSOFT_APP_ID is not set, and with a real Intune tenant (BACKEND=graph) Teams is served only with Bot Framework authentication. Set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD to serve it, or TEAMS_ENABLED=false.';
+  'Microsoft Teams: OFF. MICROSOFT_APP_ID is not set, and with a real Intune tenant (BACKEND=graph) Teams is served only with Bot Framework authentication. Set MICROSOFT_APP_ID and its credential (MICROSOFT_APP_PASSWORD, MICROSOFT_APP_CERTIFICATE_PATH or a managed identity) to serve it, or TEAMS_ENABLED=false.';
 
 /** No mount when TEAMS_ENABLED=false; a routeless one that says why when a real backend has no app id. */
 export function teamsMounts(app: App, logger: Logger): Mount[] {

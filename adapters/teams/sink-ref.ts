@@ -48,8 +48,7 @@ export function restoreClickSink(deps: SinkDeps, data: Record<string, unknown>):
   const parsed = clickRefData.safeParse(data);
   if (!parsed.success) return undefined;
   const { reference: stored, userId, userName, actorId, cardId, viewId } = parsed.data;
-  // As Teams sent them: botbuilder's types call fields required that Teams leaves out (isGroup in a personal chat).
-  const reference: Reference = { ...stored, bot: stored.bot as Reference['bot'], conversation: stored.conversation as Reference['conversation'] };
+  const reference: Reference = stored;
   const scope: EventScope = { actor: { platform: 'teams', id: actorId, groups: [] }, userId, userName, reference };
   const privately = (reply: Reply) => deps.outbox.sendPrivately(reference, userId, renderCard(reply));
   let stubbed = false;

@@ -12,9 +12,13 @@ export const teamsEnv = {
     .transform((v) => v === 'true' || v === '1' || v === 'yes'),
   /** The bot's Entra app (client) id. Unset: Bot Framework authentication is off (loopback only). */
   MICROSOFT_APP_ID: optionalText,
+  /** The bot's client secret; never echoed. */
   MICROSOFT_APP_PASSWORD: optionalText,
+  /** A PEM file holding the bot's private key and certificate: the credential instead of a secret. */
+  MICROSOFT_APP_CERTIFICATE_PATH: optionalText,
   MICROSOFT_APP_TENANT_ID: optionalText,
-  MICROSOFT_APP_TYPE: z.enum(TEAMS_APP_TYPES).default('MultiTenant'),
+  /** Single tenant by default: Azure creates no new multi-tenant bots since 2025-07-31. */
+  MICROSOFT_APP_TYPE: z.enum(TEAMS_APP_TYPES).default('SingleTenant'),
   /** A multi-tenant bot's tenants (comma-separated ids); default: MICROSOFT_APP_TENANT_ID, else AZURE_TENANT_ID. */
   TEAMS_ALLOWED_TENANTS: optionalText.transform((v) => (v === undefined ? undefined : v.split(',').map((t) => t.trim()).filter(Boolean))),
   /** How long a card click waits for the first answer before Teams gets a "working…" card (Teams allows a few seconds). */
@@ -26,6 +30,7 @@ export interface TeamsSettings {
   TEAMS_ENABLED: boolean;
   MICROSOFT_APP_ID?: string | undefined;
   MICROSOFT_APP_PASSWORD?: string | undefined;
+  MICROSOFT_APP_CERTIFICATE_PATH?: string | undefined;
   MICROSOFT_APP_TENANT_ID?: string | undefined;
   MICROSOFT_APP_TYPE: (typeof TEAMS_APP_TYPES)[number];
   TEAMS_ALLOWED_TENANTS?: string[] | undefined;
@@ -39,6 +44,14 @@ export function teamsTenants(config: Pick<TeamsSettings, 'TEAMS_ALLOWED_TENANTS'
   if (config.TEAMS_ALLOWED_TENANTS && config.TEAMS_ALLOWED_TENANTS.length > 0) return config.TEAMS_ALLOWED_TENANTS;
   const one = config.MICROSOFT_APP_TENANT_ID ?? config.AZURE_TENANT_ID;
   return one ? [one] : [];
+}
+
+/**
+ * The tenant the bot's own tokens come from: its app registration's (MICROSOFT_APP_TENANT_ID, else AZURE_TENANT_ID);
+ * none for a legacy multi-tenant bot, whose tokens come from Bot Framework's tenant.
+ */
+export function botTenant(config: Pick<TeamsSettings, 'MICROSOFT_APP_TYPE' | 'MICROSOFT_APP_TENANT_ID' | 'AZURE_TENANT_ID'>): string | undefined {
+  return config.MICROSOFT_APP_TYPE === 'MultiTenant' ? undefined : (config.MICROSOFT_APP_TENANT_ID ?? config.AZURE_TENANT_ID);
 }
 
 /**
@@ -76,12 +89,13 @@ export function refineTeams(config: TeamsSettings, backend: 'simulated' | 'graph
     }
     return;
   }
-  if (config.MICROSOFT_APP_TYPE !== 'UserAssignedMSI' && !config.MICROSOFT_APP_PASSWORD) {
-    ctx.addIssue({ code: 'custom', path: ['MICROSOFT_APP_PASSWORD'], message: 'is required with MICROSOFT_APP_ID (the bot\'s client secret)' });
+  if (config.MICROSOFT_APP_TYPE !== 'UserAssignedMSI' && !config.MICROSOFT_APP_PASSWORD && !config.MICROSOFT_APP_CERTIFICATE_PATH) {
+    ctx.addIssue({ code: 'custom', path: ['MICROSOFT_APP_PASSWORD'], message: 'is required with MICROSOFT_APP_ID (the bot\'s client secret), unless MICROSOFT_APP_CERTIFICATE_PATH names its certificate or MICROSOFT_APP_TYPE is UserAssignedMSI' });
   }
-  if (config.MICROSOFT_APP_TYPE === 'SingleTenant' && !config.MICROSOFT_APP_TENANT_ID) {
-    ctx.addIssue({ code: 'custom', path: ['MICROSOFT_APP_TENANT_ID'], message: 'is required when MICROSOFT_APP_TYPE is SingleTenant' });
-  } else if (tenants.length === 0) {
+  if (config.MICROSOFT_APP_TYPE !== 'MultiTenant' && !botTenant(config)) {
+    ctx.addIssue({ code: 'custom', path: ['MICROSOFT_APP_TENANT_ID'], message: `is required when MICROSOFT_APP_TYPE is ${config.MICROSOFT_APP_TYPE} (the bot's tenant id; AZURE_TENANT_ID is used when set)` });
+  }
+  if (tenants.length === 0) {
     ctx.addIssue({
       code: 'custom',
       path: ['TEAMS_ALLOWED_TENANTS'],

@@ -43,18 +43,21 @@ export const DEFAULT_TUNING = {
   retryCapMs: 30_000,
 } as const;
 
-/** Reads a PEM holding the private key and the certificate; the file's contents never reach a message. */
-export function loadCertificate(file: string): GraphCredential {
+/**
+ * Reads a PEM holding the private key and the certificate; the file's contents never reach a message. `variable`
+ * names the setting in messages (the Teams bot's certificate is read the same way).
+ */
+export function loadCertificate(file: string, variable = 'AZURE_CLIENT_CERTIFICATE_PATH'): Extract<GraphCredential, { kind: 'certificate' }> {
   let pem: string;
   try {
     pem = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new LockdeskError(ERROR_CODES.CONFIG_INVALID, `AZURE_CLIENT_CERTIFICATE_PATH: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new LockdeskError(ERROR_CODES.CONFIG_INVALID, `${variable}: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
   }
   const certPem = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(pem)?.[0];
   const keyPem = /-----BEGIN (?:RSA |EC |ENCRYPTED )?PRIVATE KEY-----[\s\S]+?-----END (?:RSA |EC |ENCRYPTED )?PRIVATE KEY-----/.exec(pem)?.[0];
   if (!certPem || !keyPem) {
-    throw new LockdeskError(ERROR_CODES.CONFIG_INVALID, `AZURE_CLIENT_CERTIFICATE_PATH: ${file} must hold both the private key and the certificate, in PEM`);
+    throw new LockdeskError(ERROR_CODES.CONFIG_INVALID, `${variable}: ${file} must hold both the private key and the certificate, in PEM`);
   }
   try {
     const cert = new X509Certificate(certPem);
@@ -62,7 +65,7 @@ export function loadCertificate(file: string): GraphCredential {
     const privateKey = createPrivateKey(keyPem).export({ format: 'pem', type: 'pkcs8' }).toString();
     return { kind: 'certificate', privateKey: new Secret(privateKey), thumbprintSha256: cert.fingerprint256.replace(/:/g, '').toLowerCase(), x5c: certPem };
   } catch {
-    throw new LockdeskError(ERROR_CODES.CONFIG_INVALID, `AZURE_CLIENT_CERTIFICATE_PATH: ${file} holds a certificate or key that cannot be read (an encrypted key is not supported)`);
+    throw new LockdeskError(ERROR_CODES.CONFIG_INVALID, `${variable}: ${file} holds a certificate or key that cannot be read (an encrypted key is not supported)`);
   }
 }
 

@@ -82,7 +82,7 @@ describe('Teams configuration', () => {
   it('accepts no app id on loopback, an app id anywhere, and TEAMS_ENABLED=false anywhere', () => {
     expect(loadConfig({ HOST: '127.0.0.1' }).MICROSOFT_APP_ID).toBeUndefined();
     expect(loadConfig({ HOST: '::1' }).TEAMS_ENABLED).toBe(true);
-    expect(loadConfig({ HOST: '0.0.0.0', MICROSOFT_APP_ID: 'id', MICROSOFT_APP_PASSWORD: 'pw', MICROSOFT_APP_TENANT_ID: TENANT_ID }).MICROSOFT_APP_TYPE).toBe('MultiTenant');
+    expect(loadConfig({ HOST: '0.0.0.0', MICROSOFT_APP_ID: 'id', MICROSOFT_APP_PASSWORD: 'pw', MICROSOFT_APP_TENANT_ID: TENANT_ID }).MICROSOFT_APP_TYPE).toBe('SingleTenant');
     expect(loadConfig({ HOST: '0.0.0.0', TEAMS_ENABLED: 'false' }).TEAMS_ENABLED).toBe(false);
     expect(['localhost', '127.0.0.1', '127.1.2.3', '::1', '[::1]'].every(isLoopbackHost)).toBe(true);
     expect(['0.0.0.0', '::', '10.0.0.1', 'lockdesk.example.com', '128.0.0.1'].some(isLoopbackHost)).toBe(false);

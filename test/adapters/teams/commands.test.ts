@@ -1,7 +1,7 @@
-// Every command over HTTP through the real teams-ai application, and the Adaptive Card it answers with.
+// Every command over HTTP through the real Teams SDK application, and the Adaptive Card it answers with.
 import nock from 'nock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ALICE, BOB, CAROL, cardOf, cardText, executeActions, message, startHarness, type Harness } from './harness.js';
+import { ALICE, BOB, BOT, CAROL, CHANNEL, cardOf, cardText, click, executeActions, message, startHarness, type Harness } from './harness.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -82,6 +82,17 @@ describe('Teams commands', () => {
     const titles = executeActions(card).map((a) => a.title);
     expect(titles).toContain('Lock "Bob\'s Galaxy S23"');
     expect(titles.some((t) => /^Lock all \d+ devices$/.test(t))).toBe(true);
+  });
+
+  it('in a channel only the bot\'s own @mention is taken out: "@lockdesk lock @Bob" asks for Bob\'s devices', async () => {
+    const mentions = [
+      { type: 'mention', text: `<at>${BOT.name}</at>`, mentioned: BOT },
+      { type: 'mention', text: '<at>Bob Jones</at>', mentioned: { id: BOB.id, name: BOB.name } },
+    ];
+    expect((await h.post(message(ALICE, `<at>${BOT.name}</at> lock <at>Bob Jones</at>`, CHANNEL, mentions))).status).toBe(200);
+    const stub = cardOf(h.sent.find((s) => s.method === 'POST')!);
+    const details = await h.post(click(ALICE, 'channel-card', stub.refresh.action.data, CHANNEL, 'lockdesk.refresh'));
+    expect(executeActions(details.body.value).map((a) => a.title)).toContain('Lock "Bob\'s Galaxy S23"');
   });
 
   it('a mention of someone Teams gives no email for is resolved by Entra object id', async () => {

@@ -1,8 +1,9 @@
-// Runs the real teams-ai application on lockdesk's HTTP server (loopback, any port) over the simulated tenant,
+// Runs the real Teams SDK v2 application on lockdesk's HTTP server (loopback, any port) over the simulated tenant,
 // with nock standing in for the Bot Connector at SERVICE_URL and recording everything the bot sends.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { CloudEnvironment } from '@microsoft/teams.api';
 import nock from 'nock';
 import { createTeamsMount } from '../../../adapters/teams/mount.js';
 import type { TeamsBot } from '../../../adapters/teams/bot.js';
@@ -40,6 +41,8 @@ export interface Sent {
   method: string;
   path: string;
   body: Record<string, any>;
+  /** The Authorization header the bot sent along, if any. */
+  authorization?: string;
 }
 
 /** Alice is helpdesk (a teams: selector); everyone else may act on their own devices. */
@@ -80,8 +83,11 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** `connector: false` leaves the Bot Connector alone (the Agents Playground plays it). */
-export async function startHarness(env: Record<string, string> = {}, options: { connector?: boolean } = {}): Promise<Harness> {
+/**
+ * `connector: false` leaves the Bot Connector alone (the Agents Playground plays it); `cloud` points the SDK at
+ * other Bot Framework signing keys (a local key set, see bot-framework-keys.ts).
+ */
+export async function startHarness(env: Record<string, string> = {}, options: { connector?: boolean; cloud?: CloudEnvironment } = {}): Promise<Harness> {
   const dir = mkdtempSync(path.join(tmpdir(), 'lockdesk-teams-'));
   const policyFile = path.join(dir, 'policy.json');
   writeFileSync(policyFile, JSON.stringify(POLICY));
@@ -104,7 +110,7 @@ export async function startHarness(env: Record<string, string> = {}, options: { 
   /** One lockdesk process: its app, its Teams bot (with its own private views) and its HTTP server. */
   const startProcess = async (extra: Record<string, string>) => {
     const app = await buildApp(configWith(extra), logger, { clock });
-    const { mount, bot } = createTeamsMount(app, logger);
+    const { mount, bot } = createTeamsMount(app, logger, options.cloud ? { cloud: options.cloud } : {});
     const server: RunningServer = await startHttpServer({ host: '127.0.0.1', port: 0, routes: mount.routes, logger });
     return { app, bot, server };
   };
@@ -130,7 +136,7 @@ export async function startHarness(env: Record<string, string> = {}, options: { 
       try {
         body = text ? JSON.parse(text) : undefined;
       } catch {
-        // a plain-text answer (botbuilder's 401 says "Unauthorized …")
+        // a plain-text answer
       }
       return { status: res.status, body };
     },
@@ -158,7 +164,8 @@ function recordConnector(): Sent[] {
   const sent: Sent[] = [];
   const record = (method: string) =>
     function (this: unknown, uri: string, body: any): [number, object] {
-      sent.push({ method, path: decodeURIComponent(uri), body: typeof body === 'string' ? JSON.parse(body) : body });
+      const authorization = (this as { req?: { headers?: Record<string, string | undefined> } }).req?.headers?.authorization;
+      sent.push({ method, path: decodeURIComponent(uri), body: typeof body === 'string' ? JSON.parse(body) : body, ...(authorization ? { authorization } : {}) });
       if (method === 'POST' && /^\/v3\/conversations$/.test(uri)) return [200, { id: `dm-${++nextId}` }];
       return [200, { id: `activity-${++nextId}` }];
     };

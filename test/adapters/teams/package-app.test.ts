@@ -1,11 +1,11 @@
 // The Teams app package: a real zip with the manifest (bot id filled in) and both icons at its root.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { buildAppPackage } from '../../../adapters/teams/package-app.js';
+import { buildAppPackage, MANIFEST_DIR } from '../../../adapters/teams/package-app.js';
 
 /** Reads a zip through its central directory, as Teams does. */
 function unzip(zip: Buffer): Map<string, Buffer> {
@@ -50,6 +50,35 @@ describe('Teams app package', () => {
     expect(files.get('color.png')!.equals(readFileSync('manifest/teams/color.png'))).toBe(true);
   });
 
+  it('refuses an app id that is not a GUID (Teams would reject the package)', () => {
+    for (const id of ['lockdesk-bot', '28:7e1d3c9a-0000-4000-8000-00000000b07a', `${APP_ID}x`, '"}, "x": {"']) {
+      expect(() => buildAppPackage(id), id).toThrow(/MICROSOFT_APP_ID is not an Entra app \(client\) id: a GUID/);
+    }
+  });
+
+  it('checks the manifest against the Teams schema it declares, from the copy in the repository', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'lockdesk-manifest-'));
+    const edited = (edit: (m: any) => void) => {
+      cpSync(MANIFEST_DIR, dir, { recursive: true });
+      const manifest = JSON.parse(readFileSync(path.join(MANIFEST_DIR, 'manifest.json'), 'utf8'));
+      edit(manifest);
+      writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
+      return () => buildAppPackage(APP_ID, dir);
+    };
+    try {
+      expect(edited(() => undefined)).not.toThrow();
+      expect(edited((m) => (m.description.short = 'x'.repeat(81)))).toThrow(/does not match its schema[\s\S]*\/description\/short must NOT have more than 80 characters/);
+      expect(edited((m) => (m.bots[0].scopes = ['everywhere']))).toThrow(/\/bots\/0\/scopes\/0 must be equal to one of the allowed values/);
+      expect(edited((m) => (m.manifestVersion = '1.21'))).toThrow(/\/manifestVersion must be equal to constant/);
+      expect(edited((m) => (m.unexpected = true))).toThrow(/must NOT have additional properties/);
+      // A schema lockdesk keeps no copy of cannot be checked: refused, not skipped.
+      expect(edited((m) => (m.$schema = 'https://developer.microsoft.com/json-schemas/teams/v1.99/MicrosoftTeams.schema.json'))).toThrow(/schema v1\.99, and .* has no copy of it/);
+      expect(edited((m) => (m.$schema = 'https://example.com/schema.json'))).toThrow(/is not a Microsoft Teams manifest schema/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('npm run teams:package writes the zip, and refuses without MICROSOFT_APP_ID', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'lockdesk-pkg-'));
     const out = path.join(dir, 'app.zip');
@@ -59,6 +88,7 @@ describe('Teams app package', () => {
       run({ MICROSOFT_APP_ID: APP_ID });
       expect(JSON.parse(unzip(readFileSync(out)).get('manifest.json')!.toString()).bots[0].botId).toBe(APP_ID);
       expect(() => run({ MICROSOFT_APP_ID: '' })).toThrow(/MICROSOFT_APP_ID is not set/);
+      expect(() => run({ MICROSOFT_APP_ID: 'lockdesk-bot' })).toThrow(/is not an Entra app \(client\) id/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

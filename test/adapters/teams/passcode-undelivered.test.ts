@@ -1,5 +1,5 @@
-// A send that fails inside botbuilder's proactive turn (handed to onTurnError, which resolved as if all went well)
-// is a failure: a temporary passcode the connector refused is audited as not delivered, never as "shown privately".
+// A send the connector refuses after the turn is a failure (botbuilder once resolved such a send as if all went
+// well): a temporary passcode the connector refused is audited as not delivered, never as "shown privately".
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../../../src/core/index.js';
