@@ -11,6 +11,7 @@ import { systemClock, systemIds } from './system.js';
 import { createQueue } from './queue/create-queue.js';
 import { SinkRestorers } from './sink-restorers.js';
 import { aadGroupResolver, type AadGroupsOf } from './directory/aad-groups.js';
+import { correlation } from './logger.js';
 
 export interface App {
   config: Config;
@@ -63,6 +64,7 @@ export async function buildApp(config: Config, logger: Logger, overrides: AppOve
     clock,
     ids: overrides.ids ?? systemIds,
     logger,
+    correlation,
     settings: {
       ...DEFAULT_SETTINGS,
       followUpMs: config.LOCKDESK_FOLLOW_UP_MINUTES * 60_000,
