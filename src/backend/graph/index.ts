@@ -5,7 +5,7 @@ import { readActionStatus } from './action-status.js';
 import { dispatchActions } from './actions.js';
 import { createTokenSource, type TokenSource } from './auth.js';
 import { memberGroups } from './directory.js';
-import { GraphHttp } from './http.js';
+import { GraphHttp, type GraphObserver } from './http.js';
 import { Inventory, type RefreshReport } from './inventory.js';
 import { MemoryInventoryIndex } from './inventory-index.js';
 import { DeviceLookups } from './lookups.js';
@@ -16,6 +16,7 @@ import { WriteLimiter, type WriteLimiterStats } from './write-limiter.js';
 export { graphSettingsFrom, loadCertificate, DEFAULT_TUNING, type GraphSettings, type GraphCredential } from './settings.js';
 export type { InventoryIndex, InventoryEntry } from '../../ports.js';
 export { ACTION_PERMISSION, READ_PERMISSION } from './graph-errors.js';
+export type { GraphAttempt, GraphObserver } from './http.js';
 
 export interface GraphBackend extends DeviceBackend, Directory {
   readonly kind: 'graph';
@@ -38,13 +39,15 @@ export interface GraphBackendOptions {
   /** Tests and benches may replace the token source or the index (issue 6: PostgreSQL). */
   tokens?: TokenSource;
   index?: InventoryIndex;
+  /** Told of every HTTP attempt (its status and duration), for metrics. */
+  observe?: GraphObserver;
 }
 
 export async function createGraphBackend(options: GraphBackendOptions): Promise<GraphBackend> {
   const { settings, clock, logger } = options;
   const tokens = options.tokens ?? createTokenSource(settings, logger);
   const limiter = new WriteLimiter(clock, settings.writeBudget, settings.writeWindowMs);
-  const http = new GraphHttp(settings, tokens, clock, logger, limiter);
+  const http = new GraphHttp(settings, tokens, clock, logger, limiter, options.observe);
   const inventory = new Inventory(http, options.index ?? new MemoryInventoryIndex(), clock, logger, settings.inventoryRefreshMs);
   const lookups = new DeviceLookups(http, inventory, logger, settings.betaDetails);
 
