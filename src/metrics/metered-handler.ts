@@ -1,22 +1,23 @@
 // The handler every adapter calls, counting each command and click by platform and what it came to (see
 // call-outcomes.ts), and the follow-up worker, counting rounds. Everything else passes through untouched.
-import type { Handler } from '../core/index.js';
+import type { Actor, Handler, ReplySink } from '../core/index.js';
 import type { FollowUpJob } from '../ports.js';
+import type { CallOutcome } from './labels.js';
 import type { Metrics } from './metrics.js';
 
 export function meteredHandler(handler: Handler, metrics: Pick<Metrics, 'calls' | 'call'>): Handler {
-  const counted = (kind: 'command' | 'click', platform: Parameters<Metrics['call']>[1], work: Parameters<Metrics['calls']['run']>[1], sink: Parameters<Metrics['calls']['run']>[0]) =>
-    metrics.calls.run(sink, work).then(
-      (outcome) => metrics.call(kind, platform, outcome),
-      (error: unknown) => {
-        metrics.call(kind, platform, 'error');
-        throw error;
-      },
-    );
+  const counted = async (kind: 'command' | 'click', actor: Actor, sink: ReplySink, work: (sink: ReplySink) => Promise<void>): Promise<void> => {
+    let outcome: CallOutcome = 'error';
+    try {
+      outcome = await metrics.calls.run(sink, work);
+    } finally {
+      metrics.call(kind, actor.platform, outcome);
+    }
+  };
   return {
     ...handler,
-    handleMessage: (actor, text, sink) => counted('command', actor.platform, (watched) => handler.handleMessage(actor, text, watched), sink),
-    handleClick: (actor, value, sink) => counted('click', actor.platform, (watched) => handler.handleClick(actor, value, watched), sink),
+    handleMessage: (actor, text, sink) => counted('command', actor, sink, (watched) => handler.handleMessage(actor, text, watched)),
+    handleClick: (actor, value, sink) => counted('click', actor, sink, (watched) => handler.handleClick(actor, value, watched)),
   };
 }
 
