@@ -4,13 +4,18 @@ import type { Config } from './config/index.js';
 import { resolvePath } from './config/index.js';
 import { createHandler, DEFAULT_SETTINGS, type Handler, type PlatformSupport, type Policy } from './core/index.js';
 import { loadPlatformSupport, loadPolicy } from './data-files.js';
-import type { Clock, DeviceBackend, Directory, IdSource, Logger, ProcessRegistry } from './ports.js';
+import type { Clock, DeviceBackend, Directory, FollowUpJob, IdSource, Logger, ProcessRegistry } from './ports.js';
 import { createStore } from './store/create-store.js';
 import { observeAudit, type ObservedStore } from './store/observed-store.js';
 import { systemClock, systemIds } from './system.js';
 import { createQueue } from './queue/create-queue.js';
 import { SinkRestorers } from './sink-restorers.js';
 import { aadGroupResolver, type AadGroupsOf } from './directory/aad-groups.js';
+import { metricsServing } from './config/metrics.js';
+import { correlation } from './logger.js';
+import { meteredHandler, meteredRounds } from './metrics/metered-handler.js';
+import { meteredStore } from './metrics/metered-store.js';
+import { createMetrics, type Metrics } from './metrics/metrics.js';
 
 export interface App {
   config: Config;
@@ -25,6 +30,10 @@ export interface App {
   /** The policy's aad-group: selectors a person is in (Teams and any adapter that knows Entra object ids). */
   aadGroupsOf: AadGroupsOf;
   platforms: PlatformSupport;
+  /** This app's metrics, when METRICS_ENABLED or METRICS_PORT asks for them (on a registry of its own). */
+  metrics?: Metrics;
+  /** What GET /readyz asks: each resolves when that part can serve now, and throws why not. */
+  ready: { store(): Promise<void>; backend(): Promise<void> };
   /** One line each, for the start-up banner. */
   describe: { backend: string; store: string; policy: string };
   /** Starts the periodic jobs (expiry sweep, follow-up of open dispatches). */
@@ -41,6 +50,8 @@ export const EXPIRY_SWEEP_MS = 30_000;
 export const RECOVERY_SWEEP_MS = 5 * 60_000;
 /** How long close() waits for sends in flight (a Graph call's deadline is a minute by default). */
 export const CLOSE_WAIT_MS = 60_000;
+/** The id readiness asks the store for: no confirmation has it, so the answer is one indexed read of nothing. */
+export const READINESS_PROBE_ID = 'lockdesk-readiness-probe';
 
 export async function buildApp(config: Config, logger: Logger, overrides: AppOverrides = {}): Promise<App> {
   const clock = overrides.clock ?? systemClock;
@@ -49,12 +60,17 @@ export async function buildApp(config: Config, logger: Logger, overrides: AppOve
   const { policy, source: policySource } = await loadPolicy(config.LOCKDESK_POLICY && resolvePath(config.LOCKDESK_POLICY));
   // The store first: a damaged state file must stop start-up before anything is written to the data directory.
   const opened = await createStore(config, { logger, dataDir });
-  const store = observeAudit(opened.store, logger);
-  const created = await createBackend(config, { clock, logger, dataDir, inventoryIndex: opened.inventoryIndex, writeWindow: opened.writeWindow });
+  const metrics = metricsServing(config).kind === 'off' ? undefined : createMetrics(logger);
+  const store = observeAudit(metrics ? meteredStore(opened.store, metrics) : opened.store, logger);
+  const created = await createBackend(config, { clock, logger, dataDir, inventoryIndex: opened.inventoryIndex, writeWindow: opened.writeWindow, observeGraph: metrics?.graphAttempt });
   const backend = created.backend;
   const queue = await createQueue(config, { clock, logger });
+  if (metrics) {
+    if (created.writeBudget) metrics.sources.writeBudget = () => created.writeBudget!;
+    if (queue.depth) metrics.sources.queue = { kind: config.STORE === 'postgres' ? 'pg-boss' : 'memory', depth: () => queue.depth!() };
+  }
   const sinks = new SinkRestorers();
-  const handler = createHandler({
+  const core = createHandler({
     queue,
     sinks,
     ...(opened.processes ? { processes: opened.processes } : {}),
@@ -65,13 +81,16 @@ export async function buildApp(config: Config, logger: Logger, overrides: AppOve
     clock,
     ids: overrides.ids ?? systemIds,
     logger,
+    correlation,
     settings: {
       ...DEFAULT_SETTINGS,
       followUpMs: config.LOCKDESK_FOLLOW_UP_MINUTES * 60_000,
       pollInitialMs: config.LOCKDESK_POLL_INTERVAL_MS,
     },
   });
-  await queue.start((job) => handler.runFollowUp(job));
+  const handler = metrics ? meteredHandler(core, metrics) : core;
+  const worker = (job: FollowUpJob) => handler.runFollowUp(job);
+  await queue.start(metrics ? meteredRounds(worker, metrics) : worker);
 
   const timers: NodeJS.Timeout[] = [];
   const every = (ms: number, job: () => Promise<unknown>, name: string) => {
@@ -90,6 +109,15 @@ export async function buildApp(config: Config, logger: Logger, overrides: AppOve
     policy,
     aadGroupsOf: aadGroupResolver(isDirectory(backend) ? backend : undefined, policy, clock, logger),
     platforms,
+    ...(metrics ? { metrics } : {}),
+    ready: {
+      store: async () => {
+        await store.confirmations.get(READINESS_PROBE_ID);
+      },
+      backend: async () => {
+        await created.ready?.();
+      },
+    },
     describe: {
       backend: created.describe,
       store: opened.describe,

@@ -203,6 +203,14 @@ export interface IdSource {
   id(): string;
 }
 
+/**
+ * The context one request is handled in: `run` calls `work` so that every line logged within it, by anyone (the core,
+ * an adapter, a backend), carries `correlationId`. The logger implements it; without one, work just runs.
+ */
+export interface CorrelationContext {
+  run<T>(correlationId: string, work: () => Promise<T>): Promise<T>;
+}
+
 /** A pino-compatible subset. */
 export interface Logger {
   debug(obj: object, msg?: string): void;

@@ -5,12 +5,13 @@ import { z } from 'zod';
 import { ERROR_CODES, LockdeskError } from '../core/errors.js';
 import { coreEnv } from './core.js';
 import { graphEnv } from './graph.js';
+import { metricsEnv, refineMetrics } from './metrics.js';
 import { refineSlack, slackEnv } from './slack.js';
 import { refineStore, storeEnv } from './store.js';
 import { refineTeams, teamsEnv } from './teams.js';
 
 /** Every variable of every concern (its `.shape` names them all). */
-export const configSchema = z.object({ ...coreEnv, ...storeEnv, ...graphEnv, ...slackEnv, ...teamsEnv });
+export const configSchema = z.object({ ...coreEnv, ...storeEnv, ...graphEnv, ...slackEnv, ...teamsEnv, ...metricsEnv });
 
 type Merged = z.infer<typeof configSchema>;
 export type BackendKind = 'simulated' | 'graph';
@@ -27,6 +28,7 @@ export const checkedConfigSchema = configSchema
       refineSlack(env, ctx);
       refineTeams(env, chooseBackend(env), ctx);
       refineStore(env, ctx);
+      refineMetrics(env, ctx);
       if (chooseBackend(env) !== 'graph') return;
       // Names only: a secret's value never appears in a message.
       const missing = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });

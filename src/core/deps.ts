@@ -1,5 +1,5 @@
 // What the handler is built from; the composition root fills it in, tests pass fakes.
-import type { Clock, DeviceBackend, IdSource, JobQueue, Logger, ProcessRegistry, Store } from '../ports.js';
+import type { Clock, CorrelationContext, DeviceBackend, IdSource, JobQueue, Logger, ProcessRegistry, Store } from '../ports.js';
 import type { SinkRestorer } from './reply.js';
 import type { PlatformSupport } from './platform-support.js';
 import type { Policy } from './policy.js';
@@ -45,6 +45,8 @@ export interface CoreDeps {
   sinks?: SinkRestorer;
   /** Which processes share the store and whether they live (replicas on PostgreSQL); default: this one alone. */
   processes?: ProcessRegistry;
+  /** Where a request's correlation id is made known to everything that logs while it is handled (the logger). */
+  correlation?: CorrelationContext;
 }
 
 /**

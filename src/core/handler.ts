@@ -62,6 +62,11 @@ export function createHandler(deps: CoreDeps): Handler {
 
   async function guarded(actor: Actor, sink: ReplySink, work: (correlationId: string) => Promise<void>): Promise<void> {
     const correlationId = deps.ids.id();
+    // Everything logged while this request is handled (adapters and backends too) carries its correlation id.
+    return deps.correlation ? deps.correlation.run(correlationId, () => handled(correlationId, actor, sink, work)) : handled(correlationId, actor, sink, work);
+  }
+
+  async function handled(correlationId: string, actor: Actor, sink: ReplySink, work: (correlationId: string) => Promise<void>): Promise<void> {
     try {
       await work(correlationId);
     } catch (thrown) {

@@ -7,6 +7,8 @@ import { PgQueue } from './pg-queue.js';
 export interface RunnableQueue extends JobQueue {
   start(worker: (job: FollowUpJob) => Promise<void>): void | Promise<void>;
   stop(): void | Promise<void>;
+  /** Jobs waiting to run, for metrics. */
+  depth?(): number | Promise<number>;
 }
 
 export async function createQueue(config: Config, options: { clock: Clock; logger: Logger }): Promise<RunnableQueue> {

@@ -39,6 +39,11 @@ export class MemoryQueue implements JobQueue {
     }
   }
 
+  /** Jobs waiting for their time (chat and background), for the queue-depth metric. */
+  depth(): number {
+    return this.#queued.size;
+  }
+
   async idle(): Promise<void> {
     while (this.#foreground.size > 0) await Promise.allSettled([...this.#foreground]);
   }

@@ -79,6 +79,13 @@ export class PgQueue implements JobQueue {
     this.#chatJobs.set(id, Math.max(startAfter, Date.parse(job.chatUntil) || 0) + this.#chatJobMarginMs);
   }
 
+  /** Jobs queued and not yet taken, by any replica (one query), for the queue-depth metric. */
+  async depth(): Promise<number> {
+    return this.#boss.getQueueSize(FOLLOW_UP_QUEUE).catch((error: unknown) => {
+      throw translatePgError(error, 'reading the queue depth', this.#url);
+    });
+  }
+
   /** How many chat-phase job ids this process keeps for idle() (for tests: it must not grow without bound). */
   get trackedChatJobs(): number {
     return this.#chatJobs.size;

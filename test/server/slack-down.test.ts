@@ -1,6 +1,6 @@
 // Slack down at start-up, against a real `npm start`: a local stand-in for Slack refuses auth.test, and lockdesk
-// starts anyway, serves everything else, says in its banner and /healthz that Slack is degraded, answers Slack's
-// route with 503, and connects once Slack answers again.
+// starts anyway, serves everything else, says in its banner and /healthz that Slack is degraded (and /readyz that it
+// is not ready), answers Slack's route with 503, and connects once Slack answers again.
 import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -59,6 +59,14 @@ describe('Slack down at start-up', () => {
     expect(await health()).toMatchObject({ status: 'ok', slack: 'degraded', slackReason: expect.stringMatching(/auth\.test failed/) });
   });
 
+  it('is alive but not ready: /readyz answers 503 naming Slack, and nothing else, as not ready', async () => {
+    const res = await fetch(`${base}/readyz`);
+    expect(res.status).toBe(503);
+    const body = (await res.json()) as { status: string; checks: Record<string, string> };
+    expect(body).toMatchObject({ status: 'not ready', checks: { store: 'ok', backend: 'ok', teams: 'ok', slack: expect.stringMatching(/^not connected to Slack: auth\.test failed/) } });
+    expect(JSON.stringify(body)).not.toContain('xoxb-down');
+  });
+
   it('serves everything else; Slack\'s own route answers 503 so Slack tries again', async () => {
     const slackRoute = await fetch(`${base}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'command=%2Flock' });
     expect(slackRoute.status).toBe(503);
@@ -78,6 +86,9 @@ describe('Slack down at start-up', () => {
       await new Promise((r) => setTimeout(r, 200));
     }
     expect(child.exitCode).toBeNull();
+    const ready = await fetch(`${base}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ready', checks: { store: 'ok', backend: 'ok', slack: 'ok', teams: 'ok' } });
     const retries = calls.filter((c) => c.endsWith('/auth.test')).length;
     expect(retries).toBeGreaterThanOrEqual(2);
     expect(retries).toBeLessThan(10);

@@ -16,6 +16,14 @@ export interface GraphResponse {
   requestId?: string;
 }
 
+/** One HTTP attempt as it ended, for metrics: its status, or "lost" (a timeout, a dropped connection). */
+export interface GraphAttempt {
+  kind: CallKind;
+  status: number | 'lost';
+  seconds: number;
+}
+export type GraphObserver = (attempt: GraphAttempt) => void;
+
 /** One exchange: an answer (any status), none at all (a timeout or a dropped connection), or not sent (the gate). */
 export type Exchange = { kind: 'response'; response: GraphResponse } | { kind: 'lost'; cause: unknown } | { kind: 'withheld' };
 
@@ -41,16 +49,18 @@ export class GraphHttp {
   readonly #logger: Logger;
   readonly #budget: WriteBudget;
   readonly #origin: string;
+  readonly #observe: GraphObserver | undefined;
   /** Requests sent (every attempt), for the bench and doctor. */
   requests = 0;
 
-  constructor(settings: GraphSettings, tokens: TokenSource, clock: Clock, logger: Logger, budget: WriteBudget) {
+  constructor(settings: GraphSettings, tokens: TokenSource, clock: Clock, logger: Logger, budget: WriteBudget, observe?: GraphObserver) {
     this.#settings = settings;
     this.#tokens = tokens;
     this.#clock = clock;
     this.#logger = logger;
     this.#budget = budget;
     this.#origin = new URL(settings.graphBaseUrl).origin;
+    this.#observe = observe;
   }
 
   /** An absolute URL for a path such as /v1.0/…; an absolute URL (a nextLink) must stay on the Graph host. */
@@ -129,6 +139,7 @@ export class GraphHttp {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(new Error(`no answer within ${this.#settings.requestTimeoutMs} ms`)), this.#settings.requestTimeoutMs);
     this.requests += 1;
+    const started = performance.now();
     try {
       const headers: Record<string, string> = { Authorization: `Bearer ${token}`, Accept: 'application/json' };
       if (options.body !== undefined) headers['Content-Type'] = 'application/json';
@@ -148,9 +159,11 @@ export class GraphHttp {
       const requestId = requestIdOf(res.headers, body);
       const response: GraphResponse = { status: res.status, headers: res.headers, body, ...(requestId ? { requestId } : {}) };
       this.#logger.debug({ method, what: options.what, status: res.status, requestId }, 'Graph answered');
+      this.#observed(options.kind, res.status, started);
       return { kind: 'response', response };
     } catch (cause) {
       this.#logger.warn({ method, what: options.what, error: (cause as Error)?.message }, 'Graph did not answer');
+      this.#observed(options.kind, 'lost', started);
       return { kind: 'lost', cause };
     } finally {
       clearTimeout(timer);
@@ -164,6 +177,15 @@ export class GraphHttp {
       const ticket = await this.#budget.acquire(writes);
       if (ticket.usable()) return ticket;
       ticket.unsent();
+    }
+  }
+
+  /** Metrics must never fail or change a Graph call. */
+  #observed(kind: CallKind, status: number | 'lost', started: number): void {
+    try {
+      this.#observe?.({ kind, status, seconds: (performance.now() - started) / 1000 });
+    } catch {
+      // ignored: see above
     }
   }
 }

@@ -5,7 +5,7 @@ import { readActionStatus } from './action-status.js';
 import { dispatchActions } from './actions.js';
 import { createTokenSource, type TokenSource } from './auth.js';
 import { memberGroups } from './directory.js';
-import { GraphHttp } from './http.js';
+import { GraphHttp, type GraphObserver } from './http.js';
 import { Inventory, type RefreshReport } from './inventory.js';
 import { MemoryInventoryIndex } from './inventory-index.js';
 import { DeviceReads } from './device-reads.js';
@@ -20,6 +20,7 @@ export { graphSettingsFrom, loadCertificate, DEFAULT_TUNING, type GraphSettings,
 export type { InventoryIndex, InventoryEntry } from '../../ports.js';
 export { ACTION_PERMISSION, READ_PERMISSION } from './graph-errors.js';
 export { WriteBudgetUnavailableError, DEFAULT_SHARED_TIMINGS, type SharedLimiterTimings } from './shared-write-limiter.js';
+export type { GraphAttempt, GraphObserver } from './http.js';
 
 export interface GraphBackend extends DeviceBackend, Directory {
   readonly kind: 'graph';
@@ -49,6 +50,8 @@ export interface GraphBackendOptions {
   writeWindow?: SharedWriteWindow;
   /** The shared budget's timings (tests); the defaults otherwise. */
   sharedTimings?: Partial<SharedLimiterTimings>;
+  /** Told of every HTTP attempt (its status and duration), for metrics. */
+  observe?: GraphObserver;
 }
 
 export async function createGraphBackend(options: GraphBackendOptions): Promise<GraphBackend> {
@@ -60,7 +63,7 @@ export async function createGraphBackend(options: GraphBackendOptions): Promise<
         clock, logger, ...(options.sharedTimings ? { timings: options.sharedTimings } : {}),
       })
     : new WriteLimiter(clock, settings.writeBudget, settings.writeWindowMs);
-  const http = new GraphHttp(settings, tokens, clock, logger, limiter);
+  const http = new GraphHttp(settings, tokens, clock, logger, limiter, options.observe);
   const inventory = new Inventory(http, options.index ?? new MemoryInventoryIndex(), clock, logger, settings.inventoryRefreshMs);
   const lookups = new DeviceLookups(http, new DeviceReads(http, logger, settings.betaDetails), inventory, logger);
 
