@@ -32,6 +32,9 @@ export interface Outlets {
 
 type Way = { name: string; send: (m: SlackMessage) => Promise<boolean> };
 
+/** Response-URL posts kept for an outcome (and the "keeps checking" note) when progress updates are skipped. */
+export const RESPONSE_URL_RESERVE = 2;
+
 /** Thrown when no way reached the person; carries only codes, never the message. */
 export class UndeliveredError extends Error {
   constructor(readonly tried: string[]) {
@@ -100,7 +103,13 @@ export function createSink(outlets: Outlets, origin: Origin): ReplySink {
     // A click's follow-up may go on in another process (see sink-ref.ts); a command starts nothing to follow.
     ...(origin.kind === 'click' ? { ref: () => clickRef(origin) } : {}),
     reply: (reply: Reply) => deliver('reply', renderMessage(reply), newMessage),
-    update: (reply: Reply) => {
+    update: async (reply: Reply) => {
+      // A message only its response URL can replace has 5 posts in all: a status on its way is skipped once only
+      // the reserve is left, so the outcome still replaces the message instead of arriving as a new one.
+      if (reply.transient && updateInPlace.length === 0 && origin.responseUrl && responseUrls.remaining(origin.responseUrl) <= RESPONSE_URL_RESERVE) {
+        logger.debug({ user }, 'a progress update was skipped to keep the response URL for the outcome');
+        return;
+      }
       const replace = updateInPlace.length > 0 ? updateInPlace : viaResponseUrl({ replace_original: true });
       return deliver('update', renderMessage(reply), [...replace, ...(origin.kind === 'command' ? newMessage : [...ephemeral(), direct])]);
     },

@@ -202,7 +202,9 @@ export class FollowUp {
   async #show(sink: ReplySink | undefined, confirmedBy: string, records: DispatchRecord[], footer?: string): Promise<void> {
     if (!sink) return;
     try {
-      await sink.update(statusReply(records[0]!.action, confirmedBy, records, footer));
+      const reply = statusReply(records[0]!.action, confirmedBy, records, footer);
+      // The last update of the chat window is an outcome for the chat, however unsettled the actions are.
+      await sink.update(footer?.includes(KEEP_CHECKING) ? { ...reply, transient: false } : reply);
     } catch (error) {
       this.#core.logger.warn({ code: toLockdeskError(error).code }, 'could not update the chat message with the action status');
     }

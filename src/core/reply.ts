@@ -52,6 +52,11 @@ export interface Reply {
   blocks: Block[];
   /** A reply that asks the person to type (an adapter that renders a prompt in a message, as Teams does). */
   prompt?: TypedPrompt;
+  /**
+   * A status on its way (not every action has its result yet): an adapter that must ration its updates (Slack's
+   * response URL allows 5 posts) may skip it, keeping what it has for the outcome. Never set on an outcome.
+   */
+  transient?: boolean;
 }
 
 /** A temporary passcode for the person who asked; adapters deliver it privately and never log it. */

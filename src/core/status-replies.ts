@@ -61,8 +61,15 @@ export function summaryLine(records: Array<Pick<DispatchRecord, 'state'>>): stri
   return `${records.length} devices: ${parts.join(', ')}`;
 }
 
+/** Until every action has its result the status is on its way (Reply.transient). */
+const UNSETTLED: ReadonlySet<DispatchState> = new Set(['dispatching', 'sent', 'pending', 'active']);
+
 export function statusReply(action: DeviceAction, confirmedBy: string, records: DispatchRecord[], footer?: string): Reply {
-  if (records.length > SUMMARISE_ABOVE) return summaryReply(action, confirmedBy, records, footer);
+  const reply = records.length > SUMMARISE_ABOVE ? summaryReply(action, confirmedBy, records, footer) : perDeviceReply(action, confirmedBy, records, footer);
+  return records.some((r) => UNSETTLED.has(r.state)) ? { ...reply, transient: true } : reply;
+}
+
+function perDeviceReply(action: DeviceAction, confirmedBy: string, records: DispatchRecord[], footer?: string): Reply {
   const lines = records.map((r) => stateLine(action, r));
   const blocks: Block[] = [{ kind: 'heading', text: `${ACTION_NOUN[action][0]!.toUpperCase()}${ACTION_NOUN[action].slice(1)} confirmed by ${confirmedBy}` }];
   records.forEach((r, i) => blocks.push({ kind: 'notice', tone: TONE[r.state], text: lines[i]! }));

@@ -152,6 +152,9 @@ describe('bulk: the status as the action moves', () => {
     h.clock.advance(4_000);
     await h.handler.idle();
     expect(clicked.lastUpdate.text).toMatch(/^60 devices: 50 done, 0 pending, 10 failed, 0 not sent/);
+    // Every update before the outcome was a status on its way; the outcome is not (an adapter may skip the former).
+    expect(clicked.updates.slice(0, -1).every((u) => u.transient === true)).toBe(true);
+    expect(clicked.lastUpdate.transient).toBeUndefined();
     expect(clicked.lastUpdate.text).toMatch(/Each device's result is in the audit trail \(confirmation /);
     const texts = clicked.updates.map((u) => u.text);
     for (let i = 1; i < texts.length; i++) expect(texts[i]).not.toBe(texts[i - 1]);
