@@ -6,8 +6,10 @@ import { main as sharedBudgetBench } from './shared-budget.js';
 import { main as slackBench } from './slack.js';
 import { main as storeBench } from './store.js';
 import { main as storeThroughputBench } from './store-throughput.js';
+import { main as runtimeBench } from './runtime.js';
 
 const BENCHES: Array<[name: string, run: () => Promise<unknown>]> = [
+  ['runtime: start and memory, compiled vs tsx', runtimeBench],
   ['store: cost with history', storeBench],
   ['store: throughput, lowdb and PostgreSQL', storeThroughputBench],
   ['console', consoleBench],

@@ -5,10 +5,11 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import dotenv from 'dotenv';
+import { fromRoot } from '../../src/project-root.js';
 import { manifestProblems } from './manifest-schema.js';
 import { createZip } from './zip.js';
 
-export const MANIFEST_DIR = fileURLToPath(new URL('../../manifest/teams/', import.meta.url));
+export const MANIFEST_DIR = `${fromRoot('manifest/teams')}/`;
 export const DEFAULT_OUT = 'data/run/lockdesk-teams.zip';
 const PLACEHOLDER = '{{MICROSOFT_APP_ID}}';
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

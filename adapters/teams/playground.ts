@@ -6,9 +6,10 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import dotenv from 'dotenv';
 import { loadConfig } from '../../src/config/index.js';
+import { fromRoot } from '../../src/project-root.js';
 import { MESSAGES_PATH } from './http-route.js';
 
-export const PLAYGROUND_BIN = fileURLToPath(new URL('../../node_modules/.bin/agentsplayground', import.meta.url));
+export const PLAYGROUND_BIN = fromRoot('node_modules/.bin/agentsplayground');
 
 /** Where the Playground reaches the bot: a wildcard listen address is reached on loopback. */
 export function botEndpoint(host: string, port: number): string {

@@ -116,7 +116,7 @@ export function healthRoute(describe: () => Record<string, unknown>): Route {
     method: 'GET',
     path: '/healthz',
     listener: (_req, res) => {
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok', ...describe() }));
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok', node: process.versions.node, ...describe() }));
     },
   };
 }

@@ -1,11 +1,11 @@
 // The runtime role's privileges, from the one file the README shows (runtime-grants.sql), granted by the owner
 // role after its migrations, and the role a URL logs in as.
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
+import { fromRoot } from '../../project-root.js';
 import type pg from 'pg';
 import { quoteIdent } from './pool.js';
 
-export const RUNTIME_GRANTS_FILE = fileURLToPath(new URL('./runtime-grants.sql', import.meta.url));
+export const RUNTIME_GRANTS_FILE = fromRoot('src/store/postgres/runtime-grants.sql');
 /** psql's way of naming a variable as an identifier, so the file also runs as it is with `psql -v runtime_role=…`. */
 const PLACEHOLDER = ':"runtime_role"';
 /** Any constant the replicas agree on: serialises their grants. */

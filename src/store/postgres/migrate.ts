@@ -1,12 +1,12 @@
 // Applies the schema migrations in ./migrations (node-pg-migrate, SQL files), at start-up or by `npm run migrate`,
 // as the owner role; with a separate runtime role, grants it what runtime-grants.sql lists right after.
-import { fileURLToPath } from 'node:url';
+import { fromRoot } from '../../project-root.js';
 import { runner } from 'node-pg-migrate';
 import type { Logger } from '../../ports.js';
 import { applyRuntimeGrants, currentRole } from './grants.js';
 import { createPool, quoteIdent, translatePgError, type PostgresOptions } from './pool.js';
 
-export const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations', import.meta.url));
+export const MIGRATIONS_DIR = fromRoot('src/store/postgres/migrations');
 
 export interface MigrateOptions extends PostgresOptions {
   /** The runtime role to grant to after migrating (when it is not the role of `url`). */

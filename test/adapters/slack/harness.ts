@@ -13,6 +13,7 @@ import { loadConfig } from '../../../src/config/index.js';
 import type { Clock, Logger } from '../../../src/ports.js';
 import { startHttpServer, type RunningServer } from '../../../src/server/http-server.js';
 import { ShiftedClock } from '../../fakes/shifted-clock.js';
+import { seen } from '../../fakes/nock-request.js';
 
 export const SIGNING_SECRET = 'test-signing-secret';
 export const API_ORIGIN = 'https://slack-api.example.test';
@@ -150,7 +151,8 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
   nock(API_ORIGIN)
     .persist()
     .post(/^\/api\/[\w.]+$/)
-    .reply((uri, raw) => {
+    .reply(async (req: Request) => {
+      const { uri, body: raw } = await seen(req);
       const method = uri.replace('/api/', '');
       const body = typeof raw === 'string' ? parseForm(raw) : (raw as Record<string, unknown>);
       api.push({ method, body });
@@ -177,7 +179,8 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
   nock(HOOKS_ORIGIN)
     .persist()
     .post(/^\/(commands|actions)\//)
-    .reply((uri, body) => {
+    .reply(async (req: Request) => {
+      const { uri, body } = await seen(req);
       hooks.push({ path: uri, body: (typeof body === 'string' ? JSON.parse(body) : body) as Record<string, unknown> });
       const override = hookOverrides.shift();
       return override ? [override.status, (override.body as string) ?? 'error', override.headers ?? {}] : [200, 'ok'];

@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { DispatchRecord, Reply, SinkRef } from '../../../src/core/index.js';
 import { buttonsIn, SIGNING_SECRET, startHarness, textOf, waitFor, type ClickWhere, type Harness, type HookPost } from './harness.js';
 import { API_ORIGIN } from './harness.js';
+import { seen } from '../../fakes/nock-request.js';
 
 let h: Harness;
 beforeAll(() => {
@@ -120,7 +121,7 @@ describe('a Slack click restored on another process', () => {
     const posted: string[] = [];
     nock(API_ORIGIN)
       .post('/hooks/r1')
-      .reply(200, (_uri: string, body: unknown) => (posted.push(JSON.stringify(body)), 'ok'));
+      .reply(200, async (req: Request) => (posted.push(JSON.stringify((await seen(req)).body)), 'ok'));
     const sink = h.app.sinks.restore({ platform: 'slack', data: { userId: 'U0ALICE', channelId: 'C0HELPDESK', responseUrl: `${API_ORIGIN}/hooks/r1` } })!;
     await sink.update({ text: 'Remote lock: done', blocks: [] });
     expect(posted).toHaveLength(1);

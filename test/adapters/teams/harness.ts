@@ -12,6 +12,7 @@ import { loadConfig } from '../../../src/config/index.js';
 import type { Clock, Logger } from '../../../src/ports.js';
 import { startHttpServer, type RunningServer } from '../../../src/server/http-server.js';
 import { ShiftedClock } from '../../fakes/shifted-clock.js';
+import { seen } from '../../fakes/nock-request.js';
 
 /** The Bot Connector as a local Teams client (the Agents Playground) has it: on loopback, as the demo mode requires. */
 export const SERVICE_URL = 'http://127.0.0.1:59981/';
@@ -163,8 +164,9 @@ let nextId = 0;
 function recordConnector(): Sent[] {
   const sent: Sent[] = [];
   const record = (method: string) =>
-    function (this: unknown, uri: string, body: any): [number, object] {
-      const authorization = (this as { req?: { headers?: Record<string, string | undefined> } }).req?.headers?.authorization;
+    async function (req: Request): Promise<[number, object]> {
+      const { uri, body, headers } = await seen(req);
+      const authorization = headers.get('authorization') ?? undefined;
       sent.push({ method, path: decodeURIComponent(uri), body: typeof body === 'string' ? JSON.parse(body) : body, ...(authorization ? { authorization } : {}) });
       if (method === 'POST' && /^\/v3\/conversations$/.test(uri)) return [200, { id: `dm-${++nextId}` }];
       return [200, { id: `activity-${++nextId}` }];
@@ -173,11 +175,12 @@ function recordConnector(): Sent[] {
   return sent;
 }
 
-function connectorAt(url: string, _sent: Sent[], record: (method: string) => (this: unknown, uri: string, body: any) => [number, object]): void {
+function connectorAt(url: string, _sent: Sent[], record: (method: string) => (req: Request) => Promise<[number, object]>): void {
   nock(url)
     .persist()
     .get(/\/v3\/conversations\/[^/]+\/members\/.+/)
-    .reply((uri) => {
+    .reply(async (req: Request) => {
+      const { uri } = await seen(req);
       const userId = decodeURIComponent(uri.split('/').pop()!);
       const user = ROSTER.find((u) => u.id === userId);
       return user

@@ -4,6 +4,7 @@ import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../../../src/core/index.js';
 import { ALICE, click, executeActions, message, SERVICE_URL, startHarness, type Harness } from './harness.js';
+import { seen } from '../../fakes/nock-request.js';
 
 let h: Harness | undefined;
 beforeAll(() => {
@@ -26,7 +27,8 @@ describe('Teams: a passcode the connector refuses', () => {
       .get(/\/v3\/conversations\/[^/]+\/members\/.+/)
       .reply(200, { id: ALICE.id, name: ALICE.name, aadObjectId: ALICE.aadObjectId, email: ALICE.email, userPrincipalName: ALICE.email })
       .post(/\/v3\/conversations.*/)
-      .reply((uri, raw) => {
+      .reply(async (req: Request) => {
+        const { uri, body: raw } = await seen(req);
         const body = typeof raw === 'string' ? JSON.parse(raw) : raw;
         // Everything goes through except the card that carries the passcode (say, Teams throttles or the app was removed).
         const status = /Temporary passcode/.test(JSON.stringify(body)) ? 403 : 200;

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../../../src/core/errors.js';
 import { Secret } from '../../../src/core/types.js';
 import { GRAPH, harness, id, setupNock, teardownNock } from './helpers.js';
+import { seen } from '../../fakes/nock-request.js';
 
 const DEV = '/v1.0/deviceManagement/managedDevices';
 const results = (...items: object[]) => ({ id: 'x', deviceActionResults: items });
@@ -69,7 +70,8 @@ describe('Graph actions', () => {
 
   it('a timeout on the POST, and the state shows our action queued: ok, nothing re-sent', async () => {
     const { backend } = await harness({ requestTimeoutMs: 100 });
-    nock(GRAPH).post(`${DEV}/${id(1)}/remoteLock`).delay(1_000).reply(204);
+    // nock 15's delay() does not hold a fetch back: the answer itself comes late.
+    nock(GRAPH).post(`${DEV}/${id(1)}/remoteLock`).reply(async () => (await new Promise((r) => setTimeout(r, 1_000)), [204]));
     nock(GRAPH).get(`${DEV}/${id(1)}`).query(true).reply(200, results(lockResult('pending', '2025-06-02T09:00:01Z')));
     expect(await backend.dispatch('lock', [id(1)])).toEqual([{ deviceId: id(1), ok: true }]);
   });
@@ -80,7 +82,7 @@ describe('Graph actions', () => {
   ])('a dropped connection, and the state shows %s: exactly one re-send', async (_what, state) => {
     const { backend } = await harness();
     let posts = 0;
-    nock(GRAPH).post(`${DEV}/${id(1)}/remoteLock`).replyWithError({ code: 'ECONNRESET', message: 'socket hang up' });
+    nock(GRAPH).post(`${DEV}/${id(1)}/remoteLock`).replyWithError(connectionReset());
     nock(GRAPH).get(`${DEV}/${id(1)}`).query(true).reply(200, state);
     nock(GRAPH)
       .post(`${DEV}/${id(1)}/remoteLock`)
@@ -94,7 +96,7 @@ describe('Graph actions', () => {
 
   it('a lost answer whose state cannot be read: unavailable, never re-sent', async () => {
     const { backend } = await harness({ deadlineMs: 1_000, retryBaseMs: 600, retryCapMs: 600 });
-    nock(GRAPH).post(`${DEV}/${id(1)}/remoteLock`).replyWithError({ code: 'ECONNRESET', message: 'socket hang up' });
+    nock(GRAPH).post(`${DEV}/${id(1)}/remoteLock`).replyWithError(connectionReset());
     nock(GRAPH).get(`${DEV}/${id(1)}`).query(true).times(5).reply(503);
     const [r] = await backend.dispatch('lock', [id(1)]);
     expect(!r!.ok && r!.error.code).toBe(ERROR_CODES.UNAVAILABLE);
@@ -108,7 +110,8 @@ describe('Graph actions', () => {
     nock(GRAPH)
       .post('/v1.0/$batch')
       .times(3)
-      .reply(function (_uri, body) {
+      .reply(async (req: Request) => {
+        const { body } = await seen(req);
         const requests = (body as { requests: Array<{ id: string }> }).requests;
         // A server-side sliding window: more than 20 writes within 20 s would be a 429.
         const now = clock.now().getTime();
@@ -179,3 +182,8 @@ describe('Graph actions', () => {
     expect(logger.text).not.toContain('771204');
   });
 });
+
+/** A dropped connection (nock 15 needs an Error: a plain object never answers). */
+function connectionReset(): Error {
+  return Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+}

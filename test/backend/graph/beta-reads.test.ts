@@ -5,6 +5,7 @@ import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../../../src/core/errors.js';
 import { GRAPH, graphDevice, harness, id, setupNock, teardownNock } from './helpers.js';
+import { seen } from '../../fakes/nock-request.js';
 
 const BETA = '/beta/deviceManagement/managedDevices';
 const V1 = '/v1.0/deviceManagement/managedDevices';
@@ -13,9 +14,10 @@ const selectOf = (q: Record<string, unknown>) => String(q['$select'] ?? '').spli
 const rt = (n: number, fields: Record<string, unknown> = {}) =>
   graphDevice(n, { operatingSystem: 'Windows', osVersion: '6.3.9600.17031', deviceType: 'windowsRT', deviceEnrollmentType: 'userEnrollment', ...fields });
 /** A $batch reply whose items answer with what `body` makes of each requested id. */
-const batchReply = (body: (deviceId: string) => Record<string, unknown>) => (_uri: string, b: any) => ({
-  responses: b.requests.map((r: { id: string; url: string }) => ({ id: r.id, status: 200, body: body(r.url.split('?')[0]!.split('/').pop()!) })),
-});
+const batchReply = (body: (deviceId: string) => Record<string, unknown>) => async (req: Request) => {
+  const b = (await seen(req)).body as { requests: Array<{ id: string; url: string }> };
+  return { responses: b.requests.map((r) => ({ id: r.id, status: 200, body: body(r.url.split('?')[0]!.split('/').pop()!) })) };
+};
 
 describe('Graph look-ups, beta on', () => {
   beforeEach(setupNock);

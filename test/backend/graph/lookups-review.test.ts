@@ -3,6 +3,7 @@
 import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GRAPH, graphDevice, harness, id, setupNock, teardownNock } from './helpers.js';
+import { seen } from '../../fakes/nock-request.js';
 
 describe('Graph re-read by id, throttled', () => {
   beforeEach(setupNock);
@@ -16,7 +17,8 @@ describe('Graph re-read by id, throttled', () => {
     nock(GRAPH)
       .post('/v1.0/$batch')
       .times(2)
-      .reply(200, (_uri, body) => {
+      .reply(200, async (req: Request) => {
+        const { body } = await seen(req);
         calls += 1;
         const requests = (body as { requests: Array<{ id: string; url: string }> }).requests;
         return {

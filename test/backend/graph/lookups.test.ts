@@ -5,6 +5,7 @@ import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ERROR_CODES, LockdeskError } from '../../../src/core/errors.js';
 import { GRAPH, graphDevice, harness, id, setupNock, teardownNock, TOKEN } from './helpers.js';
+import { seen as seenRequest } from '../../fakes/nock-request.js';
 
 const LIST = '/v1.0/deviceManagement/managedDevices';
 const page = (value: unknown[], next?: string) => ({ value, ...(next ? { '@odata.nextLink': next } : {}) });
@@ -108,7 +109,8 @@ describe('Graph look-ups', () => {
     nock(GRAPH)
       .post('/v1.0/$batch')
       .times(2)
-      .reply(200, (_uri, body) => {
+      .reply(200, async (req: Request) => {
+        const { body } = await seenRequest(req);
         const requests = (body as { requests: Array<{ id: string; url: string }> }).requests;
         seen.push(requests.map((r) => r.url.split('?')[0]!.split('/').pop()!));
         return {
@@ -134,7 +136,8 @@ describe('Graph look-ups', () => {
     nock(GRAPH)
       .post('/v1.0/users/oid-bob/checkMemberGroups')
       .times(2)
-      .reply(200, (_uri, body) => {
+      .reply(200, async (req: Request) => {
+        const { body } = await seenRequest(req);
         const ids = (body as { groupIds: string[] }).groupIds;
         asked.push(ids);
         return { value: [...ids.filter((g) => g === 'g-3' || g === 'g-21'), 'g-not-asked'] };

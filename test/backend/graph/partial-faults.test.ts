@@ -6,6 +6,7 @@ import { createGraphBackend } from '../../../src/backend/graph/index.js';
 import { LIMITED_PAGES } from '../../../src/backend/graph/lookups.js';
 import { ERROR_CODES, LockdeskError } from '../../../src/core/errors.js';
 import { CapturingLogger, GRAPH, graphDevice, id, settings, SteppingClock, TOKEN } from './helpers.js';
+import { seen } from '../../fakes/nock-request.js';
 
 const DEV = '/v1.0/deviceManagement/managedDevices';
 
@@ -49,7 +50,8 @@ describe('Graph, part-way faults', () => {
       .persist()
       .get(DEV)
       .query(true)
-      .reply((uri) => {
+      .reply(async (req: Request) => {
+        const { uri } = await seen(req);
         served++;
         const n = Number(/[?&]p=(\d+)/.exec(uri)?.[1] ?? 0);
         // Graph ignored $filter (and $top): a page of the tenant, none named like the query.
