@@ -1,7 +1,7 @@
 // Where the handler's answers to one Slack event go. Each kind of answer has an ordered list of ways to reach the
 // person; the next is tried when one fails or a response URL's budget is spent. Nothing posted is ever logged.
 import type { webApi } from '@slack/bolt';
-import type { Reply, ReplySink, SecretMessage, SinkRef, TypedPrompt } from '../../src/core/index.js';
+import { SECRET_NAMES, type Reply, type ReplySink, type SecretMessage, type SinkRef, type TypedPrompt } from '../../src/core/index.js';
 import type { Logger } from '../../src/ports.js';
 import { renderMessage, type SlackMessage } from './block-kit.js';
 import { clip, LIMITS, mrkdwn } from './limits.js';
@@ -138,12 +138,10 @@ export function createSink(outlets: Outlets, origin: Origin): ReplySink {
         await deliver('secret', secretMessage(secret), forClicker ? [...viaResponseUrl({ response_type: 'ephemeral', replace_original: false }), ...ephemeral(channel)] : ephemeral(channel, secret.recipient.id));
       } catch {
         // Said without the passcode, by any way that reaches the person; the follow-up must go on regardless.
-        const note = renderMessage({
-          text: `lockdesk could not show you the temporary passcode for "${secret.deviceName}" privately in Slack. Read it in Intune.`,
-          blocks: [{ kind: 'notice', tone: 'warning', text: `lockdesk could not show you the temporary passcode for "${secret.deviceName}" privately in Slack. Read it in Intune.` }],
-        });
+        const text = `lockdesk could not show you the ${SECRET_NAMES[secret.kind]} for "${secret.deviceName}" privately in Slack. Read it in Intune.`;
+        const note = renderMessage({ text, blocks: [{ kind: 'notice', tone: 'warning', text }] });
         await deliver('secret-undelivered', note, [...ephemeral(), direct]).catch(() => undefined);
-        throw new UndeliveredError(['the temporary passcode']);
+        throw new UndeliveredError([`the ${SECRET_NAMES[secret.kind]}`]);
       }
     },
   };
@@ -161,10 +159,12 @@ export function clickRef(origin: Origin): SinkRef {
   return { platform: 'slack', data };
 }
 
+const capitalised = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
 function secretMessage(secret: SecretMessage): SlackMessage {
   return {
     // The notification preview never shows the passcode; the message body does.
-    text: `Temporary passcode for "${clip(secret.deviceName, 200)}" (only you can see this)`,
+    text: `${capitalised(SECRET_NAMES[secret.kind])} for "${clip(secret.deviceName, 200)}" (only you can see this)`,
     blocks: [
       { type: 'section', text: { type: 'mrkdwn', text: `:lock: ${mrkdwn(secret.text, LIMITS.sectionText - 200)}` } },
       { type: 'section', text: { type: 'mrkdwn', text: `\`${mrkdwn(secret.passcode.reveal(), 100)}\`` } },

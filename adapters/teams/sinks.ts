@@ -2,7 +2,7 @@
 // invoke response, and what follows updates the card in place. In channels and group chats the details stay
 // with the requester (refresh.userIds), and secrets always go to the personal chat.
 import { randomUUID } from 'node:crypto';
-import type { Actor, Reply, ReplySink, SecretMessage, SinkRef } from '../../src/core/index.js';
+import { SECRET_NAMES, type Actor, type Reply, type ReplySink, type SecretMessage, type SinkRef } from '../../src/core/index.js';
 import { emptyCard, privateStubCard, renderCard, workingCard, type AdaptiveCardJson } from './card.js';
 import type { Outbox, Reference } from './outbox.js';
 import type { PrivateViews } from './private-views.js';
@@ -47,8 +47,9 @@ export async function deliverSecret(deps: SinkDeps, scope: EventScope, message: 
   const send = forClicker
     ? () => deps.outbox.sendPrivately(scope.reference, scope.userId, secretCard(message))
     : () => deps.outbox.sendPrivately(scope.reference, recipient.aadObjectId ?? recipient.id, secretCard(message), { otherPerson: true });
-  const ok = await deps.outbox.attempt('send the temporary passcode to the requester', send);
-  if (!ok) throw new Error(`the temporary passcode for "${message.deviceName}" could not be delivered to the requester's personal chat`);
+  const name = SECRET_NAMES[message.kind];
+  const ok = await deps.outbox.attempt(`send the ${name} to the requester`, send);
+  if (!ok) throw new Error(`the ${name} for "${message.deviceName}" could not be delivered to the requester's personal chat`);
 }
 
 /** A message's sink: every answer is a new card (a message has no earlier card of lockdesk's to update). */

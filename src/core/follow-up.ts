@@ -1,13 +1,14 @@
 // Follows dispatched actions until they settle: polls the backend with backoff, records each change, updates the
-// chat message, and hands a temporary passcode to the requester alone. Every way following ends is audited.
+// chat message, and hands a temporary passcode (or a locked Mac's unlock PIN) to the requester alone. Every way following ends is audited.
 import { auditEvent, dispatchAudit } from './audit.js';
 import type { Core } from './deps.js';
 import { ERROR_CODES, isLockdeskError, toLockdeskError } from './errors.js';
 import { dispatchStateFromAction, isSettled, type DispatchRecord } from './records.js';
 import { CLOCK_SKEW_MS, mayBeInFlight, resolveInterrupted } from './recovery.js';
-import type { ReplySink } from './reply.js';
+import type { ReplySink, SecretKind } from './reply.js';
 import { statusDigest, statusReply } from './status-replies.js';
 import type { FollowUpJob } from '../ports.js';
+import type { ActionStatus, DeviceAction, Secret } from './types.js';
 
 export interface FollowUpTarget {
   sink?: ReplySink;
@@ -21,6 +22,31 @@ export interface FollowUpTarget {
 
 export const KEEP_CHECKING = 'lockdesk keeps checking this action; its result will be in the audit trail.';
 const DAY_MS = 86_400_000;
+
+/** What each secret a finished action yields is called: the private message, the audit reason, the log line. Never the value. */
+const SECRETS: Record<SecretKind, { message: (deviceName: string) => string; shown: string; undelivered: string; logged: string }> = {
+  passcode: {
+    message: (name) => `Temporary passcode for "${name}". Only you can see this; give it to the device's user in person or by phone, never in a channel.`,
+    shown: 'a temporary passcode was shown privately to the requester',
+    undelivered: 'a temporary passcode was created; the requester can read it in Intune',
+    logged: 'the temporary passcode could not be delivered to the requester',
+  },
+  unlockPin: {
+    message: (name) =>
+      `Unlock PIN for the Mac "${name}". Only you can see this; give it to the Mac's user in person or by phone, never in a channel. Do not lock this Mac again until this PIN has been used, or the new lock fails.`,
+    shown: "the Mac's unlock PIN was shown privately to the requester",
+    undelivered: "the Mac's unlock PIN could not be delivered; read it in Intune",
+    logged: "the Mac's unlock PIN could not be delivered to the requester",
+  },
+};
+
+/** The secret a finished action yields, if any: a reset's temporary passcode, a Mac lock's unlock PIN. */
+function secretOf(action: DeviceAction, status: ActionStatus): { kind: SecretKind; value: Secret } | undefined {
+  if (status.state !== 'done') return undefined;
+  if (action === 'resetPasscode' && status.passcode) return { kind: 'passcode', value: status.passcode };
+  if (action === 'lock' && status.unlockPin) return { kind: 'unlockPin', value: status.unlockPin };
+  return undefined;
+}
 /** Sinks of clicks this process handled, kept at most this many (the oldest go first). */
 export const MAX_LIVE_SINKS = 10_000;
 
@@ -231,32 +257,29 @@ export class FollowUp {
     if (state === record.state) return record;
     const updated = await store.dispatches.transition(record.id, record.state, { state, updatedAt: clock.now().toISOString() });
     // Another process following the same dispatch recorded this change first: it also audits it and hands over
-    // any passcode, so this one does neither.
+    // any passcode or PIN, so this one does neither.
     if (!updated) return store.dispatches.get(record.id);
-    const passcode = state === 'done' ? status.passcode : undefined;
+    const secret = secretOf(record.action, status);
     let delivered = false;
-    if (passcode && sink) {
+    if (secret && sink) {
       try {
         // To the person who asked, even when an approver clicked: the adapter delivers to `recipient` or refuses.
         await sink.sendSecret({
+          kind: secret.kind,
           recipient: record.requester,
           deviceId: record.deviceId,
           deviceName: record.deviceName,
-          passcode,
-          text: `Temporary passcode for "${record.deviceName}". Only you can see this; give it to the device's user in person or by phone, never in a channel.`,
+          passcode: secret.value,
+          text: SECRETS[secret.kind].message(record.deviceName),
         });
         delivered = true;
       } catch (error) {
         // Never the error itself: an SDK error may quote the message it failed to send.
-        logger.warn({ dispatchId: record.id, code: toLockdeskError(error).code }, 'the temporary passcode could not be delivered to the requester');
+        logger.warn({ dispatchId: record.id, code: toLockdeskError(error).code }, SECRETS[secret.kind].logged);
       }
     }
     if (isSettled(state)) {
-      const reason = passcode
-        ? delivered
-          ? 'a temporary passcode was shown privately to the requester'
-          : 'a temporary passcode was created; the requester can read it in Intune'
-        : undefined;
+      const reason = secret ? (delivered ? SECRETS[secret.kind].shown : SECRETS[secret.kind].undelivered) : undefined;
       await store.audit.append(dispatchAudit(clock, record, { event: 'result', outcome: state, reason, actor: null }));
     }
     return updated;

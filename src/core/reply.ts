@@ -59,12 +59,20 @@ export interface Reply {
   transient?: boolean;
 }
 
-/** A temporary passcode for the person who asked; adapters deliver it privately and never log it. */
+/** What a SecretMessage carries: a reset's temporary passcode, or the PIN that opens a Mac after a remote lock. */
+export type SecretKind = 'passcode' | 'unlockPin';
+
+/** How a secret of each kind is named to a person, e.g. in a notification preview or a note that it did not arrive. */
+export const SECRET_NAMES: Record<SecretKind, string> = { passcode: 'temporary passcode', unlockPin: 'unlock PIN' };
+
+/** A temporary passcode or a Mac's unlock PIN for the person who asked; adapters deliver it privately and never log it. */
 export interface SecretMessage {
-  /** Who may see it: the person who asked for the reset (not an approver who clicked for them). */
+  kind: SecretKind;
+  /** Who may see it: the person who asked for the action (not an approver who clicked for them). */
   recipient: ActorRef;
   deviceId: string;
   deviceName: string;
+  /** The passcode or PIN itself. */
   passcode: Secret;
   text: string;
 }

@@ -63,6 +63,8 @@ export interface ActionStatus {
   updatedAt?: string;
   /** A temporary passcode created by a reset (Android); handed to the requester only. */
   passcode?: Secret;
+  /** The six-digit PIN that opens a Mac after a finished remote lock; handed to the requester only. */
+  unlockPin?: Secret;
 }
 
 export const CHAT_PLATFORMS = ['console', 'slack', 'teams'] as const;

@@ -120,7 +120,7 @@ describe('a Teams click restored on another process', () => {
 
     // A temporary passcode goes to the recipient's personal chat, never to the channel.
     h.sent.length = 0;
-    await sink.sendSecret({ recipient: { platform: 'teams', id: ALICE.aadObjectId, aadObjectId: ALICE.aadObjectId }, deviceId: 'd1', deviceName: "Alice's iPhone", passcode: new Secret('246810'), text: 'Temporary passcode' });
+    await sink.sendSecret({ kind: 'passcode', recipient: { platform: 'teams', id: ALICE.aadObjectId, aadObjectId: ALICE.aadObjectId }, deviceId: 'd1', deviceName: "Alice's iPhone", passcode: new Secret('246810'), text: 'Temporary passcode' });
     expect(h.sent.find((s) => s.path === '/v3/conversations')?.body).toMatchObject({ members: [{ id: ALICE.id }] });
     const withPasscode = h.sent.filter((s) => JSON.stringify(s.body).includes('246810'));
     expect(withPasscode.map((s) => s.path)).toEqual([expect.stringMatching(/^\/v3\/conversations\/dm-\d+\/activities/)]);
