@@ -8,6 +8,7 @@ const sam = { userId: 'aad-sam', userPrincipalName: 'sam@contoso.com', emailAddr
 export const patIphone = makeDevice({ ...pat, id: 'dev-pat-iphone', name: "Pat's iPhone", operatingSystem: 'iOS', osVersion: '17.5', deviceType: 'iPhone', model: 'iPhone 15', manufacturer: 'Apple', serialNumber: 'F2LXK1N72Q' });
 export const patPixel = makeDevice({ ...pat, id: 'dev-pat-pixel', name: "Pat's Pixel", operatingSystem: 'Android', osVersion: '14', deviceType: 'androidEnterprise', enrollmentType: 'androidEnterpriseFullyManaged', serialNumber: '3A091FDJG00A4K' });
 export const patLaptop = makeDevice({ ...pat, id: 'dev-pat-laptop', name: 'PAT-LAPTOP', operatingSystem: 'Windows', osVersion: '10.0.22631.4602', deviceType: 'desktop', serialNumber: 'PF3X53AB' });
+export const patMac = makeDevice({ ...pat, id: 'dev-pat-mac', name: "Pat's MacBook", operatingSystem: 'macOS', osVersion: '14.5', deviceType: 'macMDM', model: 'MacBook Air', manufacturer: 'Apple', serialNumber: 'C02PATMAC1' });
 export const samIphone = makeDevice({ ...sam, id: 'dev-sam-iphone', name: "Sam's iPhone", operatingSystem: 'iOS', osVersion: '16.7', deviceType: 'iPhone', serialNumber: 'DNPXK2SAM1' });
 export const samStale = makeDevice({ ...sam, id: 'dev-sam-old', name: "Sam's old Galaxy", operatingSystem: 'Android', osVersion: '13', deviceType: 'androidEnterprise', enrollmentType: 'androidEnterpriseCorporateWorkProfile', serialNumber: 'R58SAMOLD9', lastSyncDateTime: '2025-05-01T09:00:00.000Z' });
 

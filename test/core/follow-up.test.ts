@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { ERROR_CODES, LockdeskError, Secret } from '../../src/core/index.js';
 import { actor, helpdeskPolicy, makeHarness } from './harness.js';
-import { all, patIphone, patPixel } from './fixtures.js';
+import { all, patIphone, patMac, patPixel } from './fixtures.js';
 import { unavailable } from '../fakes/memory-backend.js';
 
 const pat = actor('pat@contoso.com');
@@ -78,6 +78,74 @@ describe('follow-up', () => {
     h2.clock.advance(1_000);
     await h2.handler.idle();
     expect(sink2.secrets.map((m) => m.recipient)).toEqual([{ platform: 'console', id: 'pat@contoso.com', email: 'pat@contoso.com' }]);
+  });
+
+  describe("a locked Mac's unlock PIN", () => {
+    const withMac = () => [...all(), { ...patMac }];
+    const doneWithPin = (h: ReturnType<typeof makeHarness>, pin: string) =>
+      h.backend.setStatus(patMac.id, 'lock', { state: 'done', startedAt: h.clock.now().toISOString(), unlockPin: new Secret(pin) });
+
+    it('goes to the requester once, privately, with the do-not-lock-again warning, and is written nowhere', async () => {
+      const h = makeHarness(withMac());
+      const sink = await confirmed(h, "lock Pat's MacBook", 'Lock "Pat');
+      doneWithPin(h, '604182');
+      await h.clock.untilSleeping();
+      h.clock.advance(1_000);
+      await h.handler.idle();
+      expect(sink.lastUpdate.text).toMatch(/Remote lock of "Pat's MacBook": done/);
+      expect(sink.secrets).toHaveLength(1);
+      const [message] = sink.secrets;
+      expect(message).toMatchObject({ kind: 'unlockPin', deviceId: patMac.id, recipient: { id: 'pat@contoso.com' } });
+      expect(message!.passcode.reveal()).toBe('604182');
+      expect(message!.text).toMatch(/^Unlock PIN for the Mac "Pat's MacBook"/);
+      expect(message!.text).toMatch(/Do not lock this Mac again until this PIN has been used/);
+      expect(message!.text).not.toContain('604182');
+      const audit = await h.audit();
+      const dispatchId = audit.find((e) => e.dispatchId)!.dispatchId!;
+      const everything = JSON.stringify([sink.replies, sink.updates, audit, await h.store.dispatches.get(dispatchId), await h.store.dispatches.listOpen(), h.logger.lines]);
+      expect(everything).not.toContain('604182');
+      expect(audit.find((e) => e.event === 'result' && e.outcome === 'done')!.reason).toBe("the Mac's unlock PIN was shown privately to the requester");
+    });
+
+    it('goes to the requester, not to the approver who clicked for them; undeliverable, it is audited as such', async () => {
+      const policy = { ...helpdeskPolicy, roles: [{ name: 'everyone', members: ['*'], actions: ['lock'] as Array<'lock' | 'resetPasscode'>, devices: 'own' as const }] };
+      const lead = actor('lead@contoso.com');
+      const h = makeHarness(withMac(), { policy });
+      const offer = await h.say(pat, "lock Pat's MacBook");
+      const sink = await h.click(lead, offer.lastReply, 'Lock "Pat');
+      doneWithPin(h, '318840');
+      await h.clock.untilSleeping();
+      h.clock.advance(1_000);
+      await h.handler.idle();
+      expect(sink.secrets.map((m) => [m.kind, m.recipient])).toEqual([['unlockPin', { platform: 'console', id: 'pat@contoso.com', email: 'pat@contoso.com' }]]);
+
+      const h2 = makeHarness(withMac(), { policy });
+      const offer2 = await h2.say(pat, "lock Pat's MacBook");
+      const sink2 = await h2.click(lead, offer2.lastReply, 'Lock "Pat');
+      doneWithPin(h2, '318840');
+      sink2.sendSecret = async () => {
+        throw new Error('no way to reach pat');
+      };
+      await h2.clock.untilSleeping();
+      h2.clock.advance(1_000);
+      await h2.handler.idle();
+      const result = (await h2.audit()).find((e) => e.event === 'result' && e.outcome === 'done')!;
+      expect(result.reason).toBe("the Mac's unlock PIN could not be delivered; read it in Intune");
+      expect(result.requester).toMatchObject({ id: 'pat@contoso.com' });
+      expect(h2.logger.lines.join('\n')).toContain("the Mac's unlock PIN could not be delivered to the requester");
+      expect(JSON.stringify([h2.logger.lines, await h2.audit(), sink2.replies, sink2.updates])).not.toContain('318840');
+    });
+
+    it('is not handed over while the lock is still in progress', async () => {
+      const h = makeHarness(withMac());
+      const sink = await confirmed(h, "lock Pat's MacBook", 'Lock "Pat');
+      h.backend.setStatus(patMac.id, 'lock', { state: 'active', startedAt: h.clock.now().toISOString(), unlockPin: new Secret('111222') });
+      await h.clock.untilSleeping();
+      h.clock.advance(1_000);
+      await h.clock.untilSleeping();
+      expect(sink.lastUpdate.text).toMatch(/in progress/);
+      expect(sink.secrets).toEqual([]);
+    });
   });
 
   it('stops updating chat after the follow-up window and says the audit trail will have the result', async () => {
