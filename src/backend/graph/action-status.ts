@@ -1,4 +1,5 @@
-// An action's state from the device's deviceActionResults, and a reset's temporary passcode (v1.0, else beta).
+// An action's state from the device's deviceActionResults, a reset's temporary passcode and a Mac lock's unlock PIN
+// (each from v1.0, else beta).
 import type { ActionState, ActionStatus, DeviceAction } from '../../core/types.js';
 import { ACTION_STATES, Secret } from '../../core/types.js';
 import type { GraphDevice } from './device-map.js';
@@ -41,26 +42,34 @@ export function toStatus(result: RawResult | undefined): ActionStatus {
   return status;
 }
 
-const resultsPath = (version: 'v1.0' | 'beta', id: string) => `/${version}/deviceManagement/managedDevices/${encodeURIComponent(id)}?$select=deviceActionResults`;
+// v1.0 is asked for the device's operatingSystem too: only a Mac's finished lock is worth a second (beta) request.
+const resultsPath = (version: 'v1.0' | 'beta', id: string) =>
+  `/${version}/deviceManagement/managedDevices/${encodeURIComponent(id)}?$select=${version === 'v1.0' ? 'deviceActionResults,operatingSystem' : 'deviceActionResults'}`;
 
-/** Reads the state (404 becomes device_not_found); for a finished reset, the passcode as a Secret. */
+/** The result field that holds each action's secret: a reset's temporary passcode, a Mac lock's unlock PIN. */
+const SECRET_FIELD: Record<DeviceAction, 'passcode' | 'unlockPin'> = { resetPasscode: 'passcode', lock: 'unlockPin' };
+
+const text = (result: RawResult | undefined, field: string) => (typeof result?.[field] === 'string' ? result[field] : '');
+
+/** Reads the state (404 becomes device_not_found); for a finished reset the passcode, for a Mac's lock the PIN, as a Secret. */
 export async function readActionStatus(http: GraphHttp, deviceId: string, action: DeviceAction, deadlineAt?: number): Promise<ActionStatus> {
   const opts = { kind: 'lookup' as const, what: 'action state', ...(deadlineAt !== undefined ? { deadlineAt } : {}) };
   const { body } = await http.call('GET', resultsPath('v1.0', deviceId), opts);
   const result = pickResult(action, body as GraphDevice);
   const status = toStatus(result);
-  if (action !== 'resetPasscode' || status.state !== 'done') return status;
-  let passcode = typeof result?.['passcode'] === 'string' ? result['passcode'] : '';
-  if (passcode === '') {
-    // v1.0 documents the passcode but may not serialise it; beta is the known-good path.
+  if (status.state !== 'done') return status;
+  if (action === 'lock' && lowered((body as GraphDevice | undefined)?.['operatingSystem']) !== 'macos') return status;
+  const field = SECRET_FIELD[action];
+  let secret = text(result, field);
+  if (secret === '') {
+    // v1.0 documents the passcode and the PIN but may not serialise them; beta is the known-good path.
     try {
       const beta = await http.call('GET', resultsPath('beta', deviceId), { ...opts, what: 'action state (beta)' });
-      const betaResult = pickResult(action, beta.body as GraphDevice);
-      if (typeof betaResult?.['passcode'] === 'string') passcode = betaResult['passcode'];
+      secret = text(pickResult(action, beta.body as GraphDevice), field);
     } catch {
-      // No passcode then: the reset still counts as done (iOS removes the passcode and gives none).
+      // None then: the action still counts as done (iOS removes the passcode and gives none; the PIN is in Intune).
     }
   }
-  if (passcode !== '') status.passcode = new Secret(passcode);
+  if (secret !== '') status[field] = new Secret(secret);
   return status;
 }

@@ -1,5 +1,5 @@
 // Actions against Graph (nock): remoteLock and resetPasscode, $batch with mixed items, the write budget, lost
-// answers settled by reading the action state, action-state polling and the temporary passcode.
+// answers settled by reading the action state, action-state polling, the temporary passcode and a Mac's unlock PIN.
 import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../../../src/core/errors.js';
@@ -43,7 +43,7 @@ describe('Graph actions', () => {
         ],
       })
       .get(`${DEV}/${id(4)}`)
-      .query({ $select: 'deviceActionResults' })
+      .query({ $select: 'deviceActionResults,operatingSystem' })
       .reply(200, results())
       .post(`${DEV}/${id(4)}/remoteLock`)
       .reply(204);
@@ -141,7 +141,7 @@ describe('Graph actions', () => {
     const { backend } = await harness();
     nock(GRAPH)
       .get(`${DEV}/${id(1)}`)
-      .query({ $select: 'deviceActionResults' })
+      .query({ $select: 'deviceActionResults,operatingSystem' })
       .reply(200, results({ actionName: 'RemoteLock', actionState: graphState, startDateTime: '2025-06-02T09:00:00Z', lastUpdatedDateTime: '2025-06-02T09:01:00Z' }, { actionName: 'retire', actionState: 'done' }));
     expect(await backend.getActionStatus(id(1), 'lock')).toEqual({ state: expected, startedAt: '2025-06-02T09:00:00Z', updatedAt: '2025-06-02T09:01:00Z' });
   });
@@ -180,6 +180,57 @@ describe('Graph actions', () => {
     expect(status).toMatchObject({ state: 'done' });
     expect(status.passcode?.reveal()).toBe('771204');
     expect(logger.text).not.toContain('771204');
+  });
+
+  const macLock = { '@odata.type': '#microsoft.graph.remoteLockActionResult', actionName: 'remoteLock', actionState: 'done', startDateTime: '2025-06-02T09:00:00Z', unlockPin: null };
+  const onMac = (...items: object[]) => ({ ...results(...items), operatingSystem: 'macOS' });
+
+  it("a Mac's finished lock: the unlock PIN read from beta's deviceActionResults, as a Secret, never in a log", async () => {
+    const { backend, logger } = await harness();
+    nock(GRAPH)
+      .get(`${DEV}/${id(1)}`)
+      .query({ $select: 'deviceActionResults,operatingSystem' })
+      .reply(200, onMac(macLock))
+      .get(`/beta/deviceManagement/managedDevices/${id(1)}`)
+      .query({ $select: 'deviceActionResults' })
+      .reply(200, results({ ...macLock, unlockPin: '604182' }));
+    const status = await backend.getActionStatus(id(1), 'lock');
+    expect(status).toMatchObject({ state: 'done', startedAt: '2025-06-02T09:00:00Z' });
+    expect(status.unlockPin).toBeInstanceOf(Secret);
+    expect(status.unlockPin?.reveal()).toBe('604182');
+    expect(status).not.toHaveProperty('passcode');
+    expect(JSON.stringify(status)).not.toContain('604182');
+    expect(logger.text).not.toContain('604182');
+  });
+
+  it("a Mac's lock: the PIN v1.0 already gives costs no beta read; a pending lock and an iPhone's lock read nothing more", async () => {
+    const { backend } = await harness();
+    nock(GRAPH)
+      .get(`${DEV}/${id(1)}`)
+      .query(true)
+      .reply(200, onMac({ ...macLock, unlockPin: '318840' }))
+      .get(`${DEV}/${id(2)}`)
+      .query(true)
+      .reply(200, onMac({ ...macLock, actionState: 'pending' }))
+      .get(`${DEV}/${id(3)}`)
+      .query(true)
+      .reply(200, { ...results(macLock), operatingSystem: 'iOS' });
+    expect((await backend.getActionStatus(id(1), 'lock')).unlockPin?.reveal()).toBe('318840');
+    expect(await backend.getActionStatus(id(2), 'lock')).toEqual({ state: 'pending', startedAt: '2025-06-02T09:00:00Z' });
+    expect(await backend.getActionStatus(id(3), 'lock')).toEqual({ state: 'done', startedAt: '2025-06-02T09:00:00Z' });
+    // nock fails any request not set up above: no beta read was made.
+  });
+
+  it("a Mac's finished lock whose PIN beta cannot give: done, without a PIN", async () => {
+    const { backend } = await harness();
+    nock(GRAPH)
+      .get(`${DEV}/${id(1)}`)
+      .query(true)
+      .reply(200, onMac(macLock))
+      .get(`/beta/deviceManagement/managedDevices/${id(1)}`)
+      .query(true)
+      .reply(400, { error: { code: 'BadRequest', message: 'nope' } });
+    expect(await backend.getActionStatus(id(1), 'lock')).toEqual({ state: 'done', startedAt: '2025-06-02T09:00:00Z' });
   });
 });
 

@@ -1,5 +1,6 @@
 // Remote actions the fake received: each one is pending, then active, then settles after `settleMs` (an offline
 // device never settles). Android resets produce a temporary passcode; iOS resets remove the passcode (none given).
+// A Mac's lock produces a six-digit unlock PIN, which only beta serialises (v1.0 gives unlockPin null).
 import { randomInt } from 'node:crypto';
 import type { FakeDevice } from './tenant.js';
 
@@ -11,6 +12,7 @@ export interface ActionRecord {
   startedAt: number;
   outcome: 'done' | 'failed' | 'notSupported';
   passcode?: string;
+  unlockPin?: string;
 }
 
 export interface ActionOptions {
@@ -29,13 +31,14 @@ function newPasscode(): string {
 }
 
 const isAndroid = (d: FakeDevice) => String(d.json.operatingSystem).toLowerCase().includes('android');
+const isMac = (d: FakeDevice) => String(d.json.operatingSystem).toLowerCase() === 'macos';
 const isAppleMobile = (d: FakeDevice) => ['ios', 'ipados'].includes(String(d.json.operatingSystem).toLowerCase());
 
 export class ActionBook {
   readonly #options: ActionOptions;
   /** The latest action of each name per device, as deviceActionResults keeps it. */
   readonly #latest = new Map<string, Map<ActionName, ActionRecord>>();
-  /** Every passcode ever issued, so tests can look for it where it must not be. */
+  /** Every passcode and unlock PIN ever issued, so tests can look for them where they must not be. */
   readonly passcodes: string[] = [];
 
   constructor(options: ActionOptions) {
@@ -48,6 +51,10 @@ export class ActionBook {
     if (action === 'resetPasscode' && outcome === 'done' && isAndroid(device)) {
       record.passcode = newPasscode();
       this.passcodes.push(record.passcode);
+    }
+    if (action === 'remoteLock' && isMac(device)) {
+      record.unlockPin = String(randomInt(0, 1_000_000)).padStart(6, '0');
+      this.passcodes.push(record.unlockPin);
     }
     const byName = this.#latest.get(device.json.id) ?? new Map<ActionName, ActionRecord>();
     byName.set(action, record);
@@ -76,7 +83,10 @@ export class ActionBook {
         startDateTime: new Date(r.startedAt).toISOString(),
         lastUpdatedDateTime: new Date(updated).toISOString(),
       };
-      if (r.action === 'remoteLock') return { '@odata.type': '#microsoft.graph.remoteLockActionResult', ...base, unlockPin: null };
+      if (r.action === 'remoteLock') {
+        const showPin = state === 'done' && r.unlockPin !== undefined && version === 'beta';
+        return { '@odata.type': '#microsoft.graph.remoteLockActionResult', ...base, unlockPin: showPin ? r.unlockPin : null };
+      }
       const showPasscode = settled && r.passcode !== undefined && (version === 'beta' || this.#options.passcodeInV1);
       return {
         '@odata.type': '#microsoft.graph.resetPasscodeActionResult',
