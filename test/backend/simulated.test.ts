@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SimulatedTenant } from '../../src/backend/simulated/simulated-tenant.js';
 import { ERROR_CODES, LockdeskError } from '../../src/core/errors.js';
-import type { Device } from '../../src/core/types.js';
+import { Secret, type Device } from '../../src/core/types.js';
 import { FakeClock } from '../fakes/clock.js';
 import { makeDevice } from '../fakes/device.js';
 
@@ -236,7 +236,39 @@ describe('actions', () => {
     clock.advance(4_000);
     expect(await tenant.getActionStatus(iphone, 'resetPasscode')).not.toHaveProperty('passcode');
     expect(await tenant.getActionStatus(pixel, 'lock')).not.toHaveProperty('passcode');
+    expect(await tenant.getActionStatus(pixel, 'lock')).not.toHaveProperty('unlockPin');
     expect((await tenant.getActionStatus(iphone, 'resetPasscode')).state).toBe('done');
+  });
+
+  it("gives a Mac's finished lock a six-digit unlock PIN that never reaches the run file, and a new one each lock", async () => {
+    const tenant = await open();
+    const { id } = await deviceNamed(tenant, "Alice's MacBook Pro");
+    await tenant.dispatch('lock', [id]);
+    expect(await tenant.getActionStatus(id, 'lock')).not.toHaveProperty('unlockPin');
+    clock.advance(4_000);
+    const status = await tenant.getActionStatus(id, 'lock');
+    expect(status.state).toBe('done');
+    expect(status.unlockPin).toBeInstanceOf(Secret);
+    const pin = status.unlockPin?.reveal() ?? '';
+    expect(pin).toMatch(/^\d{6}$/);
+    expect(status).not.toHaveProperty('passcode');
+    expect(JSON.stringify(status)).not.toContain(pin);
+    const text = await readFile(runFile, 'utf8');
+    expect(text).not.toContain(`"${pin}"`);
+    expect(text).not.toMatch(/"(unlockPin|pin|passcode)"/i);
+
+    const pins = new Set([pin]);
+    for (let i = 0; i < 4; i++) {
+      await tenant.dispatch('lock', [id]);
+      clock.advance(4_000);
+      pins.add((await tenant.getActionStatus(id, 'lock')).unlockPin?.reveal() ?? '');
+    }
+    expect([...pins].every((p) => /^\d{6}$/.test(p))).toBe(true);
+    expect(pins.size).toBeGreaterThan(1);
+    // After a restart the PIN is gone: it lived only in this process's memory.
+    const again = await open();
+    expect(await again.getActionStatus(id, 'lock')).toMatchObject({ state: 'done' });
+    expect(await again.getActionStatus(id, 'lock')).not.toHaveProperty('unlockPin');
   });
 
   it('keeps an offline device pending forever', async () => {

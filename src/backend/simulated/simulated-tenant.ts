@@ -22,10 +22,16 @@ export interface SimulatedTenantOptions {
   latencyMs?: number;
 }
 
-interface IssuedPasscode {
+/** A reset's temporary passcode or a Mac lock's unlock PIN, for the action that started at startedAt. */
+interface IssuedSecret {
   startedAt: string;
-  passcode: Secret;
+  value: Secret;
 }
+
+const sixDigits = () => new Secret(randomInt(0, 1_000_000).toString().padStart(6, '0'));
+/** Which finished actions leave a secret to hand over: an Android reset (a passcode), a Mac's lock (its unlock PIN). */
+const yieldsSecret = (action: DeviceAction, record: TenantDevice) =>
+  action === 'resetPasscode' ? sameText(record.operatingSystem, 'Android') : sameText(record.operatingSystem, 'macOS');
 
 const sameText = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
 
@@ -42,8 +48,8 @@ export class SimulatedTenant implements DeviceBackend, Directory {
   readonly #settleMs: number;
   readonly #latencyMs: number;
   readonly #failures = new FailurePlan();
-  /** Temporary passcodes by device id. Memory only: a secret must never reach the run file. */
-  readonly #passcodes = new Map<string, IssuedPasscode>();
+  /** Temporary passcodes and unlock PINs by action and device id. Memory only: a secret must never reach the run file. */
+  readonly #secrets = new Map<string, IssuedSecret>();
 
   private constructor(db: Low<TenantFile>, options: SimulatedTenantOptions) {
     this.#db = db;
@@ -105,9 +111,7 @@ export class SimulatedTenant implements DeviceBackend, Directory {
       if (failure === 'refused' || failure === 'throttled') return { deviceId, ok: false, error: injectedError(failure, deviceId, action) };
       const outcome: ActionOutcome = failure === 'failed' || failure === 'notSupported' ? failure : 'done';
       this.#db.data.actions.push({ deviceId, action, startedAt, outcome });
-      if (action === 'resetPasscode' && outcome === 'done' && sameText(record.operatingSystem, 'Android')) {
-        this.#passcodes.set(deviceId, { startedAt, passcode: new Secret(randomInt(0, 1_000_000).toString().padStart(6, '0')) });
-      }
+      if (outcome === 'done' && yieldsSecret(action, record)) this.#secrets.set(`${action}:${deviceId}`, { startedAt, value: sixDigits() });
       return { deviceId, ok: true };
     });
     await this.#db.write();
@@ -122,9 +126,9 @@ export class SimulatedTenant implements DeviceBackend, Directory {
     const latest = this.#db.data.actions.findLast((entry) => entry.deviceId === deviceId && entry.action === action);
     if (!latest) return { state: 'none' };
     const status = actionProgress(latest, { now: this.#clock.now(), settleMs: this.#settleMs, offline: record.offline === true });
-    // After a restart the passcode is gone (it was never written), so a finished reset then reports none.
-    const issued = this.#passcodes.get(deviceId);
-    if (action === 'resetPasscode' && status.state === 'done' && issued?.startedAt === latest.startedAt) status.passcode = issued.passcode;
+    // After a restart the passcode or PIN is gone (it was never written), so a finished action then reports none.
+    const issued = this.#secrets.get(`${action}:${deviceId}`);
+    if (status.state === 'done' && issued?.startedAt === latest.startedAt) status[action === 'lock' ? 'unlockPin' : 'passcode'] = issued.value;
     return status;
   }
 
