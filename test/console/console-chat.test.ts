@@ -28,6 +28,7 @@ const deviceId = (name: string): string => {
 const ALICE = 'alice@contoso.com';
 const IPHONE = deviceId("Alice's iPhone");
 const PIXEL = deviceId("Alice's Pixel 8");
+const MACBOOK = deviceId("Alice's MacBook Pro");
 const BOB_GALAXY = deviceId("Bob's Galaxy S23");
 const ZOE_IPAD = deviceId("Zoë's iPad");
 const POLICY_EXAMPLE = join(REPO_ROOT, 'data/policy.example.json');
@@ -210,6 +211,43 @@ describe('a passcode reset on an Android device', () => {
   });
 
   it('writes the passcode nowhere: not in any file of the data directory, not in stderr', async () => {
+    const files = await readTree(s.dir);
+    expect([...files.keys()]).toEqual(expect.arrayContaining(['audit.jsonl', 'state.json', 'tenant.json']));
+    for (const [name, text] of files) expect(occurrences(text), name).toBe(0);
+    expect(occurrences(s.run.stderr)).toBe(0);
+  });
+});
+
+describe("a remote lock of a Mac", () => {
+  let s: Awaited<ReturnType<typeof session>>;
+  let pin: string;
+  beforeAll(async () => {
+    s = await session(ALICE, ["lock Alice's MacBook Pro", '1']);
+    const secret = /^🔒 \(only you see this\) (.*)\n\s+(\S+)\s*$/mu.exec(s.run.stdout);
+    pin = secret?.[2] ?? '';
+  }, 30_000);
+
+  /** Whole-token matches, so a digit run inside an id or a timestamp is not taken for the PIN. */
+  const occurrences = (text: string) => text.match(new RegExp(`(?<![\\w])${pin}(?![\\w])`, 'g'))?.length ?? 0;
+
+  it('says on the confirmation that the PIN comes privately in chat, and not to lock the Mac again until it is used', () => {
+    const confirm = replyFrom(s.run.stdout, 'Confirm the remote lock of this device.');
+    expect(confirm).toContain('six-digit unlock PIN, which lockdesk sends privately in chat');
+    expect(confirm).toContain('Do not lock this Mac again until that PIN has been used');
+  });
+
+  it("shows the Mac's unlock PIN once, in the private line, after the lock is done", () => {
+    expect(pin, s.run.stdout).toMatch(/^\d{6}$/);
+    expect(s.run.stdout.match(/only you see this/g)).toHaveLength(1);
+    expect(occurrences(s.run.stdout)).toBe(1);
+    expect(s.run.stdout).toContain(`🔒 (only you see this) Unlock PIN for the Mac "Alice's MacBook Pro".`);
+    expect(s.run.stdout).toContain('Do not lock this Mac again until this PIN has been used');
+    expect(s.run.stdout.indexOf(`✓ Remote lock of "Alice's MacBook Pro": done`)).toBeGreaterThanOrEqual(0);
+    const result = s.audit.find((e) => e.event === 'result' && e.deviceId === MACBOOK && e.outcome === 'done');
+    expect(result?.reason).toBe("the Mac's unlock PIN was shown privately to the requester");
+  });
+
+  it('writes the PIN nowhere: not in audit.jsonl, state.json or any other file of the data directory, not in stderr', async () => {
     const files = await readTree(s.dir);
     expect([...files.keys()]).toEqual(expect.arrayContaining(['audit.jsonl', 'state.json', 'tenant.json']));
     for (const [name, text] of files) expect(occurrences(text), name).toBe(0);

@@ -133,8 +133,10 @@ describe('data/platform-support.json', () => {
     expect(table.rows[0]?.id).toBe('exchange-activesync');
   });
 
-  it('warns about the recovery PIN before locking a Mac', () => {
-    expect(supportFor(table, makeDevice({ operatingSystem: 'macOS', osVersion: '14.5' }), 'lock').caution).toMatch(/recovery PIN/);
+  it('says before locking a Mac that its unlock PIN comes privately in chat, and not to lock it again until the PIN is used', () => {
+    const support = supportFor(table, makeDevice({ operatingSystem: 'macOS', osVersion: '14.5' }), 'lock');
+    expect(support.willHappen).toMatch(/six-digit unlock PIN, which lockdesk sends privately in chat, once, to the person who asked/);
+    expect(support.caution).toMatch(/^Do not lock this Mac again until that PIN has been used/);
   });
 
   it.each(seedTables)('holds the seed tables verbatim for $platform', (seed) => {
