@@ -4,7 +4,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import pino, { type DestinationStream } from 'pino';
 import type { CorrelationContext, Logger } from './ports.js';
 
-const REDACT = ['passcode', 'token', 'secret', 'password', 'authorization', 'clientSecret', 'accessToken'];
+const REDACT = ['passcode', 'unlockPin', 'token', 'secret', 'password', 'authorization', 'clientSecret', 'accessToken'];
 
 const requests = new AsyncLocalStorage<{ readonly correlationId: string }>();
 

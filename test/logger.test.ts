@@ -67,3 +67,12 @@ describe('the logger and the correlation context', () => {
     expect(JSON.stringify(lines)).not.toMatch(/xoxb-secret|"p"/);
   });
 });
+
+describe('the logger and secrets', () => {
+  it('redacts a passcode or an unlock PIN logged under its own name, even as a plain string', () => {
+    const { lines, logger } = capture();
+    logger.warn({ passcode: '482913', status: { unlockPin: '604182' }, unlockPin: '318840' }, 'a careless line');
+    expect(JSON.stringify(lines)).not.toMatch(/482913|604182|318840/);
+    expect(lines[0]).toMatchObject({ passcode: '[secret]', unlockPin: '[secret]', status: { unlockPin: '[secret]' } });
+  });
+});

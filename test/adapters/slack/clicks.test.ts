@@ -136,6 +136,26 @@ describe('clicks', () => {
     expect(await readFile(join(h.dataDir, 'run', 'audit.jsonl'), 'utf8')).not.toMatch(word);
   });
 
+  it("a Mac's unlock PIN goes only to the requester, ephemerally, titled as a PIN, and into no log, audit line or channel", async () => {
+    const { confirm } = await confirmation('U0ALICE', '/lock', "Alice's MacBook Pro");
+    const { responseUrl } = await h.click('U0ALICE', confirm);
+    const pinPost = await answerTo(responseUrl, /Unlock PIN for "Alice's MacBook Pro" \(only you can see this\)/);
+    expect(pinPost.body).toMatchObject({ response_type: 'ephemeral', replace_original: false });
+    expect(textOf(pinPost.body)).toContain('Do not lock this Mac again until this PIN has been used');
+    const pin = /`(\d{6})`/.exec(textOf(pinPost.body))?.[1];
+    expect(pin).toMatch(/^\d{6}$/);
+    expect(String(pinPost.body.text)).not.toContain(pin);
+    await h.app.handler.idle();
+    await h.mount.adapter.idle();
+    await new Promise((r) => setTimeout(r, 50));
+
+    const word = new RegExp(`\\b${pin}\\b`);
+    expect(h.logger.lines.filter((l) => word.test(l))).toEqual([]);
+    expect(h.api.filter((c) => word.test(JSON.stringify(c.body)))).toEqual([]);
+    expect(h.hooks.filter((p) => word.test(JSON.stringify(p.body)))).toEqual([pinPost]);
+    expect(await readFile(join(h.dataDir, 'run', 'audit.jsonl'), 'utf8')).not.toMatch(word);
+  });
+
   it('when an approver confirms a reset, the passcode goes to the requester, not to the approver', async () => {
     const { confirm } = await confirmation('U0ALICE', '/reset-passcode', "Alice's Pixel 8");
     const { responseUrl } = await h.click('U0LEAD', confirm);
