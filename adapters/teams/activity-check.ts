@@ -34,6 +34,13 @@ export function parseActivity(body: unknown): { ok: true; activity: CheckedActiv
   return { ok: false, problem: `${first?.path.join('.') || 'body'}: ${first?.message ?? 'invalid'}` };
 }
 
+/**
+ * The only Bot Framework channel lockdesk serves. The bot's registration has others (Web Chat on every Azure Bot,
+ * Direct Line, ...): Bot Framework signs their activities with the same keys, issuer and audience, and their clients
+ * choose `from` and `channelData` (the tenant) themselves, so a genuine token says nothing about who is in Teams.
+ */
+export const TEAMS_CHANNEL = 'msteams';
+
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /** A service URL on this machine: where the Agents Playground's connector lives, and nobody else's. */

@@ -5,7 +5,7 @@ import type { IHttpServerRequest } from '@microsoft/teams.apps';
 import type { Logger } from '../../src/ports.js';
 import type { Route } from '../../src/server/http-server.js';
 import { SampledLog } from '../../src/server/sampled-log.js';
-import { demoRefusal, parseActivity } from './activity-check.js';
+import { demoRefusal, parseActivity, TEAMS_CHANNEL } from './activity-check.js';
 import type { TeamsBot } from './bot.js';
 import { issuerOf } from './token-check.js';
 
@@ -56,8 +56,8 @@ function headersOf(req: IncomingMessage): Record<string, string | string[]> {
 }
 
 /**
- * The route. Before the SDK sees anything: the body must be a Bot Framework activity (400); with authentication, it
- * carries a token Bot Framework issued (401); in the demo mode, a local client's request (403/415), for which
+ * The route. Before the SDK sees anything: the body must be a Bot Framework activity (400) of the Teams channel
+ * (403); with authentication, it carries a token Bot Framework issued (401); in the demo mode, a local client's request (403/415), for which
  * lockdesk vouches to the SDK. The SDK checks the token (401); its first route, the tenant (403, bot.ts).
  */
 export function messagesRoute(options: MessagesRouteOptions): Route {
@@ -81,6 +81,12 @@ export function messagesRoute(options: MessagesRouteOptions): Route {
       if (!parsed.ok) {
         refused.warn('not-activity', 'Teams: refused a body that is not a Bot Framework activity (answered 400)', { problem: parsed.problem });
         answer(res, 400, 'the body is not a Bot Framework activity');
+        return;
+      }
+      // Another channel of the bot's registration (Web Chat, Direct Line): its client names the user and tenant.
+      if (parsed.activity.channelId !== TEAMS_CHANNEL) {
+        refused.warn('not-teams', 'Teams: refused an activity of another Bot Framework channel (answered 403)');
+        answer(res, 403, 'lockdesk serves Microsoft Teams only');
         return;
       }
       const headers = headersOf(req);
