@@ -22,6 +22,9 @@ const activitySchema = z.looseObject({
   recipient: z.looseObject({ id, name: clean(512).optional() }).optional(),
   conversation: z.looseObject({ id, tenantId: clean(128).optional(), conversationType: clean(64).optional(), isGroup: z.boolean().optional() }),
   channelData: z.looseObject({ tenant: z.looseObject({ id: clean(128).optional() }).optional() }).optional(),
+  // Lists the routes walk (identity.ts, bot.ts): their items are looked at one by one, the lists must be lists.
+  entities: z.array(z.unknown()).max(1000).optional(),
+  membersAdded: z.array(z.unknown()).max(1000).optional(),
 });
 
 export type CheckedActivity = z.infer<typeof activitySchema>;
