@@ -81,12 +81,17 @@ export function createTeamsBot(options: TeamsBotOptions): TeamsBot {
 
   /**
    * Who sent the activity; undefined (after an audited refusal, told to them when `tell` can) when the roster says
-   * their home tenant is not one lockdesk serves: a guest in a shared channel of ours is still an outsider.
+   * their home tenant is not one lockdesk serves (a guest in a shared channel of ours is still an outsider), or
+   * names another Entra object id for them than the activity does.
    */
   const scopeOf = async (activity: Inbound, tell?: (scope: EventScope) => ReplySink): Promise<EventScope | undefined> => {
     const reference = referenceOf(activity);
-    const { actor, homeTenant } = await actorOf(activity, reference, directory, options.aadGroupsOf ?? (async () => []));
+    const { actor, homeTenant, rosterObjectId } = await actorOf(activity, reference, directory, options.aadGroupsOf ?? (async () => []));
     const scope: EventScope = { actor, userId: activity.from.id, userName: activity.from.name || 'the requester', reference };
+    if (rosterObjectId) {
+      await handler.refuseOutsider(actor, { kind: 'teams-identity', id: rosterObjectId }, tell?.(scope));
+      return undefined;
+    }
     if (homeTenant && tenants.length > 0 && !tenants.some((t) => t.toLowerCase() === homeTenant.toLowerCase())) {
       await handler.refuseOutsider(actor, { kind: 'teams-tenant', id: homeTenant }, tell?.(scope));
       return undefined;

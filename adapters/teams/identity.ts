@@ -70,12 +70,22 @@ export class Directory {
 
 /**
  * The caller: the Entra object id is the identity when Teams sends one (requester checks compare it), and the home
- * tenant the roster names for them (a member of another tenant can sit in a conversation of ours).
+ * tenant the roster names for them (a member of another tenant can sit in a conversation of ours). `rosterObjectId`:
+ * the roster names another object id for `from.id` than the activity does (a body written by someone replaying a
+ * token, which does not cover the body): the activity is not to be believed.
  */
-export async function actorOf(activity: Sender, reference: Reference, directory: Directory, aadGroupsOf: (aadObjectId: string) => Promise<string[]>): Promise<{ actor: Actor; homeTenant?: string }> {
+export async function actorOf(
+  activity: Sender,
+  reference: Reference,
+  directory: Directory,
+  aadGroupsOf: (aadObjectId: string) => Promise<string[]>,
+): Promise<{ actor: Actor; homeTenant?: string; rosterObjectId?: string }> {
   const from = activity.from;
   const aad = from.aadObjectId || undefined;
   const person = await directory.lookUp(reference, from.id);
+  if (aad && person?.aadObjectId && person.aadObjectId.toLowerCase() !== aad.toLowerCase()) {
+    return { actor: { platform: 'teams', id: aad, aadObjectId: aad, groups: [] }, rosterObjectId: person.aadObjectId };
+  }
   const actor: Actor = {
     platform: 'teams',
     id: aad ?? from.id,
