@@ -32,6 +32,8 @@ export const keySetUrlOf = (openIdMetadataUrl: string) => openIdMetadataUrl.repl
 
 /** A key id lockdesk does not know makes it read the key set again, but not more often than this. */
 export const KEY_SET_READ_AT_MOST_EVERY_MS = 60_000;
+/** After a read that failed, the next may come sooner: before a first read succeeds, no token is served. */
+export const KEY_SET_RETRY_AFTER_FAILURE_MS = 10_000;
 const READ_TIMEOUT_MS = 10_000;
 
 /**
@@ -77,6 +79,7 @@ export class PublishedKeyIds {
       // An empty answer leaves the ids known so far: the SDK refuses a key that is really gone.
       if (ids.length > 0) this.#ids = new Set(ids);
     } catch (error) {
+      this.#readAt -= KEY_SET_READ_AT_MOST_EVERY_MS - KEY_SET_RETRY_AFTER_FAILURE_MS;
       this.#logger.warn({ err: { message: String((error as Error)?.message ?? error).slice(0, 300) } }, "Teams: could not read Bot Framework's signing keys");
     }
   }

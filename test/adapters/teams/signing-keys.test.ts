@@ -10,7 +10,7 @@ import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BOT_FRAMEWORK_ISSUER, botFrameworkToken, signJwt, startBotFrameworkKeys, type BotFrameworkKeys } from './bot-framework-keys.js';
 import { entraTokens } from './entra-fake.js';
-import { KEY_SET_READ_AT_MOST_EVERY_MS, PublishedKeyIds } from '../../../adapters/teams/token-check.js';
+import { KEY_SET_READ_AT_MOST_EVERY_MS, KEY_SET_RETRY_AFTER_FAILURE_MS, PublishedKeyIds } from '../../../adapters/teams/token-check.js';
 import { ALICE, AUTH_SERVICE_URL, capturingLogger, message, startHarness, type Harness } from './harness.js';
 
 const APP_ID = '7e1d3c9a-0000-4000-8000-00000000b07a';
@@ -92,6 +92,13 @@ describe('Teams: the published key ids', () => {
       expect(await ids.has('new')).toBe(true);
       expect(reads).toBe(3);
       expect(logger.lines.filter((l) => l.includes("could not read Bot Framework's signing keys"))).toHaveLength(1);
+      // After a failed read the next comes sooner (10 s), still not per request.
+      expect(await ids.has('other')).toBe(false);
+      expect(reads).toBe(3);
+      now += KEY_SET_RETRY_AFTER_FAILURE_MS;
+      published = { keys: [{ kid: 'other' }] };
+      expect(await ids.has('other')).toBe(true);
+      expect(reads).toBe(4);
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }
