@@ -22,6 +22,9 @@ const activitySchema = z.looseObject({
   recipient: z.looseObject({ id, name: clean(512).optional() }).optional(),
   conversation: z.looseObject({ id, tenantId: clean(128).optional(), conversationType: clean(64).optional(), isGroup: z.boolean().optional() }),
   channelData: z.looseObject({ tenant: z.looseObject({ id: clean(128).optional() }).optional() }).optional(),
+  // Lists the routes walk (identity.ts, bot.ts): their items are looked at one by one, the lists must be lists.
+  entities: z.array(z.unknown()).max(1000).optional(),
+  membersAdded: z.array(z.unknown()).max(1000).optional(),
 });
 
 export type CheckedActivity = z.infer<typeof activitySchema>;
@@ -33,6 +36,13 @@ export function parseActivity(body: unknown): { ok: true; activity: CheckedActiv
   const first = parsed.error.issues[0];
   return { ok: false, problem: `${first?.path.join('.') || 'body'}: ${first?.message ?? 'invalid'}` };
 }
+
+/**
+ * The only Bot Framework channel lockdesk serves. The bot's registration has others (Web Chat on every Azure Bot,
+ * Direct Line, ...): Bot Framework signs their activities with the same keys, issuer and audience, and their clients
+ * choose `from` and `channelData` (the tenant) themselves, so a genuine token says nothing about who is in Teams.
+ */
+export const TEAMS_CHANNEL = 'msteams';
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 

@@ -40,7 +40,10 @@ export interface TeamsBot {
   adapter: RouteAdapter;
   /** The SDK app, initialised (never started: lockdesk's own server serves it). */
   ready: Promise<App>;
-  /** Whether the SDK's routes got this activity (the body object the route handed over). */
+  /**
+   * Whether the SDK's routes got this activity (the body object the route handed over). The SDK hands the routes
+   * of some types (message, typing, ...) a copy of the body; its `conversation` object is the body's own.
+   */
   reached(activity: object): boolean;
   /** Waits for the click work that outlived its HTTP answer (not for the follow-ups of sent actions). */
   drain(): Promise<void>;
@@ -51,7 +54,7 @@ export interface TeamsBot {
 }
 
 /** What of an activity the routes read, beyond what activity-check.ts has checked. */
-type Inbound = CheckedActivity & Sender & { membersAdded?: Array<{ id?: string }>; value?: unknown; replyToId?: string };
+type Inbound = CheckedActivity & Sender & { value?: unknown; replyToId?: string };
 type Context = { activity: unknown; next: () => unknown };
 
 const cardResponse = (card: AdaptiveCardJson) => ({ statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card });
@@ -69,6 +72,7 @@ export function createTeamsBot(options: TeamsBotOptions): TeamsBot {
   const deps: SinkDeps = { outbox, views: new PrivateViews() };
   const tenants = options.tenants ?? [];
   const reached = new WeakSet<object>();
+  const reachKey = (activity: { conversation?: unknown }) => (activity.conversation && typeof activity.conversation === 'object' ? activity.conversation : undefined);
   const running = new Set<Promise<unknown>>();
   const background = (work: Promise<unknown>) => {
     const tracked = work.catch((err: unknown) => logger.error({ err: { message: String((err as Error)?.message ?? err) } }, 'Teams follow-up failed')).finally(() => running.delete(tracked));
@@ -77,12 +81,17 @@ export function createTeamsBot(options: TeamsBotOptions): TeamsBot {
 
   /**
    * Who sent the activity; undefined (after an audited refusal, told to them when `tell` can) when the roster says
-   * their home tenant is not one lockdesk serves: a guest in a shared channel of ours is still an outsider.
+   * their home tenant is not one lockdesk serves (a guest in a shared channel of ours is still an outsider), or
+   * names another Entra object id for them than the activity does.
    */
   const scopeOf = async (activity: Inbound, tell?: (scope: EventScope) => ReplySink): Promise<EventScope | undefined> => {
     const reference = referenceOf(activity);
-    const { actor, homeTenant } = await actorOf(activity, reference, directory, options.aadGroupsOf ?? (async () => []));
+    const { actor, homeTenant, rosterObjectId } = await actorOf(activity, reference, directory, options.aadGroupsOf ?? (async () => []));
     const scope: EventScope = { actor, userId: activity.from.id, userName: activity.from.name || 'the requester', reference };
+    if (rosterObjectId) {
+      await handler.refuseOutsider(actor, { kind: 'teams-identity', id: rosterObjectId }, tell?.(scope));
+      return undefined;
+    }
     if (homeTenant && tenants.length > 0 && !tenants.some((t) => t.toLowerCase() === homeTenant.toLowerCase())) {
       await handler.refuseOutsider(actor, { kind: 'teams-tenant', id: homeTenant }, tell?.(scope));
       return undefined;
@@ -115,7 +124,8 @@ export function createTeamsBot(options: TeamsBotOptions): TeamsBot {
 
   // A personal chat opens with the person's own devices: the quickest way in for someone who lost a phone.
   const onMembersAdded = async (activity: Inbound) => {
-    const botAdded = (activity.membersAdded ?? []).some((m) => m?.id === activity.recipient?.id);
+    const botId = activity.recipient?.id;
+    const botAdded = botId !== undefined && (activity.membersAdded ?? []).some((m) => (m as { id?: unknown } | null)?.id === botId);
     if (!botAdded || !isPersonal(referenceOf(activity))) return;
     const scope = await scopeOf(activity);
     if (!scope) return;
@@ -161,7 +171,8 @@ export function createTeamsBot(options: TeamsBotOptions): TeamsBot {
   // the SDK has authenticated the request.
   app.use(async (ctx) => {
     const activity = ctx.activity as unknown as Inbound;
-    reached.add(activity);
+    const key = reachKey(activity);
+    if (key) reached.add(key);
     if (!tenantAllowed(activity, tenants)) {
       await refuseForeignTenant(activity);
       return FORBIDDEN;
@@ -180,7 +191,10 @@ export function createTeamsBot(options: TeamsBotOptions): TeamsBot {
   return {
     adapter,
     ready: app.initialize().then(() => app),
-    reached: (activity) => reached.has(activity),
+    reached: (activity) => {
+      const key = reachKey(activity);
+      return key !== undefined && reached.has(key);
+    },
     restoreSink: (data) => restoreClickSink(deps, data),
     async drain() {
       while (running.size > 0) await Promise.allSettled([...running]);

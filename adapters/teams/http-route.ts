@@ -5,9 +5,9 @@ import type { IHttpServerRequest } from '@microsoft/teams.apps';
 import type { Logger } from '../../src/ports.js';
 import type { Route } from '../../src/server/http-server.js';
 import { SampledLog } from '../../src/server/sampled-log.js';
-import { demoRefusal, parseActivity } from './activity-check.js';
+import { demoRefusal, parseActivity, TEAMS_CHANNEL } from './activity-check.js';
 import type { TeamsBot } from './bot.js';
-import { issuerOf } from './token-check.js';
+import { issuerOf, keyIdOf, type PublishedKeyIds } from './token-check.js';
 
 export const MESSAGES_PATH = '/api/messages';
 const BEARER_JWT = /^Bearer [A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
@@ -45,6 +45,8 @@ export interface MessagesRouteOptions {
   authenticated: boolean;
   /** Bot Framework's token issuer (of the configured cloud): the only issuer lockdesk takes tokens from. */
   tokenIssuer: string;
+  /** The ids of Bot Framework's published signing keys: with authentication, a token is refused without them. */
+  signingKeys?: Pick<PublishedKeyIds, 'has'>;
   logger: Logger;
 }
 
@@ -56,8 +58,8 @@ function headersOf(req: IncomingMessage): Record<string, string | string[]> {
 }
 
 /**
- * The route. Before the SDK sees anything: the body must be a Bot Framework activity (400); with authentication, it
- * carries a token Bot Framework issued (401); in the demo mode, a local client's request (403/415), for which
+ * The route. Before the SDK sees anything: the body must be a Bot Framework activity (400) of the Teams channel
+ * (403); with authentication, it carries a token Bot Framework issued, signed by a key it publishes (401); in the demo mode, a local client's request (403/415), for which
  * lockdesk vouches to the SDK. The SDK checks the token (401); its first route, the tenant (403, bot.ts).
  */
 export function messagesRoute(options: MessagesRouteOptions): Route {
@@ -83,6 +85,12 @@ export function messagesRoute(options: MessagesRouteOptions): Route {
         answer(res, 400, 'the body is not a Bot Framework activity');
         return;
       }
+      // Another channel of the bot's registration (Web Chat, Direct Line): its client names the user and tenant.
+      if (parsed.activity.channelId !== TEAMS_CHANNEL) {
+        refused.warn('not-teams', 'Teams: refused an activity of another Bot Framework channel (answered 403)');
+        answer(res, 403, 'lockdesk serves Microsoft Teams only');
+        return;
+      }
       const headers = headersOf(req);
       const request: IHttpServerRequest = { body, headers };
       if (authenticated) {
@@ -97,6 +105,12 @@ export function messagesRoute(options: MessagesRouteOptions): Route {
         // any app of any tenant can get one for the bot's app id. lockdesk serves none, so only Bot Framework's.
         if (issuerOf(authorization.slice('Bearer '.length)) !== options.tokenIssuer) {
           refused.warn('auth-issuer', 'Teams: refused a token Bot Framework did not issue (answered 401)');
+          answer(res, 401, 'unauthorized');
+          return;
+        }
+        // A key Bot Framework does not publish: the SDK would fetch the whole key set to look for it, each time.
+        if (!(await options.signingKeys?.has(keyIdOf(authorization.slice('Bearer '.length))))) {
+          refused.warn('auth-key', 'Teams: refused a token signed with a key Bot Framework does not publish (answered 401)');
           answer(res, 401, 'unauthorized');
           return;
         }

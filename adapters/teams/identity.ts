@@ -70,12 +70,22 @@ export class Directory {
 
 /**
  * The caller: the Entra object id is the identity when Teams sends one (requester checks compare it), and the home
- * tenant the roster names for them (a member of another tenant can sit in a conversation of ours).
+ * tenant the roster names for them (a member of another tenant can sit in a conversation of ours). `rosterObjectId`:
+ * the roster names another object id for `from.id` than the activity does (a body written by someone replaying a
+ * token, which does not cover the body): the activity is not to be believed.
  */
-export async function actorOf(activity: Sender, reference: Reference, directory: Directory, aadGroupsOf: (aadObjectId: string) => Promise<string[]>): Promise<{ actor: Actor; homeTenant?: string }> {
+export async function actorOf(
+  activity: Sender,
+  reference: Reference,
+  directory: Directory,
+  aadGroupsOf: (aadObjectId: string) => Promise<string[]>,
+): Promise<{ actor: Actor; homeTenant?: string; rosterObjectId?: string }> {
   const from = activity.from;
   const aad = from.aadObjectId || undefined;
   const person = await directory.lookUp(reference, from.id);
+  if (aad && person?.aadObjectId && person.aadObjectId.toLowerCase() !== aad.toLowerCase()) {
+    return { actor: { platform: 'teams', id: aad, aadObjectId: aad, groups: [] }, rosterObjectId: person.aadObjectId };
+  }
   const actor: Actor = {
     platform: 'teams',
     id: aad ?? from.id,
@@ -88,9 +98,9 @@ export async function actorOf(activity: Sender, reference: Reference, directory:
 }
 
 interface MentionEntity {
-  type?: string;
-  text?: string;
-  mentioned?: { id?: string; name?: string };
+  type: 'mention';
+  text: string;
+  mentioned: { id: string; name?: string };
 }
 
 /**
@@ -100,23 +110,27 @@ interface MentionEntity {
  */
 export async function resolveMentions(activity: Sender, reference: Reference, text: string, directory: Directory): Promise<{ text: string; unresolved: string[] }> {
   const botId = activity.recipient?.id;
-  const mentions = mentionsOf(activity).filter((e) => e.mentioned?.id && e.mentioned.id !== botId && e.text);
+  const mentions = mentionsOf(activity).filter((e) => e.mentioned.id !== botId);
   let result = text;
   const unresolved: string[] = [];
   for (const mention of mentions) {
-    if (!result.includes(mention.text!)) continue;
-    const person = await directory.lookUp(reference, mention.mentioned!.id!);
+    if (!result.includes(mention.text)) continue;
+    const person = await directory.lookUp(reference, mention.mentioned.id);
     // The immutable Entra object id names the person; the roster's email (which can change hands) only where
     // Teams gives no id. The handler takes "user:<id>" as that person's devices.
-    if (person?.aadObjectId) result = result.split(mention.text!).join(`user:${person.aadObjectId}`);
-    else if (person?.address) result = result.split(mention.text!).join(person.address);
-    else unresolved.push(mention.mentioned!.name ?? mention.text!.replace(/<\/?at>/g, ''));
+    if (person?.aadObjectId) result = result.split(mention.text).join(`user:${person.aadObjectId}`);
+    else if (person?.address) result = result.split(mention.text).join(person.address);
+    else unresolved.push(typeof mention.mentioned.name === 'string' ? mention.mentioned.name : mention.text.replace(/<\/?at>/g, ''));
   }
   return { text: result, unresolved };
 }
 
+/** The well-formed mentions (a text and the id of who is mentioned); anything else among the entities is no mention. */
 const mentionsOf = (activity: Sender): MentionEntity[] =>
-  ((activity.entities ?? []) as MentionEntity[]).filter((e) => e !== null && typeof e === 'object' && e.type === 'mention');
+  (Array.isArray(activity.entities) ? activity.entities : []).filter((e): e is MentionEntity => {
+    const m = e as Partial<MentionEntity> | null;
+    return m !== null && typeof m === 'object' && m.type === 'mention' && typeof m.text === 'string' && m.text !== '' && typeof m.mentioned?.id === 'string' && m.mentioned.id !== '';
+  });
 
 /**
  * The text without the bot's own @mention (how a channel or group chat addresses it). Only the bot's: "lock
@@ -126,7 +140,7 @@ export function withoutBotMention(activity: Sender): string {
   const botId = activity.recipient?.id;
   let text = activity.text ?? '';
   for (const mention of mentionsOf(activity)) {
-    if (botId && mention.mentioned?.id === botId && typeof mention.text === 'string' && mention.text !== '') text = text.split(mention.text).join(' ');
+    if (botId && mention.mentioned.id === botId) text = text.split(mention.text).join(' ');
   }
   return text;
 }

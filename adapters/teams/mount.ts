@@ -10,6 +10,7 @@ import type { Mount } from '../../src/server/mounts.js';
 import { createTeamsBot, type TeamsBot } from './bot.js';
 import type { BotCredential } from './bot-token.js';
 import { MESSAGES_PATH, messagesRoute } from './http-route.js';
+import { keySetUrlOf, PublishedKeyIds } from './token-check.js';
 
 /** The bot's credential: a certificate wins over a secret (it is the stronger one), as for Graph. */
 export function botCredentialOf(config: Pick<Config, 'MICROSOFT_APP_TYPE' | 'MICROSOFT_APP_CERTIFICATE_PATH' | 'MICROSOFT_APP_PASSWORD'>): BotCredential | undefined {
@@ -42,7 +43,13 @@ export function createTeamsMount(app: Pick<App, 'config' | 'handler' | 'aadGroup
   const mount: Mount = {
     describe: `Microsoft Teams: POST ${MESSAGES_PATH} (${auth}; ${where})`,
     routes: [
-      messagesRoute({ bot, authenticated, tokenIssuer: cloud.tokenIssuer, logger }),
+      messagesRoute({
+        bot,
+        authenticated,
+        tokenIssuer: cloud.tokenIssuer,
+        ...(authenticated ? { signingKeys: new PublishedKeyIds(keySetUrlOf(cloud.openIdMetadataUrl), logger) } : {}),
+        logger,
+      }),
     ],
     // Lets card updates already under way finish before the server closes.
     stop: () => bot.drain(),

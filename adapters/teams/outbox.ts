@@ -33,8 +33,15 @@ type ApiClient = App['api'];
 type Params = Parameters<ApiClient['conversations']['createActivity']>[1];
 
 const cardMessage = (card: AdaptiveCardJson) => ({ type: 'message' as const, attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: card }] });
-/** Ids go into the connector's paths encoded, as Bot Framework's own clients send them. */
-const enc = encodeURIComponent;
+/**
+ * Ids go into the connector's paths encoded, as Bot Framework's own clients send them. encodeURIComponent keeps "."
+ * and "..", which a URL resolves: a conversation id ".." would have the bot call another API of the connector with
+ * its token. No Teams id is either, so they are refused.
+ */
+function enc(id: string): string {
+  if (id === '.' || id === '..' || id === '') throw new Error('refused an id that is not a path segment of its own');
+  return encodeURIComponent(id);
+}
 
 export class Outbox {
   readonly #api: ApiClient;

@@ -14,9 +14,12 @@ import type { Actor } from './types.js';
 import type { DispatchRecord } from './records.js';
 import type { FollowUpJob } from '../ports.js';
 
-/** Where an outsider came from: the platform's own name for their organisation. */
+/**
+ * Where an outsider came from: the platform's own name for their organisation; for `teams-identity`, the Entra
+ * object id the conversation's roster gives the sender, who claimed another one.
+ */
 export interface Outsider {
-  kind: 'teams-tenant' | 'slack-workspace' | 'slack-organisation';
+  kind: 'teams-tenant' | 'teams-identity' | 'slack-workspace' | 'slack-organisation';
   id: string;
 }
 
