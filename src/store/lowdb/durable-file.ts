@@ -14,7 +14,8 @@ export interface DurableFs {
 }
 
 export interface SyncableHandle {
-  writeFile(data: string, encoding: 'utf8'): Promise<void>;
+  /** A string is written as UTF-8. */
+  writeFile(data: string | Uint8Array, encoding: 'utf8'): Promise<void>;
   sync(): Promise<void>;
   close(): Promise<void>;
 }
@@ -24,7 +25,8 @@ export const nodeFs: DurableFs = { open, rename, readFile };
 export interface DurableDataFileOptions<T> {
   /** Validates as it parses: what it throws is what read() throws. */
   parse: (text: string) => T;
-  stringify: (data: T) => string;
+  /** The file's content: text, or bytes already encoded (UTF-8, as read() decodes them). */
+  stringify: (data: T) => string | Uint8Array;
   /** false skips both fsyncs; only the store bench sets it, to measure what they cost. Default true. */
   fsync?: boolean;
   fs?: DurableFs;
@@ -64,7 +66,7 @@ export class DurableDataFile<T> implements Adapter<T> {
     return run;
   }
 
-  async #replace(text: string): Promise<void> {
+  async #replace(text: string | Uint8Array): Promise<void> {
     const fsync = this.#options.fsync ?? true;
     const handle = await this.#fs.open(this.#temp, 'w');
     try {
