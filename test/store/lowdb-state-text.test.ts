@@ -5,12 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { STATE_FILE, openLowdbStore } from '../../src/store/lowdb/index.js';
-import { stateFileBytes } from '../../src/store/lowdb/state-file.js';
+import { StateFile, stateFileChunks } from '../../src/store/lowdb/state-file.js';
 import { STATE_VERSION, type StateFileData } from '../../src/store/lowdb/schema.js';
 import { alice, at, confirmation, dispatch } from './fixtures.js';
 
 const pretty = (data: unknown) => `${JSON.stringify(data, null, 2)}\n`;
-const stateText = (data: StateFileData) => Buffer.from(stateFileBytes(data)).toString('utf8');
+const stateText = (data: StateFileData) => Buffer.concat(stateFileChunks(data)).toString('utf8');
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
 describe('lowdb state.json text', () => {
@@ -45,11 +45,24 @@ describe('lowdb state.json text', () => {
     const stringify = vi.spyOn(JSON, 'stringify');
     const replaced = { ...kept, status: 'confirmed' as const, resolvedAt: at(1000).toISOString(), resolvedBy: alice };
     const second: StateFileData = { version: STATE_VERSION, confirmations: [kept, replaced], dispatches: [] };
-    const text = Buffer.from(stateFileBytes(second)).toString('utf8');
+    const text = stateText(second);
     // The version and the one new object; the kept record's text is reused.
     expect(stringify.mock.calls.map(([value]) => value)).toEqual([STATE_VERSION, replaced]);
     stringify.mockRestore();
     expect(text).toBe(pretty(second));
+  });
+
+  it('writes every chunk, more of them than one writev takes (IOV_MAX is 1024)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lockdesk-state-text-'));
+    dirs.push(dir);
+    const { state, records } = await StateFile.open(join(dir, STATE_FILE));
+    for (let i = 0; i < 700; i++) {
+      const c = confirmation();
+      records.confirmations.set(c.id, c);
+    }
+    await state.write(records);
+    const text = await readFile(join(dir, STATE_FILE), 'utf8');
+    expect(text).toBe(pretty({ version: STATE_VERSION, confirmations: [...records.confirmations.values()], dispatches: [] }));
   });
 
   it('is what the store writes as records are created and changed', async () => {

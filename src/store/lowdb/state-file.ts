@@ -34,7 +34,7 @@ export class StateFile {
     // falsy value ("null"), which would be a silent reset. JSONFilePreset is avoided too (memory-only under NODE_ENV=test).
     const adapter = new DurableDataFile<StateFileData>(file, {
       parse: (text) => parseState(file, text),
-      stringify: stateFileBytes,
+      stringify: stateFileChunks,
       ...options,
     });
     const db = new Low<StateFileData>(adapter, { version: STATE_VERSION, confirmations: [], dispatches: [] });
@@ -96,17 +96,18 @@ function pushList(parts: Uint8Array[], records: readonly object[]): void {
 }
 
 /**
- * The bytes of state.json, the same as `${JSON.stringify(data, null, 2)}\n` in UTF-8, but only records not written
- * before are serialised: with thousands of pending confirmations (megabytes) every write used to serialise and encode
- * all of them again, tens of milliseconds of one synchronous stretch per write that held up every other request.
+ * The bytes of state.json, the same as `${JSON.stringify(data, null, 2)}\n` in UTF-8, as chunks to write one after
+ * the other; only records not written before are serialised. With thousands of pending confirmations (megabytes)
+ * every write used to serialise and encode all of them again, tens of milliseconds of one synchronous stretch per
+ * write that held up every other request; now a write costs the new records and an array of references.
  */
-export function stateFileBytes(data: StateFileData): Uint8Array {
+export function stateFileChunks(data: StateFileData): Uint8Array[] {
   const parts = [encoder.encode(`{\n  "version": ${JSON.stringify(data.version)},\n  "confirmations": `)];
   pushList(parts, data.confirmations);
   parts.push(encoder.encode(',\n  "dispatches": '));
   pushList(parts, data.dispatches);
   parts.push(encoder.encode('\n}\n'));
-  return Buffer.concat(parts);
+  return parts;
 }
 
 function parseState(file: string, text: string): StateFileData {
