@@ -1,4 +1,4 @@
-// Graph over Node's fetch: bearer token (one refresh and retry on 401), a timeout per attempt, retries of
+// Graph over node:https (transport.ts): bearer token (one refresh and retry on 401), a timeout per attempt, retries of
 // 429/503/504 and lost connections after Retry-After or capped exponential backoff within a total deadline, and
 // the write limiter. Reads retry on their own; an action POST asks for no retry and settles its outcome itself.
 import { ERROR_CODES, LockdeskError } from '../../core/errors.js';
@@ -7,11 +7,12 @@ import type { TokenSource } from './auth.js';
 import { errorCodeOf, lostError, requestIdOf, translateGraphError, type CallKind } from './graph-errors.js';
 import { backoffMs, parseRetryAfter, RETRYABLE } from './retry.js';
 import type { GraphSettings } from './settings.js';
+import { GraphTransport, type GraphHeaders } from './transport.js';
 import type { WriteLimiter } from './write-limiter.js';
 
 export interface GraphResponse {
   status: number;
-  headers: Headers;
+  headers: GraphHeaders;
   body: unknown;
   requestId?: string;
 }
@@ -41,6 +42,7 @@ export class GraphHttp {
   readonly #logger: Logger;
   readonly #limiter: WriteLimiter;
   readonly #origin: string;
+  readonly #transport = new GraphTransport();
   /** Requests sent (every attempt), for the bench and doctor. */
   requests = 0;
 
@@ -94,6 +96,11 @@ export class GraphHttp {
     );
   }
 
+  /** Closes the kept-alive connections. */
+  close(): void {
+    this.#transport.close();
+  }
+
   retryAfterOf(response: GraphResponse): number | undefined {
     return parseRetryAfter(response.headers.get('retry-after'), this.#clock.now().getTime());
   }
@@ -116,19 +123,12 @@ export class GraphHttp {
       release?.();
       return { kind: 'withheld' };
     }
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new Error(`no answer within ${this.#settings.requestTimeoutMs} ms`)), this.#settings.requestTimeoutMs);
     this.requests += 1;
     try {
       const headers: Record<string, string> = { Authorization: `Bearer ${token}`, Accept: 'application/json' };
       if (options.body !== undefined) headers['Content-Type'] = 'application/json';
-      const res = await globalThis.fetch(url, {
-        method,
-        headers,
-        ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
-        signal: controller.signal,
-      });
-      const text = await res.text();
+      const res = await this.#transport.exchange(method, url, headers, options.body === undefined ? undefined : JSON.stringify(options.body), this.#settings.requestTimeoutMs);
+      const text = res.text;
       let body: unknown;
       try {
         body = text === '' ? undefined : JSON.parse(text);
@@ -143,7 +143,6 @@ export class GraphHttp {
       this.#logger.warn({ method, what: options.what, error: (cause as Error)?.message }, 'Graph did not answer');
       return { kind: 'lost', cause };
     } finally {
-      clearTimeout(timer);
       release?.();
     }
   }

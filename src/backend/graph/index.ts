@@ -67,6 +67,9 @@ export async function createGraphBackend(options: GraphBackendOptions): Promise<
       return http.requests;
     },
     writeLimiter: limiter.stats,
-    close: () => inventory.close(),
+    async close() {
+      await inventory.close();
+      http.close();
+    },
   };
 }

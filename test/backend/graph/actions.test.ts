@@ -6,6 +6,9 @@ import { ERROR_CODES } from '../../../src/core/errors.js';
 import { Secret } from '../../../src/core/types.js';
 import { GRAPH, harness, id, setupNock, teardownNock } from './helpers.js';
 
+// A dropped connection as node:https reports it (nock 14 passes a plain object on to fetch only, not to node:https).
+const hangUp = () => Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+
 const DEV = '/v1.0/deviceManagement/managedDevices';
 const results = (...items: object[]) => ({ id: 'x', deviceActionResults: items });
 const lockResult = (state: string, start = '2025-06-02T09:00:00Z') => ({ '@odata.type': '#microsoft.graph.remoteLockActionResult', actionName: 'remoteLock', actionState: state, startDateTime: start, lastUpdatedDateTime: start });
@@ -80,7 +83,7 @@ describe('Graph actions', () => {
   ])('a dropped connection, and the state shows %s: exactly one re-send', async (_what, state) => {
     const { backend } = await harness();
     let posts = 0;
-    nock(GRAPH).post(`${DEV}/${id(1)}/remoteLock`).replyWithError({ code: 'ECONNRESET', message: 'socket hang up' });
+    nock(GRAPH).post(`${DEV}/${id(1)}/remoteLock`).replyWithError(hangUp());
     nock(GRAPH).get(`${DEV}/${id(1)}`).query(true).reply(200, state);
     nock(GRAPH)
       .post(`${DEV}/${id(1)}/remoteLock`)
@@ -94,7 +97,7 @@ describe('Graph actions', () => {
 
   it('a lost answer whose state cannot be read: unavailable, never re-sent', async () => {
     const { backend } = await harness({ deadlineMs: 1_000, retryBaseMs: 600, retryCapMs: 600 });
-    nock(GRAPH).post(`${DEV}/${id(1)}/remoteLock`).replyWithError({ code: 'ECONNRESET', message: 'socket hang up' });
+    nock(GRAPH).post(`${DEV}/${id(1)}/remoteLock`).replyWithError(hangUp());
     nock(GRAPH).get(`${DEV}/${id(1)}`).query(true).times(5).reply(503);
     const [r] = await backend.dispatch('lock', [id(1)]);
     expect(!r!.ok && r!.error.code).toBe(ERROR_CODES.UNAVAILABLE);
