@@ -11,7 +11,8 @@
 // one rebuild of the 100k inventory index, as the periodic refresh does. Printed: the ack p50/p99/max of each and the
 // p99 ratio (goal ≤ 1.2), and the event-loop delay inside each app (monitorEventLoopDelay; goal p99 ≤ 10 ms).
 // BENCH_SLACK_SECONDS: seconds per run (default 15); BENCH_SLACK_ROUNDS: turns each (default 3); BENCH_SLACK_REFRESH=0
-// leaves the inventory refresh out; BENCH_SLACK_CPU_PROF=<dir> writes a CPU profile of each lockdesk turn there.
+// leaves the inventory refresh out; BENCH_SLACK_CPU_PROF=<dir> writes a CPU profile of each lockdesk turn there;
+// BENCH_SLACK_NODE_ARGS adds node flags to the lockdesk process (e.g. "--max-semi-space-size=32", "--trace-gc").
 // Prints figures; it is not a test.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
@@ -148,8 +149,8 @@ class AppProcess {
   readonly #waiting = new Map<string, Array<{ resolve: (m: FromApp) => void; reject: (e: Error) => void }>>();
   url = '';
 
-  constructor(mode: 'lockdesk' | 'bare', env: NodeJS.ProcessEnv, stderr: number | 'inherit') {
-    this.#child = spawn(process.execPath, ['--import', 'tsx', 'bench/slack-app.ts', '--mode', mode], { cwd: ROOT, env, stdio: ['ignore', 'inherit', stderr, 'ipc'] });
+  constructor(mode: 'lockdesk' | 'bare', env: NodeJS.ProcessEnv, stderr: number | 'inherit', nodeArgs: string[] = []) {
+    this.#child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'bench/slack-app.ts', '--mode', mode], { cwd: ROOT, env, stdio: ['ignore', 'inherit', stderr, 'ipc'] });
     this.#child.on('message', (m: FromApp) => this.#waiting.get(m.type)?.shift()?.resolve(m));
     this.#child.once('exit', (code) => {
       if (code !== 0 && code !== null) process.stderr.write(`the ${mode} bench process exited with ${code}\n`);
@@ -226,7 +227,7 @@ export async function main(): Promise<SlackBenchResult> {
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
     };
     if (process.env.BENCH_SLACK_CPU_PROF) env.BENCH_SLACK_CPU_PROF = resolve(process.env.BENCH_SLACK_CPU_PROF);
-    const lockdesk = new AppProcess('lockdesk', env, log.fd);
+    const lockdesk = new AppProcess('lockdesk', env, log.fd, (process.env.BENCH_SLACK_NODE_ARGS ?? '').split(' ').filter(Boolean));
     const bare = new AppProcess('bare', env, 'inherit');
     apps.push(lockdesk, bare);
     await Promise.all([lockdesk.ready(), bare.ready()]);
