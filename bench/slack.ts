@@ -16,6 +16,7 @@
 // Prints figures; it is not a test.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { mkdtemp, open, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -61,6 +62,8 @@ export interface Run {
   loop: LoopDelay;
   /** The app process's CPU time over the run, as a share of one core. */
   cpuShare: number;
+  /** The services process (fake Graph, Slack stub) over the same turn; NaN where /proc is not there. */
+  servicesCpuShare: number;
   heapMb: number;
   /** lockdesk's state.json at the end of the turn (lowdb rewrites it whole on every change). */
   stateKb?: number;
@@ -197,6 +200,16 @@ async function startServices(cert: string, key: string): Promise<{ child: ChildP
   return { child, ...(JSON.parse(line) as { graphEnv: Record<string, string>; slackApiUrl: string }) };
 }
 
+/** CPU time (user + system) of a process we started, from /proc (Linux); NaN elsewhere. */
+function cpuMsOf(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime and stime, in USER_HZ ticks (100 a second)
+  } catch {
+    return NaN;
+  }
+}
+
 const fmtAck = (l: Latency) => `p50 ${l.p50Ms.toFixed(1)} ms, p99 ${l.p99Ms.toFixed(1)} ms, max ${l.maxMs.toFixed(1)} ms${l.failed > 0 ? `, ${l.failed} FAILED` : ''}`;
 const fmtLoop = (l: { p99Ms: number; maxMs: number }) => `loop delay p99 ${l.p99Ms.toFixed(1)} ms, max ${l.maxMs.toFixed(1)} ms`;
 
@@ -210,6 +223,7 @@ export async function main(): Promise<SlackBenchResult> {
     const tls = await createSelfSignedCert(dir);
     const started = await startServices(tls.certFile, tls.keyFile);
     services = started.child;
+    const servicesPid = started.child.pid;
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       ...started.graphEnv,
@@ -252,6 +266,7 @@ export async function main(): Promise<SlackBenchResult> {
       let refresh: Promise<number> | undefined;
       const during = name === 'lockdesk' && REFRESH ? () => void (refresh = app.request('refresh', 'refreshed').then((m) => m.ms)) : undefined;
       const t0 = performance.now();
+      const servicesAtStart = cpuMsOf(servicesPid);
       const result = await load(app.url, started.slackApiUrl, r, SECONDS, during);
       const refreshMs = await refresh;
       await app.request('idle', 'idle');
@@ -262,6 +277,7 @@ export async function main(): Promise<SlackBenchResult> {
         ack: summarise(result.latencies, result.sent, result.failed),
         loop: stats.loop,
         cpuShare: round(stats.cpuMs / (performance.now() - t0)),
+        servicesCpuShare: round((cpuMsOf(servicesPid) - servicesAtStart) / (performance.now() - t0)),
         heapMb: stats.heapMb,
         ...(stateKb !== undefined ? { stateKb } : {}),
         ...(refreshMs !== undefined ? { refreshMs } : {}),
@@ -270,7 +286,7 @@ export async function main(): Promise<SlackBenchResult> {
       pooled[name].push(...result.latencies);
       counts[name].sent += result.sent;
       counts[name].failed += result.failed;
-      say(`  turn ${r} ${name.padEnd(8)} ack ${fmtAck(run.ack)}; ${fmtLoop(run.loop)} (≈${run.loop.over10} samples > 10 ms); CPU ${(run.cpuShare * 100).toFixed(0)}% of a core, heap ${run.heapMb} MB${stateKb !== undefined ? `, state.json ${stateKb} kB` : ''}${refreshMs !== undefined ? `; inventory refresh ${refreshMs} ms` : ''}`);
+      say(`  turn ${r} ${name.padEnd(8)} ack ${fmtAck(run.ack)}; ${fmtLoop(run.loop)} (≈${run.loop.over10} samples > 10 ms); CPU ${(run.cpuShare * 100).toFixed(0)}% of a core (fake Graph ${(run.servicesCpuShare * 100).toFixed(0)}%), heap ${run.heapMb} MB${stateKb !== undefined ? `, state.json ${stateKb} kB` : ''}${refreshMs !== undefined ? `; inventory refresh ${refreshMs} ms` : ''}`);
     }
     parentLoop.disable();
 
