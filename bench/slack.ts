@@ -3,7 +3,7 @@
 //   services  the fake Microsoft Graph + Entra over HTTPS (100k devices, a user with 600, one with 40) and a stand-in
 //             for slack.com/api and the response URLs (bench/slack-services.ts);
 //   lockdesk  the real composition with BACKEND=graph against that fake (bench/slack-app.ts --mode lockdesk), started
-//             with NODE_EXTRA_CA_CERTS so Node's fetch trusts the fake's certificate;
+//             with NODE_EXTRA_CA_CERTS so its Graph client trusts the fake's certificate;
 //   bare      a Bolt app that only acks, on the same HTTP server code (bench/slack-app.ts --mode bare);
 //   this one  the load: a steady 40 signed slash commands per second, open loop, of mixed work: /lock me, /devices of
 //             the 600-device user, /lost, /reset-passcode me, /lock of the 40-device user (25 cards and a summary).
@@ -83,6 +83,10 @@ export interface SlackBenchResult {
 }
 
 const round = (x: number) => Math.round(x * 100) / 100;
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? NaN : round(s.length % 2 === 1 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2);
+};
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
@@ -303,8 +307,10 @@ export async function main(): Promise<SlackBenchResult> {
     say(`  all turns pooled (${counts.bare.sent} commands each):`);
     say(`    bare Bolt (ack only): ack ${fmtAck(bareAck)}; ${fmtLoop(bareLoop)}`);
     say(`    lockdesk (full work): ack ${fmtAck(lockdeskAck)}; ${fmtLoop(lockdeskLoop)} (worst turn)`);
-    say(`    ack p99 ratio lockdesk/bare: ${p99Ratio} (per turn ${Math.min(...ratios)}–${Math.max(...ratios)}; goal ≤ ${RATIO_GOAL}: ${p99Ratio <= RATIO_GOAL ? 'meets' : 'MISSES'})`);
-    say(`    lockdesk loop delay p99 ${lockdeskLoop.p99Ms} ms (goal ≤ ${LOOP_GOAL_MS}: ${lockdeskLoop.p99Ms <= LOOP_GOAL_MS ? 'meets' : 'MISSES'}), max ${lockdeskLoop.maxMs} ms`);
+    // On a shared machine one disturbed turn decides the pooled p99; the median turn says what is typical.
+    say(`    ack p99 ratio lockdesk/bare: ${p99Ratio} (per turn ${Math.min(...ratios)}–${Math.max(...ratios)}, median ${median(ratios)}; goal ≤ ${RATIO_GOAL}: ${p99Ratio <= RATIO_GOAL ? 'meets' : 'MISSES'})`);
+    const turnLoops = runs.filter((r) => r.app === 'lockdesk').map((r) => r.loop.p99Ms);
+    say(`    lockdesk loop delay p99 ${lockdeskLoop.p99Ms} ms in the worst turn, median turn ${median(turnLoops)} ms (goal ≤ ${LOOP_GOAL_MS}: ${lockdeskLoop.p99Ms <= LOOP_GOAL_MS ? 'meets' : 'MISSES'}), max ${lockdeskLoop.maxMs} ms`);
     say(`    the load generator's own loop delay: p99 ${round(parentLoop.percentile(99) / 1e6 - 1)} ms, max ${round(parentLoop.max / 1e6 - 1)} ms`);
     const logLines = (await readFile(join(dir, 'lockdesk.log'), 'utf8')).split('\n').filter(Boolean);
     const messages = new Map<string, number>();
