@@ -14,47 +14,26 @@
 // leaves the inventory refresh out; BENCH_SLACK_CPU_PROF=<dir> writes a CPU profile of each lockdesk turn there;
 // BENCH_SLACK_NODE_ARGS adds node flags to the lockdesk process (e.g. "--max-semi-space-size=32", "--trace-gc").
 // Prints figures; it is not a test.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createHmac } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { once } from 'node:events';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, open, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createSelfSignedCert } from '../test/fakes/graph-server/tls.js';
-import type { FromApp, LoopDelay, ToApp } from './slack-app.js';
-import { BULK_DEVICES, BULK_USER, FLEET_DEVICES, FLEET_USER, HELPDESK, TEAM_ID } from './slack-shared.js';
+import type { LoopDelay } from './slack-app.js';
+import { load, median, MIX, RATE, round, SECRET, summarise, type Latency } from './slack-load.js';
+export type { Latency } from './slack-load.js';
+import { AppProcess, cpuMsOf, startServices } from './slack-procs.js';
+import { BULK_DEVICES, FLEET_DEVICES, TEAM_ID } from './slack-shared.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
-const SECRET = 'bench-signing-secret';
-const RATE = 40;
 const SECONDS = Number(process.env.BENCH_SLACK_SECONDS ?? 15);
 const ROUNDS = Number(process.env.BENCH_SLACK_ROUNDS ?? 3);
 const REFRESH = process.env.BENCH_SLACK_REFRESH !== '0';
 const WARM_UP_SECONDS = 3;
-const SELF_SERVICE_USERS = 100;
 const RATIO_GOAL = 1.2;
 const LOOP_GOAL_MS = 10;
-
-/** The mix, in turn: [command, text, by the helpdesk]. Self-service commands rotate over 100 ordinary users. */
-const MIX: Array<[string, string, boolean]> = [
-  ['/lock', 'me', false],
-  ['/devices', BULK_USER, true],
-  ['/lost', '', false],
-  ['/reset-passcode', 'me', false],
-  ['/lock', FLEET_USER, true],
-];
-
-export interface Latency {
-  sent: number;
-  failed: number;
-  p50Ms: number;
-  p99Ms: number;
-  maxMs: number;
-}
 
 export interface Run {
   app: 'bare' | 'lockdesk';
@@ -80,138 +59,6 @@ export interface SlackBenchResult {
   p99Ratio: number;
   lockdeskLoop: { p99Ms: number; maxMs: number };
   bareLoop: { p99Ms: number; maxMs: number };
-}
-
-const round = (x: number) => Math.round(x * 100) / 100;
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0 ? NaN : round(s.length % 2 === 1 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2);
-};
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
-function summarise(latencies: number[], sent: number, failed: number): Latency {
-  const sorted = [...latencies].sort((a, b) => a - b);
-  return { sent, failed, p50Ms: round(percentile(sorted, 50)), p99Ms: round(percentile(sorted, 99)), maxMs: round(sorted.at(-1) ?? NaN) };
-}
-
-function signedCommand(hooks: string, run: number, n: number): { body: string; headers: Record<string, string> } {
-  const [command, text, helpdesk] = MIX[n % MIX.length]!;
-  const user = helpdesk ? HELPDESK.id : `U0USER${String((Math.floor(n / MIX.length) % SELF_SERVICE_USERS) + 1).padStart(6, '0')}`;
-  const body = new URLSearchParams({
-    token: 't',
-    team_id: TEAM_ID,
-    team_domain: 'contoso',
-    channel_id: 'C0HELPDESK',
-    channel_name: 'helpdesk',
-    user_id: user,
-    user_name: user,
-    command,
-    text,
-    api_app_id: 'A0',
-    response_url: `${hooks}/hooks/commands/${TEAM_ID}/${run}-${n}/x`,
-    trigger_id: `${run}.${n}.${Date.now()}`,
-  }).toString();
-  const ts = Math.floor(Date.now() / 1000);
-  const signature = `v0=${createHmac('sha256', SECRET).update(`v0:${ts}:${body}`).digest('hex')}`;
-  return { body, headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(ts), 'x-slack-signature': signature } };
-}
-
-/** Open loop: a request every 1/rate s whatever the answers do; the time to the HTTP answer is the ack latency. */
-async function load(target: string, hooks: string, run: number, seconds: number, during?: () => void): Promise<{ latencies: number[]; sent: number; failed: number }> {
-  const total = Math.round(RATE * seconds);
-  const latencies: number[] = [];
-  let failed = 0;
-  const start = performance.now();
-  const inflight: Promise<void>[] = [];
-  for (let n = 0; n < total; n++) {
-    const due = start + (n * 1000) / RATE;
-    const wait = due - performance.now();
-    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-    if (n === Math.floor(total / 3)) during?.();
-    const { body, headers } = signedCommand(hooks, run, n);
-    const sent = performance.now();
-    inflight.push(
-      fetch(`${target}/slack/events`, { method: 'POST', headers, body })
-        .then(async (res) => {
-          await res.arrayBuffer();
-          if (res.status === 200) latencies.push(performance.now() - sent);
-          else failed++;
-        })
-        .catch(() => {
-          failed++;
-        }),
-    );
-  }
-  await Promise.all(inflight);
-  return { latencies, sent: total, failed };
-}
-
-/** A measured app in its own process, driven over IPC. */
-class AppProcess {
-  readonly #child: ChildProcess;
-  readonly #waiting = new Map<string, Array<{ resolve: (m: FromApp) => void; reject: (e: Error) => void }>>();
-  url = '';
-
-  constructor(mode: 'lockdesk' | 'bare', env: NodeJS.ProcessEnv, stderr: number | 'inherit', nodeArgs: string[] = []) {
-    this.#child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'bench/slack-app.ts', '--mode', mode], { cwd: ROOT, env, stdio: ['ignore', 'inherit', stderr, 'ipc'] });
-    this.#child.on('message', (m: FromApp) => this.#waiting.get(m.type)?.shift()?.resolve(m));
-    this.#child.once('exit', (code) => {
-      if (code !== 0 && code !== null) process.stderr.write(`the ${mode} bench process exited with ${code}\n`);
-      for (const [type, list] of this.#waiting) for (const w of list.splice(0)) w.reject(new Error(`the ${mode} bench process exited (${code}) while waiting for "${type}"`));
-    });
-  }
-
-  #next<T extends FromApp['type']>(type: T): Promise<Extract<FromApp, { type: T }>> {
-    return new Promise((resolve, reject) => {
-      const list = this.#waiting.get(type) ?? [];
-      list.push({ resolve: (m) => resolve(m as Extract<FromApp, { type: T }>), reject });
-      this.#waiting.set(type, list);
-    });
-  }
-
-  async ready(): Promise<void> {
-    this.url = (await this.#next('ready')).url;
-  }
-
-  send(cmd: ToApp['cmd']): void {
-    this.#child.send({ cmd } satisfies ToApp);
-  }
-
-  async request<T extends FromApp['type']>(cmd: ToApp['cmd'], answer: T): Promise<Extract<FromApp, { type: T }>> {
-    const next = this.#next(answer);
-    this.send(cmd);
-    return next;
-  }
-
-  async exit(): Promise<void> {
-    if (this.#child.exitCode !== null) return;
-    const exited = once(this.#child, 'exit');
-    this.send('exit');
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 70_000))]);
-    this.#child.kill();
-  }
-}
-
-async function startServices(cert: string, key: string): Promise<{ child: ChildProcess; graphEnv: Record<string, string>; slackApiUrl: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/slack-services.ts', '--cert', cert, '--key', key], { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: child.stdout! });
-  const [line] = (await Promise.race([once(lines, 'line'), once(child, 'exit').then(() => { throw new Error('the bench services process exited before it listened'); })])) as [string];
-  lines.close();
-  return { child, ...(JSON.parse(line) as { graphEnv: Record<string, string>; slackApiUrl: string }) };
-}
-
-/** CPU time (user + system) of a process we started, from /proc (Linux); NaN elsewhere. */
-function cpuMsOf(pid: number | undefined): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime and stime, in USER_HZ ticks (100 a second)
-  } catch {
-    return NaN;
-  }
 }
 
 const fmtAck = (l: Latency) => `p50 ${l.p50Ms.toFixed(1)} ms, p99 ${l.p99Ms.toFixed(1)} ms, max ${l.maxMs.toFixed(1)} ms${l.failed > 0 ? `, ${l.failed} FAILED` : ''}`;
