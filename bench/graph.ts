@@ -9,7 +9,7 @@
 // `--quick` (or LOCKDESK_BENCH_QUICK=1) scales the window down to 2 s so the whole run takes seconds.
 // Prints figures; it is not a test.
 //
-// The Graph client uses Node's fetch, which trusts a self-signed certificate only through NODE_EXTRA_CA_CERTS, read
+// The Graph client (node:https, default CAs) trusts a self-signed certificate only through NODE_EXTRA_CA_CERTS, read
 // when a process starts: so main() makes the certificate and runs the measurements in a child process
 // (bench/graph-worker.ts) started with NODE_EXTRA_CA_CERTS pointing at it.
 import { spawn } from 'node:child_process';

@@ -1,227 +1,184 @@
-// `npm run bench:slack`: how fast Slack gets its ack from lockdesk, on loopback, with signed slash-command posts.
-//   1. a steady 40 commands/s for 15 s against lockdesk doing its full work (users.info, look-up, reply through the
-//      response URL) and against a bare Bolt app that only acks, in the same run: p50/p99 and their ratio (goal ≤ 1.2);
-//   2. the highest steady rate at which lockdesk's p99 ack stays under 1 s;
-//   3. the ack with a backend that takes 10 s per call, as a ratio to an instant one (goal ≤ 1.1).
-// Every Web API call and response-URL post goes to a local stub server (SLACK_API_URL); nothing leaves the machine.
-// BENCH_SLACK_SECONDS shortens phase 1 (default 15). Prints figures; it is not a test.
-import { createHmac } from 'node:crypto';
-import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+// `npm run bench:slack`: how fast Slack gets its ack from lockdesk while lockdesk does real work, measured from outside.
+// Four processes, all on loopback:
+//   services  the fake Microsoft Graph + Entra over HTTPS (100k devices, a user with 600, one with 40) and a stand-in
+//             for slack.com/api and the response URLs (bench/slack-services.ts);
+//   lockdesk  the real composition with BACKEND=graph against that fake (bench/slack-app.ts --mode lockdesk), started
+//             with NODE_EXTRA_CA_CERTS so its Graph client trusts the fake's certificate;
+//   bare      a Bolt app that only acks, on the same HTTP server code (bench/slack-app.ts --mode bare);
+//   this one  the load: a steady 40 signed slash commands per second, open loop, of mixed work: /lock me, /devices of
+//             the 600-device user, /lost, /reset-passcode me, /lock of the 40-device user (25 cards and a summary).
+// The two apps take turns (bare, lockdesk, bare, lockdesk, …) so machine noise hits both; each lockdesk run includes
+// one rebuild of the 100k inventory index, as the periodic refresh does. Printed: the ack p50/p99/max of each and the
+// p99 ratio (goal ≤ 1.2), and the event-loop delay inside each app (monitorEventLoopDelay; goal p99 ≤ 10 ms).
+// BENCH_SLACK_SECONDS: seconds per run (default 15); BENCH_SLACK_ROUNDS: turns each (default 3); BENCH_SLACK_REFRESH=0
+// leaves the inventory refresh out; BENCH_SLACK_CPU_PROF=<dir> writes a CPU profile of each lockdesk turn there;
+// BENCH_SLACK_NODE_ARGS adds node flags to the lockdesk process (e.g. "--max-semi-space-size=32", "--trace-gc").
+// Prints figures; it is not a test.
+import type { ChildProcess } from 'node:child_process';
+import { mkdtemp, open, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { join, resolve } from 'node:path';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { App as BoltApp, HTTPReceiver, LogLevel } from '@slack/bolt';
-import { slackMount } from '../adapters/slack/mount.js';
-import { buildApp } from '../src/app.js';
-import { loadConfig } from '../src/config/index.js';
-import { createLogger } from '../src/logger.js';
-import { startHttpServer, type RunningServer } from '../src/server/http-server.js';
+import { createSelfSignedCert } from '../test/fakes/graph-server/tls.js';
+import type { LoopDelay } from './slack-app.js';
+import { load, median, MIX, RATE, round, SECRET, summarise, type Latency } from './slack-load.js';
+export type { Latency } from './slack-load.js';
+import { AppProcess, cpuMsOf, startServices } from './slack-procs.js';
+import { BULK_DEVICES, FLEET_DEVICES, TEAM_ID } from './slack-shared.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
-const SECRET = 'bench-signing-secret';
-const STEADY_RATE = 40;
-const STEADY_SECONDS = Number(process.env.BENCH_SLACK_SECONDS ?? 15);
-const SEARCH_SECONDS = 5;
-const SEARCH_RATES = [40, 80, 160, 320, 640, 1280];
-const SLOW_RATE = 10;
-const SLOW_SECONDS = 5;
-const USERS = ['U0ALICE', 'U0BOB', 'U0CAROL'];
-const EMAILS: Record<string, string> = { U0ALICE: 'alice@contoso.com', U0BOB: 'bob@contoso.com', U0CAROL: 'carol.diaz@contoso.com' };
-const COMMANDS: Array<[string, string]> = [
-  ['/lock', 'me'],
-  ['/devices', 'me'],
-  ['/lost', ''],
-  ['/reset-passcode', 'me'],
-];
+const SECONDS = Number(process.env.BENCH_SLACK_SECONDS ?? 15);
+const ROUNDS = Number(process.env.BENCH_SLACK_ROUNDS ?? 3);
+const REFRESH = process.env.BENCH_SLACK_REFRESH !== '0';
+const WARM_UP_SECONDS = 3;
+const RATIO_GOAL = 1.2;
+const LOOP_GOAL_MS = 10;
 
-export interface Latency {
-  sent: number;
-  failed: number;
-  p50Ms: number;
-  p99Ms: number;
+export interface Run {
+  app: 'bare' | 'lockdesk';
+  ack: Latency;
+  loop: LoopDelay;
+  /** The app process's CPU time over the run, as a share of one core. */
+  cpuShare: number;
+  /** The services process (fake Graph, Slack stub) over the same turn; NaN where /proc is not there. */
+  servicesCpuShare: number;
+  heapMb: number;
+  /** lockdesk's state.json at the end of the turn (lowdb rewrites it whole on every change). */
+  stateKb?: number;
+  refreshMs?: number;
 }
 
 export interface SlackBenchResult {
-  steady: { rate: number; seconds: number; lockdesk: Latency; bare: Latency; p99Ratio: number };
-  highestRateUnder1s: number;
-  slowBackend: { rate: number; instant: Latency; slow: Latency; p50Ratio: number; p99Ratio: number };
+  rate: number;
+  seconds: number;
+  rounds: number;
+  runs: Run[];
+  bare: Latency;
+  lockdesk: Latency;
+  p99Ratio: number;
+  lockdeskLoop: { p99Ms: number; maxMs: number };
+  bareLoop: { p99Ms: number; maxMs: number };
 }
 
-function percentile(values: number[], p: number): number {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
-/** A stand-in for slack.com/api and hooks.slack.com: canned answers (users.info gives the demo emails). */
-async function startApiStub(): Promise<{ server: Server; url: string }> {
-  const server = createServer((req, res) => {
-    let raw = '';
-    req.setEncoding('utf8').on('data', (c: string) => (raw += c));
-    req.on('end', () => {
-      if (req.url?.startsWith('/hooks/')) {
-        res.writeHead(200).end('ok');
-        return;
-      }
-      const method = (req.url ?? '').replace(/^\/api\//, '');
-      const params = new URLSearchParams(raw);
-      let body: unknown = { ok: true, channel: 'D0', ts: '1.000100', message_ts: '1.000200' };
-      if (method === 'users.info') {
-        const user = params.get('user') ?? 'U0';
-        body = { ok: true, user: { id: user, name: user, profile: { email: EMAILS[user] ?? 'nobody@contoso.com', display_name: user } } };
-      } else if (method === 'usergroups.users.list') body = { ok: true, users: [] };
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-    });
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-}
-
-function signedCommand(stub: string, n: number): { body: string; headers: Record<string, string> } {
-  const [command, text] = COMMANDS[n % COMMANDS.length]!;
-  const user = USERS[n % USERS.length]!;
-  const body = new URLSearchParams({
-    token: 't',
-    team_id: 'T0BENCH',
-    team_domain: 'contoso',
-    channel_id: 'C0HELPDESK',
-    channel_name: 'helpdesk',
-    user_id: user,
-    user_name: user,
-    command,
-    text,
-    api_app_id: 'A0',
-    response_url: `${stub}/hooks/commands/T0/${n}/x`,
-    trigger_id: `${n}.${Date.now()}`,
-  }).toString();
-  const ts = Math.floor(Date.now() / 1000);
-  const signature = `v0=${createHmac('sha256', SECRET).update(`v0:${ts}:${body}`).digest('hex')}`;
-  return { body, headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(ts), 'x-slack-signature': signature } };
-}
-
-/** Open loop: a request every 1/rate s whatever the answers do; the time to the HTTP answer is the ack latency. */
-async function load(target: string, stub: string, rate: number, seconds: number): Promise<Latency> {
-  const total = Math.round(rate * seconds);
-  const latencies: number[] = [];
-  let failed = 0;
-  const start = performance.now();
-  const inflight: Promise<void>[] = [];
-  for (let n = 0; n < total; n++) {
-    const due = start + (n * 1000) / rate;
-    const wait = due - performance.now();
-    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-    const { body, headers } = signedCommand(stub, n);
-    const sent = performance.now();
-    inflight.push(
-      fetch(`${target}/slack/events`, { method: 'POST', headers, body })
-        .then(async (res) => {
-          await res.arrayBuffer();
-          if (res.status === 200) latencies.push(performance.now() - sent);
-          else failed++;
-        })
-        .catch(() => {
-          failed++;
-        }),
-    );
-  }
-  await Promise.all(inflight);
-  return { sent: total, failed, p50Ms: round(percentile(latencies, 50)), p99Ms: round(percentile(latencies, 99)) };
-}
-
-const round = (x: number) => Math.round(x * 100) / 100;
-
-async function startLockdesk(dataDir: string, apiUrl: string, latencyMs: number) {
-  const config = loadConfig({
-    LOCKDESK_DATA_DIR: dataDir,
-    LOCKDESK_PLATFORM_SUPPORT: join(ROOT, 'data/platform-support.json'),
-    LOCKDESK_DEMO_TENANT: join(ROOT, 'data/demo-tenant.json'),
-    LOCKDESK_SIM_SETTLE_MS: '0',
-    LOCKDESK_SIM_LATENCY_MS: String(latencyMs),
-    LOCKDESK_POLL_INTERVAL_MS: '1000',
-    SLACK_BOT_TOKEN: 'xoxb-bench',
-    SLACK_SIGNING_SECRET: SECRET,
-    SLACK_API_URL: `${apiUrl}/api/`,
-    SLACK_TEAM_ID: 'T0BENCH',
-  });
-  const logger = createLogger('silent');
-  const app = await buildApp(config, logger);
-  const mount = await slackMount(app, logger, { botId: 'B0', botUserId: 'U0BOT' });
-  const http = await startHttpServer({ host: '127.0.0.1', port: 0, routes: mount.routes, logger });
-  return {
-    url: http.url,
-    async close() {
-      await mount.adapter.idle();
-      await app.handler.idle();
-      await http.close();
-      await app.close();
-    },
-  };
-}
-
-async function startBare(apiUrl: string): Promise<RunningServer> {
-  const receiver = new HTTPReceiver({ signingSecret: SECRET, logLevel: LogLevel.ERROR });
-  const bolt = new BoltApp({ token: 'xoxb-bench', botId: 'B0', botUserId: 'U0BOT', receiver, logLevel: LogLevel.ERROR, clientOptions: { slackApiUrl: `${apiUrl}/api/` } });
-  bolt.command(/.*/, async ({ ack }) => {
-    await ack();
-  });
-  return startHttpServer({ host: '127.0.0.1', port: 0, routes: [{ method: 'POST', path: '/slack/events', listener: (req, res) => receiver.requestListener(req, res) }], logger: createLogger('silent') });
-}
+const fmtAck = (l: Latency) => `p50 ${l.p50Ms.toFixed(1)} ms, p99 ${l.p99Ms.toFixed(1)} ms, max ${l.maxMs.toFixed(1)} ms${l.failed > 0 ? `, ${l.failed} FAILED` : ''}`;
+const fmtLoop = (l: { p99Ms: number; maxMs: number }) => `loop delay p99 ${l.p99Ms.toFixed(1)} ms, max ${l.maxMs.toFixed(1)} ms`;
 
 export async function main(): Promise<SlackBenchResult> {
-  const api = await startApiStub();
-  const stubUrl = api.url;
-  const root = await mkdtemp(join(tmpdir(), 'lockdesk-bench-slack-'));
+  const dir = await mkdtemp(join(tmpdir(), 'lockdesk-bench-slack-'));
   const say = (line: string) => process.stdout.write(`${line}\n`);
+  let services: ChildProcess | undefined;
+  const apps: AppProcess[] = [];
+  const log = await open(join(dir, 'lockdesk.log'), 'w');
   try {
-    say(`Slack ack latency, loopback, signed slash commands (${COMMANDS.map((c) => c[0]).join(', ')}), Web API and response URLs on a local stub`);
-    const bare = await startBare(stubUrl);
-    const lockdesk = await startLockdesk(join(root, 'steady'), stubUrl, 0);
-    // Warm both up (JIT, users.info cache, keep-alive sockets) before measuring.
-    await load(bare.url, stubUrl, STEADY_RATE, 1);
-    await load(lockdesk.url, stubUrl, STEADY_RATE, 1);
-    const bareSteady = await load(bare.url, stubUrl, STEADY_RATE, STEADY_SECONDS);
-    const lockdeskSteady = await load(lockdesk.url, stubUrl, STEADY_RATE, STEADY_SECONDS);
-    const p99Ratio = round(lockdeskSteady.p99Ms / bareSteady.p99Ms);
-    say(`1. ${STEADY_RATE}/s for ${STEADY_SECONDS} s:`);
-    say(`   bare Bolt (ack only): p50 ${bareSteady.p50Ms} ms, p99 ${bareSteady.p99Ms} ms (${bareSteady.sent} sent, ${bareSteady.failed} failed)`);
-    say(`   lockdesk (full work): p50 ${lockdeskSteady.p50Ms} ms, p99 ${lockdeskSteady.p99Ms} ms (${lockdeskSteady.sent} sent, ${lockdeskSteady.failed} failed)`);
-    say(`   p99 ratio lockdesk/bare: ${p99Ratio} (goal ≤ 1.2)`);
-    await bare.close();
+    const tls = await createSelfSignedCert(dir);
+    const started = await startServices(tls.certFile, tls.keyFile);
+    services = started.child;
+    const servicesPid = started.child.pid;
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      ...started.graphEnv,
+      NODE_EXTRA_CA_CERTS: tls.certFile,
+      HOST: '127.0.0.1',
+      PORT: '0',
+      LOCKDESK_DATA_DIR: join(dir, 'data'),
+      LOCKDESK_PLATFORM_SUPPORT: join(ROOT, 'data/platform-support.json'),
+      LOCKDESK_POLICY: join(ROOT, 'data/policy.example.json'),
+      SLACK_BOT_TOKEN: 'xoxb-bench',
+      SLACK_SIGNING_SECRET: SECRET,
+      SLACK_API_URL: `${started.slackApiUrl}/api/`,
+      SLACK_TEAM_ID: TEAM_ID,
+      TEAMS_ENABLED: 'false',
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+    };
+    if (process.env.BENCH_SLACK_CPU_PROF) env.BENCH_SLACK_CPU_PROF = resolve(process.env.BENCH_SLACK_CPU_PROF);
+    const lockdesk = new AppProcess('lockdesk', env, log.fd, (process.env.BENCH_SLACK_NODE_ARGS ?? '').split(' ').filter(Boolean));
+    const bare = new AppProcess('bare', env, 'inherit');
+    apps.push(lockdesk, bare);
+    await Promise.all([lockdesk.ready(), bare.ready()]);
+    await lockdesk.request('idle', 'idle');
+    say(`Slack ack latency at ${RATE} commands/s: lockdesk (BACKEND=graph over HTTPS to a fake Graph of 100k devices in another process) vs a bare Bolt app, taking turns`);
+    say(`  mix: ${MIX.map(([c, t]) => `${c} ${t}`.trim()).join(', ')} (${BULK_DEVICES} and ${FLEET_DEVICES} devices); ${ROUNDS} turns of ${SECONDS} s each${REFRESH ? '; one 100k inventory refresh in each lockdesk turn' : ''}`);
 
-    await lockdesk.close();
-    let highest = 0;
-    // Each rate on a fresh lockdesk, so the work left over from the previous step does not count against the next.
-    for (const rate of SEARCH_RATES) {
-      const fresh = await startLockdesk(join(root, `rate-${rate}`), stubUrl, 0);
-      await load(fresh.url, stubUrl, 20, 0.5);
-      const result = await load(fresh.url, stubUrl, rate, SEARCH_SECONDS);
-      say(`2. ${rate}/s for ${SEARCH_SECONDS} s: p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, ${result.failed} failed`);
-      await fresh.close();
-      if (result.failed > 0 || !(result.p99Ms < 1000)) break;
-      highest = rate;
+    // Warm both up (JIT, token, users.info cache, keep-alive sockets) before measuring.
+    await load(bare.url, started.slackApiUrl, 0, WARM_UP_SECONDS);
+    await load(lockdesk.url, started.slackApiUrl, 0, WARM_UP_SECONDS);
+    await lockdesk.request('idle', 'idle');
+
+    const parentLoop = monitorEventLoopDelay({ resolution: 1 });
+    parentLoop.enable();
+    const runs: Run[] = [];
+    const pooled = { bare: [] as number[], lockdesk: [] as number[] };
+    const counts = { bare: { sent: 0, failed: 0 }, lockdesk: { sent: 0, failed: 0 } };
+    for (let r = 1; r <= ROUNDS * 2; r++) {
+      const name = r % 2 === 1 ? 'bare' : 'lockdesk';
+      const app = name === 'bare' ? bare : lockdesk;
+      app.send('start');
+      let refresh: Promise<number> | undefined;
+      const during = name === 'lockdesk' && REFRESH ? () => void (refresh = app.request('refresh', 'refreshed').then((m) => m.ms)) : undefined;
+      const t0 = performance.now();
+      const servicesAtStart = cpuMsOf(servicesPid);
+      const result = await load(app.url, started.slackApiUrl, r, SECONDS, during);
+      const refreshMs = await refresh;
+      await app.request('idle', 'idle');
+      const stats = await app.request('stop', 'stats');
+      const stateKb = name === 'lockdesk' ? Math.round((await stat(join(dir, 'data', 'state.json'))).size / 1000) : undefined;
+      const run: Run = {
+        app: name,
+        ack: summarise(result.latencies, result.sent, result.failed),
+        loop: stats.loop,
+        cpuShare: round(stats.cpuMs / (performance.now() - t0)),
+        servicesCpuShare: round((cpuMsOf(servicesPid) - servicesAtStart) / (performance.now() - t0)),
+        heapMb: stats.heapMb,
+        ...(stateKb !== undefined ? { stateKb } : {}),
+        ...(refreshMs !== undefined ? { refreshMs } : {}),
+      };
+      runs.push(run);
+      pooled[name].push(...result.latencies);
+      counts[name].sent += result.sent;
+      counts[name].failed += result.failed;
+      say(`  turn ${r} ${name.padEnd(8)} ack ${fmtAck(run.ack)}; ${fmtLoop(run.loop)} (≈${run.loop.over10} samples > 10 ms); CPU ${(run.cpuShare * 100).toFixed(0)}% of a core (fake Graph ${(run.servicesCpuShare * 100).toFixed(0)}%), heap ${run.heapMb} MB${stateKb !== undefined ? `, state.json ${stateKb} kB` : ''}${refreshMs !== undefined ? `; inventory refresh ${refreshMs} ms` : ''}`);
     }
-    say(`   highest steady rate with p99 ack < 1 s: ${highest}/s${highest === SEARCH_RATES.at(-1) ? ' (the highest rate tried)' : ''}`);
+    parentLoop.disable();
 
-    const instantApp = await startLockdesk(join(root, 'instant'), stubUrl, 0);
-    await load(instantApp.url, stubUrl, SLOW_RATE, 1);
-    const instant = await load(instantApp.url, stubUrl, SLOW_RATE, SLOW_SECONDS);
-    await instantApp.close();
-    const slowApp = await startLockdesk(join(root, 'slow'), stubUrl, 10_000);
-    await load(slowApp.url, stubUrl, SLOW_RATE, 1);
-    const slow = await load(slowApp.url, stubUrl, SLOW_RATE, SLOW_SECONDS);
-    say(`3. ${SLOW_RATE}/s for ${SLOW_SECONDS} s: instant backend p50 ${instant.p50Ms} ms, p99 ${instant.p99Ms} ms; 10 s backend p50 ${slow.p50Ms} ms, p99 ${slow.p99Ms} ms`);
-    const slowBackend = { rate: SLOW_RATE, instant, slow, p50Ratio: round(slow.p50Ms / instant.p50Ms), p99Ratio: round(slow.p99Ms / instant.p99Ms) };
-    say(`   ratio 10 s / instant: p50 ${slowBackend.p50Ratio}, p99 ${slowBackend.p99Ratio} (goal ≤ 1.1); waiting for the slow work to end…`);
-    await slowApp.close();
-    return { steady: { rate: STEADY_RATE, seconds: STEADY_SECONDS, lockdesk: lockdeskSteady, bare: bareSteady, p99Ratio }, highestRateUnder1s: highest, slowBackend };
+    const bareAck = summarise(pooled.bare, counts.bare.sent, counts.bare.failed);
+    const lockdeskAck = summarise(pooled.lockdesk, counts.lockdesk.sent, counts.lockdesk.failed);
+    const p99Ratio = round(lockdeskAck.p99Ms / bareAck.p99Ms);
+    const loopOf = (name: 'bare' | 'lockdesk') => {
+      const mine = runs.filter((r) => r.app === name);
+      return { p99Ms: Math.max(...mine.map((r) => r.loop.p99Ms)), maxMs: Math.max(...mine.map((r) => r.loop.maxMs)) };
+    };
+    const ratios = runs.filter((r) => r.app === 'lockdesk').map((r, i) => round(r.ack.p99Ms / runs.filter((b) => b.app === 'bare')[i]!.ack.p99Ms));
+    const lockdeskLoop = loopOf('lockdesk');
+    const bareLoop = loopOf('bare');
+    say(`  all turns pooled (${counts.bare.sent} commands each):`);
+    say(`    bare Bolt (ack only): ack ${fmtAck(bareAck)}; ${fmtLoop(bareLoop)}`);
+    say(`    lockdesk (full work): ack ${fmtAck(lockdeskAck)}; ${fmtLoop(lockdeskLoop)} (worst turn)`);
+    // On a shared machine one disturbed turn decides the pooled p99; the median turn says what is typical.
+    say(`    ack p99 ratio lockdesk/bare: ${p99Ratio} (per turn ${Math.min(...ratios)}–${Math.max(...ratios)}, median ${median(ratios)}; goal ≤ ${RATIO_GOAL}: ${p99Ratio <= RATIO_GOAL ? 'meets' : 'MISSES'})`);
+    const turnLoops = runs.filter((r) => r.app === 'lockdesk').map((r) => r.loop.p99Ms);
+    say(`    lockdesk loop delay p99 ${lockdeskLoop.p99Ms} ms in the worst turn, median turn ${median(turnLoops)} ms (goal ≤ ${LOOP_GOAL_MS}: ${lockdeskLoop.p99Ms <= LOOP_GOAL_MS ? 'meets' : 'MISSES'}), max ${lockdeskLoop.maxMs} ms`);
+    say(`    the load generator's own loop delay: p99 ${round(parentLoop.percentile(99) / 1e6 - 1)} ms, max ${round(parentLoop.max / 1e6 - 1)} ms`);
+    const logLines = (await readFile(join(dir, 'lockdesk.log'), 'utf8')).split('\n').filter(Boolean);
+    const messages = new Map<string, number>();
+    for (const line of logLines) {
+      const msg = (() => {
+        try {
+          return String((JSON.parse(line) as { msg?: unknown }).msg);
+        } catch {
+          return line.slice(0, 80);
+        }
+      })();
+      messages.set(msg, (messages.get(msg) ?? 0) + 1);
+    }
+    say(`    lockdesk logged ${logLines.length} lines${messages.size > 0 ? `: ${[...messages].sort((a, b) => b[1] - a[1]).slice(0, 4).map(([m, n]) => `${n}× "${m}"`).join(', ')}` : ''}`);
+    return { rate: RATE, seconds: SECONDS, rounds: ROUNDS, runs, bare: bareAck, lockdesk: lockdeskAck, p99Ratio, lockdeskLoop, bareLoop };
   } finally {
-    api.server.close();
-    await rm(root, { recursive: true, force: true });
+    await Promise.all(apps.map((a) => a.exit().catch(() => undefined)));
+    services?.stdin?.end();
+    services?.kill();
+    await log.close();
+    await rm(dir, { recursive: true, force: true });
   }
 }
 

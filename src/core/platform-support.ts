@@ -110,15 +110,35 @@ export function compareVersions(a: string, b: string): number | undefined {
   return 0;
 }
 
-const sameText = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
-const oneOf = (list: readonly string[] | undefined, value: string) => !list || list.some((item) => sameText(item, value));
+const norm = (s: string) => s.trim().toLowerCase();
+const sameText = (a: string, b: string) => norm(a) === norm(b);
 
-function matches(row: PlatformRow, device: Device): boolean {
+const NAMED = ['operatingSystem', 'deviceType', 'managementAgent', 'enrollmentType'] as const;
+type Named = Record<(typeof NAMED)[number], string>;
+
+/**
+ * A match's name lists as sets of their compared forms, made once per match object: a 600-device listing asks for
+ * the row of ~700 devices, and folding every list entry for every device was most of what it allocated.
+ */
+const nameSets = new WeakMap<PlatformRow['match'], Partial<Record<keyof Named, ReadonlySet<string>>>>();
+
+function namesOf(m: PlatformRow['match']): Partial<Record<keyof Named, ReadonlySet<string>>> {
+  let sets = nameSets.get(m);
+  if (!sets) {
+    sets = {};
+    for (const field of NAMED) {
+      const list = m[field];
+      if (list) sets[field] = new Set(list.map(norm));
+    }
+    nameSets.set(m, sets);
+  }
+  return sets;
+}
+
+function matches(row: PlatformRow, device: Device, named: Named): boolean {
   const m = row.match;
-  if (!oneOf(m.operatingSystem, device.operatingSystem)) return false;
-  if (!oneOf(m.deviceType, device.deviceType)) return false;
-  if (!oneOf(m.managementAgent, device.managementAgent)) return false;
-  if (!oneOf(m.enrollmentType, device.enrollmentType)) return false;
+  const sets = namesOf(m);
+  for (const field of NAMED) if (sets[field] && !sets[field].has(named[field])) return false;
   if (m.ownerType && !m.ownerType.includes(device.ownerType)) return false;
   if (m.osVersion) {
     const { from, below } = m.osVersion;
@@ -130,7 +150,14 @@ function matches(row: PlatformRow, device: Device): boolean {
 
 /** The first row that matches the device, in file order (so more specific rows come first). */
 export function findPlatformRow(table: PlatformSupport, device: Device): PlatformRow | undefined {
-  return table.rows.find((row) => matches(row, device));
+  const named: Named = {
+    operatingSystem: norm(device.operatingSystem),
+    deviceType: norm(device.deviceType),
+    managementAgent: norm(device.managementAgent),
+    enrollmentType: norm(device.enrollmentType),
+  };
+  for (const row of table.rows) if (matches(row, device, named)) return row;
+  return undefined;
 }
 
 function conditionHolds(verdict: PlatformVerdict, device: Device): boolean {
@@ -161,11 +188,24 @@ export function supportFor(table: PlatformSupport, device: Device, action: Devic
     };
   }
   const verdict = row[action];
+  const holds = verdict.verdict !== 'unsupported' && conditionHolds(verdict, device);
+  let made = answers.get(verdict);
+  if (!made) answers.set(verdict, (made = {}));
+  const key = holds ? 'holds' : 'not';
+  return (made[key] ??= Object.freeze(answer(row, verdict, holds)));
+}
+
+/**
+ * The answer for a row's verdict depends only on whether its condition holds for the device, so each is made once
+ * and shared (frozen): a 600-device listing asks ~700 times, and building a fresh one each time was most of what
+ * the listing allocated.
+ */
+const answers = new WeakMap<PlatformVerdict, { holds?: Support; not?: Support }>();
+
+function answer(row: PlatformRow, verdict: PlatformVerdict, holds: boolean): Support {
   const base = { rowId: row.id, platform: row.platform, mode: row.mode, temporaryPasscode: verdict.temporaryPasscode };
   if (verdict.verdict === 'unsupported') return { ...base, supported: false, reason: verdict.text, temporaryPasscode: false };
-  if (!conditionHolds(verdict, device)) {
-    return { ...base, supported: false, reason: verdict.conditionUnmet ?? verdict.text, temporaryPasscode: false };
-  }
+  if (!holds) return { ...base, supported: false, reason: verdict.conditionUnmet ?? verdict.text, temporaryPasscode: false };
   const support: Support = { ...base, supported: true, reason: verdict.text };
   if (verdict.willHappen) support.willHappen = verdict.willHappen;
   if (verdict.caution) support.caution = verdict.caution;

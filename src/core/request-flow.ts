@@ -5,7 +5,7 @@ import { describeQuery, type Query } from './commands.js';
 import type { CoreDeps } from './deps.js';
 import { actionLabel, deviceCard } from './device-card.js';
 import { supportFor } from './platform-support.js';
-import { mayActOn, scopeFor } from './policy.js';
+import { isOwnDevice, mayActOn, scopeFor } from './policy.js';
 import type { Confirmation } from './records.js';
 import { allDevicesButton, cancelButton, confirmButton, confirmationReply, lookupReply, notFoundReply, refusalReply, restSummary, unsupportedReply, ACTION_NOUN, type ConfirmEntry, type Listing } from './replies.js';
 import type { Button, Reply } from './reply.js';
@@ -36,7 +36,8 @@ async function findPermitted(deps: CoreDeps, actor: Actor, query: Query, actions
   }
   const resolution = await resolveQuery(deps.backend, query, actor, {
     limit: deps.settings.maxListed,
-    permit: (d) => actions.some((a) => mayActOn(deps.policy, actor, a, d)),
+    // mayActOn for each action, with the scopes worked out once above rather than per device.
+    permit: (d) => scopes.some((scope) => scope === 'any' || (scope === 'own' && isOwnDevice(d, actor))),
     ownOnly: !scopes.includes('any'),
   });
   if (resolution.kind === 'unknownCaller') {

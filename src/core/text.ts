@@ -14,12 +14,19 @@ export const LONE_SURROGATE = /\p{Cs}/u;
  * U+FFFD, so one odd device name can never make a confirmation or an audit line impossible to write.
  */
 export function storable(text: string): string {
-  return text.replace(/[\u0000\p{Cs}]/gu, '\uFFFD');
+  // A NUL or any surrogate at all (paired ones too): only then the exact, slower Unicode check. Almost no text has
+  // either, and this runs for every field of every device a look-up returns.
+  return MAYBE_UNSTORABLE.test(text) ? text.replace(/[\u0000\p{Cs}]/gu, '\uFFFD') : text;
 }
+
+const MAYBE_UNSTORABLE = /[\u0000\uD800-\uDFFF]/;
 
 /** Every text field of a record from outside, made storable (see storable). */
 export function storableFields<T extends object>(record: T): T {
   const out = { ...record } as Record<string, unknown>;
-  for (const [key, value] of Object.entries(out)) if (typeof value === 'string') out[key] = storable(value);
+  for (const key in out) {
+    const value = out[key];
+    if (typeof value === 'string') out[key] = storable(value);
+  }
   return out as T;
 }

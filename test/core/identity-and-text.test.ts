@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { createHandler, DEFAULT_POLICY, DEFAULT_SETTINGS, type Actor, type Policy } from '../../src/core/index.js';
 import { isOwnDevice } from '../../src/core/policy.js';
+import { storable, storableFields } from '../../src/core/text.js';
 import { buttonsOf } from '../../src/core/reply.js';
 import { MemoryQueue } from '../../src/queue/memory-queue.js';
 import { makeDevice } from '../fakes/device.js';
@@ -109,6 +110,13 @@ describe('text', () => {
     const stored = await h.store.confirmations.get(c.confirmationId!);
     expect(stored!.devices[0]!.name).toBe('Bad\uFFFDName \uFFFD iPad');
     expect(JSON.stringify(sink.lastReply)).not.toMatch(/\\u0000|\\ud800/);
+  });
+
+  it('storable text: NULs and lone surrogates become U+FFFD, whole emoji and plain text are kept as they are', () => {
+    expect(storable('Bad\u0000Name \ud800 and \udfff')).toBe('Bad\uFFFDName \uFFFD and \uFFFD');
+    expect(storable('Zoë\'s 😀 iPad')).toBe('Zoë\'s 😀 iPad');
+    expect(storable('😀\ud83d')).toBe('😀\uFFFD');
+    expect(storableFields({ name: 'a\u0000', n: 1, list: ['\u0000'] })).toEqual({ name: 'a\uFFFD', n: 1, list: ['\u0000'] });
   });
 });
 

@@ -36,6 +36,11 @@ function recordingFs(log: string[]): DurableFs {
           await handle.writeFile(data, encoding);
           log.push(`write ${name(path)}`);
         },
+        writev: async (chunks) => {
+          const written = await handle.writev(chunks);
+          log.push(`write ${name(path)}`);
+          return written;
+        },
         sync: async () => {
           await handle.sync();
           log.push(`fsync ${name(path)}`);

@@ -1,5 +1,6 @@
 // The one place where a Graph HTTP failure becomes a LockdeskError, with Graph's request-id for support.
 import { ERROR_CODES, LockdeskError } from '../../core/errors.js';
+import type { GraphHeaders } from './transport.js';
 
 export const ACTION_PERMISSION = 'DeviceManagementManagedDevices.PrivilegedOperations.All';
 export const READ_PERMISSION = 'DeviceManagementManagedDevices.Read.All';
@@ -17,8 +18,8 @@ export interface GraphFailure {
   retryAfterMs?: number;
 }
 
-export function requestIdOf(headers: Headers | Record<string, string | undefined>, body: unknown): string | undefined {
-  const header = headers instanceof Headers ? headers.get('request-id') : headers['request-id'] ?? headers['Request-Id'];
+export function requestIdOf(headers: GraphHeaders | Record<string, string | undefined>, body: unknown): string | undefined {
+  const header = typeof headers.get === 'function' ? (headers as GraphHeaders).get('request-id') : (headers as Record<string, string | undefined>)['request-id'] ?? (headers as Record<string, string | undefined>)['Request-Id'];
   if (header) return header;
   const inner = (body as { error?: { innerError?: Record<string, unknown> } } | undefined)?.error?.innerError;
   const id = inner?.['request-id'];

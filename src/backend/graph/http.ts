@@ -1,4 +1,4 @@
-// Graph over Node's fetch: bearer token (one refresh and retry on 401), a timeout per attempt, retries of
+// Graph over node:https (transport.ts): bearer token (one refresh and retry on 401), a timeout per attempt, retries of
 // 429/503/504 and lost connections after Retry-After or capped exponential backoff within a total deadline, and
 // the write limiter. Reads retry on their own; an action POST asks for no retry and settles its outcome itself.
 import { ERROR_CODES, LockdeskError } from '../../core/errors.js';
@@ -7,11 +7,12 @@ import type { TokenSource } from './auth.js';
 import { errorCodeOf, lostError, requestIdOf, translateGraphError, type CallKind } from './graph-errors.js';
 import { backoffMs, parseRetryAfter, RETRYABLE } from './retry.js';
 import type { GraphSettings } from './settings.js';
+import { GraphTransport, type GraphHeaders } from './transport.js';
 import type { WriteBudget, WriteTicket } from './write-budget.js';
 
 export interface GraphResponse {
   status: number;
-  headers: Headers;
+  headers: GraphHeaders;
   body: unknown;
   requestId?: string;
 }
@@ -50,6 +51,7 @@ export class GraphHttp {
   readonly #budget: WriteBudget;
   readonly #origin: string;
   readonly #observe: GraphObserver | undefined;
+  readonly #transport = new GraphTransport();
   /** Requests sent (every attempt), for the bench and doctor. */
   requests = 0;
 
@@ -114,6 +116,11 @@ export class GraphHttp {
     await this.#clock.sleep(waitMs);
   }
 
+  /** Closes the kept-alive connections. */
+  close(): void {
+    this.#transport.close();
+  }
+
   retryAfterOf(response: GraphResponse): number | undefined {
     return parseRetryAfter(response.headers.get('retry-after'), this.#clock.now().getTime());
   }
@@ -136,20 +143,13 @@ export class GraphHttp {
       ticket?.unsent();
       return { kind: 'withheld' };
     }
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new Error(`no answer within ${this.#settings.requestTimeoutMs} ms`)), this.#settings.requestTimeoutMs);
     this.requests += 1;
     const started = performance.now();
     try {
       const headers: Record<string, string> = { Authorization: `Bearer ${token}`, Accept: 'application/json' };
       if (options.body !== undefined) headers['Content-Type'] = 'application/json';
-      const res = await globalThis.fetch(url, {
-        method,
-        headers,
-        ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
-        signal: controller.signal,
-      });
-      const text = await res.text();
+      const res = await this.#transport.exchange(method, url, headers, options.body === undefined ? undefined : JSON.stringify(options.body), this.#settings.requestTimeoutMs);
+      const text = res.text;
       let body: unknown;
       try {
         body = text === '' ? undefined : JSON.parse(text);
@@ -166,7 +166,6 @@ export class GraphHttp {
       this.#observed(options.kind, 'lost', started);
       return { kind: 'lost', cause };
     } finally {
-      clearTimeout(timer);
       ticket?.sent();
     }
   }

@@ -89,6 +89,7 @@ export async function createGraphBackend(options: GraphBackendOptions): Promise<
     async close() {
       await inventory.close();
       await limiter.close?.();
+      http.close();
     },
   };
 }

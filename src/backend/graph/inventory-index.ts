@@ -1,5 +1,6 @@
 // The inventory index of one process (see InventoryIndex in src/ports.ts; PostgreSQL keeps a shared one).
 import type { InventoryEntry, InventoryIndex } from '../../ports.js';
+import { forEachChunk } from './chunked.js';
 
 const key = (serial: string) => serial.trim().toLowerCase();
 
@@ -14,12 +15,14 @@ export class MemoryInventoryIndex implements InventoryIndex {
 
   async replaceAll(entries: readonly InventoryEntry[], refreshedAt: Date): Promise<void> {
     const next = new Map<string, string[]>();
-    for (const { id, serialNumber } of entries) {
-      if (key(serialNumber) === '') continue;
-      const ids = next.get(key(serialNumber));
+    // In slices (100k entries are ~40 ms of work); look-ups meanwhile read the previous index.
+    await forEachChunk(entries, ({ id, serialNumber }) => {
+      const k = key(serialNumber);
+      if (k === '') return;
+      const ids = next.get(k);
       if (ids) ids.push(id);
-      else next.set(key(serialNumber), [id]);
-    }
+      else next.set(k, [id]);
+    });
     this.#bySerial = next;
     this.#size = entries.length;
     this.#refreshedAt = refreshedAt;

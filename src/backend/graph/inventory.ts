@@ -2,7 +2,8 @@
 // refresh interval. One refresh at a time; a look-up that finds the index empty waits for the first one.
 import type { Clock, Logger } from '../../ports.js';
 import type { GraphHttp } from './http.js';
-import type { InventoryIndex } from '../../ports.js';
+import type { InventoryEntry, InventoryIndex } from '../../ports.js';
+import { forEachChunk } from './chunked.js';
 import { INVENTORY_SELECT, MANAGED_DEVICES, query, select } from './odata.js';
 import { readAllPages } from './paging.js';
 
@@ -81,7 +82,10 @@ export class Inventory {
   async #refresh(): Promise<RefreshReport> {
     const started = this.#clock.now();
     const { items, pages } = await readAllPages(this.#http, `${MANAGED_DEVICES}${query({ $select: select(INVENTORY_SELECT) })}`, 'inventory refresh');
-    const entries = items.flatMap((d) => (typeof d['id'] === 'string' ? [{ id: d['id'], serialNumber: typeof d['serialNumber'] === 'string' ? d['serialNumber'] : '' }] : []));
+    const entries: InventoryEntry[] = [];
+    await forEachChunk(items, (d) => {
+      if (typeof d['id'] === 'string') entries.push({ id: d['id'], serialNumber: typeof d['serialNumber'] === 'string' ? d['serialNumber'] : '' });
+    });
     // Stamped with the start: a device enrolled during the read may be missing, so the index is as old as its start.
     await this.index.replaceAll(entries, started);
     return { devices: entries.length, requests: pages, ms: this.#clock.now().getTime() - started.getTime() };

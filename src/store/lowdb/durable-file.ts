@@ -15,6 +15,8 @@ export interface DurableFs {
 
 export interface SyncableHandle {
   writeFile(data: string, encoding: 'utf8'): Promise<void>;
+  /** Writes the chunks in order, as one call (libuv writes them all, or fails). */
+  writev(chunks: readonly Uint8Array[]): Promise<{ bytesWritten: number }>;
   sync(): Promise<void>;
   close(): Promise<void>;
 }
@@ -24,7 +26,11 @@ export const nodeFs: DurableFs = { open, rename, readFile };
 export interface DurableDataFileOptions<T> {
   /** Validates as it parses: what it throws is what read() throws. */
   parse: (text: string) => T;
-  stringify: (data: T) => string;
+  /**
+   * The file's content: text, or chunks already encoded in UTF-8 (as read() decodes them), which are written as they
+   * are, never joined into one buffer first.
+   */
+  stringify: (data: T) => string | readonly Uint8Array[];
   /** false skips both fsyncs; only the store bench sets it, to measure what they cost. Default true. */
   fsync?: boolean;
   fs?: DurableFs;
@@ -64,11 +70,16 @@ export class DurableDataFile<T> implements Adapter<T> {
     return run;
   }
 
-  async #replace(text: string): Promise<void> {
+  async #replace(content: string | readonly Uint8Array[]): Promise<void> {
     const fsync = this.#options.fsync ?? true;
     const handle = await this.#fs.open(this.#temp, 'w');
     try {
-      await handle.writeFile(text, 'utf8');
+      if (typeof content === 'string') await handle.writeFile(content, 'utf8');
+      else {
+        const length = content.reduce((n, chunk) => n + chunk.byteLength, 0);
+        const { bytesWritten } = await handle.writev(content);
+        if (bytesWritten !== length) throw new Error(`wrote ${bytesWritten} of ${length} bytes to ${this.#temp}`);
+      }
       // The content is on disk before any name points to it.
       if (fsync) await handle.sync();
     } finally {

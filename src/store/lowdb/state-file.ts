@@ -34,7 +34,7 @@ export class StateFile {
     // falsy value ("null"), which would be a silent reset. JSONFilePreset is avoided too (memory-only under NODE_ENV=test).
     const adapter = new DurableDataFile<StateFileData>(file, {
       parse: (text) => parseState(file, text),
-      stringify: (data) => `${JSON.stringify(data, null, 2)}\n`,
+      stringify: stateFileChunks,
       ...options,
     });
     const db = new Low<StateFileData>(adapter, { version: STATE_VERSION, confirmations: [], dispatches: [] });
@@ -56,6 +56,58 @@ export class StateFile {
     this.#db.data = { version: STATE_VERSION, confirmations: [...records.confirmations.values()], dispatches: [...records.dispatches.values()] };
     return this.#db.write();
   }
+}
+
+/**
+ * What a record looks like inside state.json, encoded, kept per record object. Records in the store's maps are
+ * replaced, never changed in place (confirmations.ts, dispatches.ts store copies and set new objects), so an object's
+ * bytes stay true for as long as it is in a map, and a record that changes is a new object with no bytes yet.
+ */
+const recordBytes = new WeakMap<object, Uint8Array>();
+// TextEncoder gives each record its own memory (Buffer.from would pin a shared 8 kB pool slab per kept record).
+const encoder = new TextEncoder();
+const OPEN = encoder.encode('[\n');
+const BETWEEN = encoder.encode(',\n');
+const CLOSE = encoder.encode('\n  ]');
+const EMPTY = encoder.encode('[]');
+
+function bytesOf(record: object): Uint8Array {
+  let bytes = recordBytes.get(record);
+  if (bytes === undefined) {
+    // Two levels deep, as JSON.stringify(data, null, 2) puts it. JSON strings hold no raw newline, so only the
+    // layout's own line breaks are indented (split/join, not replaceAll, whose result is a rope of every piece).
+    bytes = encoder.encode(`    ${JSON.stringify(record, null, 2).split('\n').join('\n    ')}`);
+    recordBytes.set(record, bytes);
+  }
+  return bytes;
+}
+
+function pushList(parts: Uint8Array[], records: readonly object[]): void {
+  if (records.length === 0) {
+    parts.push(EMPTY);
+    return;
+  }
+  parts.push(OPEN);
+  records.forEach((record, i) => {
+    if (i > 0) parts.push(BETWEEN);
+    parts.push(bytesOf(record));
+  });
+  parts.push(CLOSE);
+}
+
+/**
+ * The bytes of state.json, the same as `${JSON.stringify(data, null, 2)}\n` in UTF-8, as chunks to write one after
+ * the other; only records not written before are serialised. With thousands of pending confirmations (megabytes)
+ * every write used to serialise and encode all of them again, tens of milliseconds of one synchronous stretch per
+ * write that held up every other request; now a write costs the new records and an array of references.
+ */
+export function stateFileChunks(data: StateFileData): Uint8Array[] {
+  const parts = [encoder.encode(`{\n  "version": ${JSON.stringify(data.version)},\n  "confirmations": `)];
+  pushList(parts, data.confirmations);
+  parts.push(encoder.encode(',\n  "dispatches": '));
+  pushList(parts, data.dispatches);
+  parts.push(encoder.encode('\n}\n'));
+  return parts;
 }
 
 function parseState(file: string, text: string): StateFileData {

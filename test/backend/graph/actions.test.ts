@@ -7,6 +7,8 @@ import { Secret } from '../../../src/core/types.js';
 import { GRAPH, harness, id, setupNock, teardownNock } from './helpers.js';
 import { seen } from '../../fakes/nock-request.js';
 
+// A dropped connection as node:https reports it (nock 14 passes a plain object on to fetch only, not to node:https).
+
 const DEV = '/v1.0/deviceManagement/managedDevices';
 const results = (...items: object[]) => ({ id: 'x', deviceActionResults: items });
 const lockResult = (state: string, start = '2025-06-02T09:00:00Z') => ({ '@odata.type': '#microsoft.graph.remoteLockActionResult', actionName: 'remoteLock', actionState: state, startDateTime: start, lastUpdatedDateTime: start });

@@ -2,8 +2,9 @@
 // with MSAL's metadata requests going to that host and nowhere else.
 import { readFileSync } from 'node:fs';
 import nock from 'nock';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTokenSource } from '../../../src/backend/graph/auth.js';
+import { ConfidentialClientApplication } from '@azure/msal-node';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createTokenSource, RENEW_BEFORE_MS } from '../../../src/backend/graph/auth.js';
 import { loadCertificate } from '../../../src/backend/graph/settings.js';
 import { CapturingLogger, SECRET, settings, setupNock, teardownNock } from './helpers.js';
 
@@ -58,6 +59,22 @@ describe('Graph tokens (MSAL client credentials)', () => {
     const tokens = createTokenSource(settings({ tenantId: TENANT, authorityHost: HOST }), new CapturingLogger());
     expect(await tokens.getToken()).toBe('access-token-1');
     expect(await tokens.getToken({ fresh: true })).toBe('access-token-2');
+    expect(await tokens.getToken()).toBe('access-token-2'); // the refused one is not handed out again
+  });
+
+  it('holds the token without asking MSAL again until five minutes before it expires', async () => {
+    metadata(nock(HOST)).post(`/${TENANT}/oauth2/v2.0/token`).query(true).reply(200, tokenReply(1));
+    const asked = vi.spyOn(ConfidentialClientApplication.prototype, 'acquireTokenByClientCredential');
+    let now = Date.now();
+    const tokens = createTokenSource(settings({ tenantId: TENANT, authorityHost: HOST }), new CapturingLogger(), () => now);
+    const first = await Promise.all([tokens.getToken(), tokens.getToken()]);
+    expect(first).toEqual(['access-token-1', 'access-token-1']);
+    expect(await tokens.getToken()).toBe('access-token-1');
+    expect(asked).toHaveBeenCalledTimes(1); // the two concurrent callers shared one request, the third was held
+    now += 3599_000 - RENEW_BEFORE_MS + 1_000;
+    expect(await tokens.getToken()).toBe('access-token-1'); // MSAL's cache still answers (its clock is the real one)
+    expect(asked).toHaveBeenCalledTimes(2);
+    asked.mockRestore();
   });
 
   it('signs a client assertion with the certificate (thumbprint computed from the PEM), sending no secret', async () => {
