@@ -11,7 +11,8 @@
 // one rebuild of the 100k inventory index, as the periodic refresh does. Printed: the ack p50/p99/max of each and the
 // p99 ratio (goal ≤ 1.2), and the event-loop delay inside each app (monitorEventLoopDelay; goal p99 ≤ 10 ms).
 // BENCH_SLACK_SECONDS: seconds per run (default 15); BENCH_SLACK_ROUNDS: turns each (default 3); BENCH_SLACK_REFRESH=0
-// leaves the inventory refresh out; BENCH_SLACK_CPU_PROF=<dir> writes a CPU profile of each lockdesk turn there;
+// leaves the inventory refresh out; BENCH_SLACK_CPU_PROF=<dir> writes a CPU profile of each lockdesk turn there (read it
+// with bench/slack-profile.ts);
 // BENCH_SLACK_NODE_ARGS adds node flags to the lockdesk process (e.g. "--max-semi-space-size=32", "--trace-gc").
 // Prints figures; it is not a test.
 import type { ChildProcess } from 'node:child_process';

@@ -73,7 +73,11 @@ export class GraphTransport {
           const decode = DECODERS[String(res.headers['content-encoding'] ?? '').trim().toLowerCase()];
           (decode ? decode(raw) : Promise.resolve(raw)).then((bytes) => {
             const text = bytes.toString('utf8');
-            resolve({ status: res.statusCode ?? 0, headers: headersOf(res.headers), text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text });
+            const answer: RawAnswer = { status: res.statusCode ?? 0, headers: headersOf(res.headers), text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text };
+            // Handed over after this turn's I/O (setImmediate, not a microtask): when answers and Slack requests
+            // are ready together (a burst, a stall of the process), every ack goes out before the parsing of the
+            // answers and the work they resume.
+            setImmediate(resolve, answer);
           }, reject);
         });
       });

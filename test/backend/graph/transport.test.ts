@@ -2,7 +2,7 @@
 // sent with its length, compressed answers decoded, a timeout or a connection cut mid-answer is no answer at all.
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GraphTransport } from '../../../src/backend/graph/transport.js';
@@ -53,6 +53,36 @@ describe('Graph transport', () => {
     expect((await transport.exchange('GET', `${base}/gz`, {}, undefined, 5_000)).text).toBe('{"value":[1,2,3]}');
     expect(accepted).toContain('gzip');
     expect((await transport.exchange('GET', `${base}/bom`, {}, undefined, 5_000)).text).toBe('{"a":1}');
+  });
+
+  it('hands an answer over only after the other I/O that was ready in the same turn (a Slack request is not kept waiting)', async () => {
+    let answer!: () => void;
+    const requested = new Promise<void>((ready) => {
+      void serve((_req, _body, res) => {
+        answer = () => res.writeHead(200).end('{"value":[]}');
+        ready();
+      }).then((base) => void transport.exchange('GET', `${base}/v1.0/x`, {}, undefined, 5_000).then(() => order.push('graph answer')));
+    });
+    const order: string[] = [];
+    // Another server, standing for the Slack endpoint, with a connection already open to it.
+    const slack = createServer((_req, res) => {
+      order.push('slack request');
+      res.end();
+    });
+    slack.listen(0, '127.0.0.1');
+    await once(slack, 'listening');
+    const accepted = once(slack, 'connection');
+    const client = connect((slack.address() as AddressInfo).port, '127.0.0.1');
+    await Promise.all([once(client, 'connect'), accepted, requested]);
+    // Both become ready while the loop is busy, as after a stall: the answer and a request arrive in the same turn.
+    answer();
+    client.write('POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n');
+    for (const until = Date.now() + 50; Date.now() < until; );
+    await new Promise((r) => setTimeout(r, 100));
+    expect(order).toEqual(['slack request', 'graph answer']);
+    client.destroy();
+    slack.closeAllConnections();
+    await new Promise((r) => slack.close(r));
   });
 
   it('no answer within the timeout, or a connection cut mid-answer, rejects', async () => {
