@@ -29,6 +29,7 @@ describe('queue depth', () => {
     queue.stop();
   });
 
+  // Skipped only where no PostgreSQL answers; under LOCKDESK_REQUIRE_POSTGRES=1 (.ci/run) postgresOrSkip() throws instead.
   it.skipIf(availability.skip)('pg-boss: the jobs queued and not yet taken', async () => {
     const schema = testSchemaName();
     const queue = await PgQueue.open({ url: DATABASE_URL, schema, logger: silent, pollingIntervalSeconds: 0.5 });

@@ -104,6 +104,7 @@ describe('lowdb store: judging a lock file that is already there', () => {
     expect(await readFile(lockFile(), 'utf8')).toBe(theirs);
   });
 
+  // Only where /proc exists (Linux, as CI): elsewhere lockdesk cannot read a process's start time, which these test.
   describe.skipIf(!hasProc)('pid reuse, judged from /proc', () => {
     it('takes over a lock whose pid now belongs to an unrelated process with another start time', async () => {
       const pid = await startBystander();

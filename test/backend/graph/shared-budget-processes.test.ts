@@ -53,6 +53,8 @@ type ChildResult = { deviceId: string; ok: boolean; code?: string };
 const results = async (child: Child) => JSON.parse(await child.line(/^\[/)) as ChildResult[];
 
 if (availability.skip) {
+  // Skipped only where no PostgreSQL answers (the reason is in the name); .ci/run sets LOCKDESK_REQUIRE_POSTGRES=1,
+  // which makes postgresOrSkip() throw instead, so CI never skips it.
   describe.skip(`shared write budget across processes (skipped: ${availability.reason})`, () => {
     it('needs a PostgreSQL server', () => undefined);
   });
