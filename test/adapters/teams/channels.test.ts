@@ -2,18 +2,14 @@
 // Azure Bot and cannot be removed, Direct Line is one click away. Bot Framework signs their activities with the same
 // keys and the same issuer, for the same app id, and their clients choose `from` and `channelData` themselves (a
 // Direct Line client can name any tenant in channelData and any user). Only Teams' own activities are served.
-import { generateKeyPairSync } from 'node:crypto';
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../../../src/core/index.js';
-import { botFrameworkToken, signJwt, startBotFrameworkKeys, type BotFrameworkKeys } from './bot-framework-keys.js';
+import { botFrameworkToken, startBotFrameworkKeys, type BotFrameworkKeys } from './bot-framework-keys.js';
 import { entraTokens } from './entra-fake.js';
 import { ALICE, message, startHarness, type Harness } from './harness.js';
+import { APP_ID, BOT_ENV, BOT_TOKEN, OURS } from './bot-app.js';
 
-const APP_ID = '7e1d3c9a-0000-4000-8000-00000000b07a';
-const OURS = '5b0c6e3e-1d8f-4c2a-9a47-0b7a3f1e2d44';
-const BOT_ENV = { MICROSOFT_APP_ID: APP_ID, MICROSOFT_APP_PASSWORD: 'the-bot-secret-for-tests', MICROSOFT_APP_TENANT_ID: OURS };
-const BOT_TOKEN = signJwt(generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey, { aud: 'https://api.botframework.com', exp: Math.floor(Date.now() / 1000) + 3600 });
 const WEBCHAT = 'https://webchat.botframework.com/';
 
 let keys: BotFrameworkKeys;

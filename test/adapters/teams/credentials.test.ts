@@ -1,19 +1,17 @@
 // The bot's own credential other than a secret: a certificate (msal-node's clientCertificate, as for Graph) and a
 // managed identity (here App Service's endpoint, on loopback). Each answers a command with a real token round.
-import { X509Certificate, generateKeyPairSync } from 'node:crypto';
+import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { botFrameworkToken, signJwt, startBotFrameworkKeys, type BotFrameworkKeys } from './bot-framework-keys.js';
+import { botFrameworkToken, startBotFrameworkKeys, type BotFrameworkKeys } from './bot-framework-keys.js';
 import { entraTokens } from './entra-fake.js';
-import { ALICE, AUTH_SERVICE_URL, message, startHarness, type Harness } from './harness.js';
+import { AUTH_SERVICE_URL, startHarness, type Harness } from './harness.js';
+import { APP_ID, BOT_TOKEN, fromOurTenant, OURS } from './bot-app.js';
 
-const APP_ID = '7e1d3c9a-0000-4000-8000-00000000b07a';
-const OURS = '5b0c6e3e-1d8f-4c2a-9a47-0b7a3f1e2d44';
 const CERT = new URL('../../backend/graph/fixtures/test-cert.pem', import.meta.url).pathname;
-const BOT_TOKEN = signJwt(generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey, { aud: 'https://api.botframework.com', exp: Math.floor(Date.now() / 1000) + 3600 });
 
 let keys: BotFrameworkKeys;
 let h: Harness | undefined;
@@ -32,10 +30,6 @@ afterAll(async () => {
   nock.enableNetConnect();
 });
 
-const fromOurTenant = () => {
-  const activity = message(ALICE, 'help');
-  return { ...activity, serviceUrl: AUTH_SERVICE_URL, conversation: { ...activity.conversation, tenantId: OURS }, channelData: { ...activity.channelData, tenant: { id: OURS } } };
-};
 const teamsToken = () => ({ authorization: `Bearer ${botFrameworkToken(keys.key.privateKey, APP_ID, AUTH_SERVICE_URL)}` });
 const repliesAuthorization = (harness: Harness) => harness.sent.filter((s) => s.method === 'POST').map((s) => s.authorization);
 

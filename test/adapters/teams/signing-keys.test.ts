@@ -11,12 +11,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BOT_FRAMEWORK_ISSUER, botFrameworkToken, signJwt, startBotFrameworkKeys, type BotFrameworkKeys } from './bot-framework-keys.js';
 import { entraTokens } from './entra-fake.js';
 import { KEY_SET_READ_AT_MOST_EVERY_MS, KEY_SET_RETRY_AFTER_FAILURE_MS, PublishedKeyIds } from '../../../adapters/teams/token-check.js';
-import { ALICE, AUTH_SERVICE_URL, capturingLogger, message, startHarness, type Harness } from './harness.js';
+import { AUTH_SERVICE_URL, capturingLogger, startHarness, type Harness } from './harness.js';
+import { APP_ID, BOT_ENV, BOT_TOKEN, fromOurTenant, OURS } from './bot-app.js';
 
-const APP_ID = '7e1d3c9a-0000-4000-8000-00000000b07a';
-const OURS = '5b0c6e3e-1d8f-4c2a-9a47-0b7a3f1e2d44';
-const BOT_ENV = { MICROSOFT_APP_ID: APP_ID, MICROSOFT_APP_PASSWORD: 'the-bot-secret-for-tests', MICROSOFT_APP_TENANT_ID: OURS };
-const BOT_TOKEN = signJwt(generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey, { aud: 'https://api.botframework.com', exp: Math.floor(Date.now() / 1000) + 3600 });
 
 let keys: BotFrameworkKeys;
 let h: Harness | undefined;
@@ -34,10 +31,6 @@ afterAll(async () => {
   nock.enableNetConnect();
 });
 
-const fromOurTenant = () => {
-  const activity = message(ALICE, 'help');
-  return { ...activity, serviceUrl: AUTH_SERVICE_URL, conversation: { ...activity.conversation, tenantId: OURS }, channelData: { ...activity.channelData, tenant: { id: OURS } } };
-};
 
 describe('Teams: tokens naming a signing key Bot Framework does not publish', () => {
   it('are refused (401) without fetching the key set per request, one at a time or fifty at once', async () => {

@@ -1,16 +1,13 @@
 // The Teams SDK reads CLIENT_ID, CLIENT_SECRET, TENANT_ID, MANAGED_IDENTITY_CLIENT_ID, SERVICE_URL, CLOUD and
 // DANGEROUSLY_ALLOW_UNAUTHENTICATED_REQUESTS from the environment for every option it is not given. lockdesk
 // gives them all: such variables, left in the environment by anything, change nothing.
-import { generateKeyPairSync } from 'node:crypto';
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { botFrameworkToken, signJwt, startBotFrameworkKeys, type BotFrameworkKeys } from './bot-framework-keys.js';
+import { botFrameworkToken, startBotFrameworkKeys, type BotFrameworkKeys } from './bot-framework-keys.js';
 import { entraTokens } from './entra-fake.js';
 import { ALICE, AUTH_SERVICE_URL, message, startHarness, type Harness } from './harness.js';
+import { APP_ID, BOT_TOKEN, fromOurTenant, OURS, SECRET } from './bot-app.js';
 
-const APP_ID = '7e1d3c9a-0000-4000-8000-00000000b07a';
-const OURS = '5b0c6e3e-1d8f-4c2a-9a47-0b7a3f1e2d44';
-const SECRET = 'the-bot-secret-for-tests';
 const STRAY = {
   DANGEROUSLY_ALLOW_UNAUTHENTICATED_REQUESTS: 'true',
   CLIENT_ID: '0badc0de-0000-4000-8000-000000000000',
@@ -20,7 +17,6 @@ const STRAY = {
   SERVICE_URL: 'https://connector.attacker.example/',
   CLOUD: 'China',
 };
-const BOT_TOKEN = signJwt(generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey, { aud: 'https://api.botframework.com', exp: Math.floor(Date.now() / 1000) + 3600 });
 
 let keys: BotFrameworkKeys;
 let h: Harness | undefined;
@@ -42,10 +38,6 @@ afterAll(async () => {
   nock.enableNetConnect();
 });
 
-const fromOurTenant = (text = 'help') => {
-  const activity = message(ALICE, text);
-  return { ...activity, serviceUrl: AUTH_SERVICE_URL, conversation: { ...activity.conversation, tenantId: OURS }, channelData: { ...activity.channelData, tenant: { id: OURS } } };
-};
 
 describe('Teams with stray SDK variables in the environment', () => {
   it('with an app id: an unauthenticated request is still refused, and the bot still signs in as itself', async () => {

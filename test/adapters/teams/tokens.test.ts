@@ -1,19 +1,15 @@
 // Bot Framework tokens end to end over HTTP: signed with a key the SDK fetches from a local JWKS (its cloud's OpenID
 // metadata URL points there), the bot's own token from Entra (nock) for its replies. A valid token is accepted; one
 // for another tenant's activity, or one Entra issued (for any tenant), is refused.
-import { generateKeyPairSync } from 'node:crypto';
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../../../src/core/index.js';
 import { botFrameworkToken, signJwt, startBotFrameworkKeys, type BotFrameworkKeys } from './bot-framework-keys.js';
 import { entraKeys, entraTokens, LOGIN } from './entra-fake.js';
-import { ALICE, AUTH_SERVICE_URL, message, startHarness, type Harness } from './harness.js';
+import { AUTH_SERVICE_URL, startHarness, type Harness } from './harness.js';
+import { APP_ID, BOT_ENV, BOT_TOKEN, fromTenant, OURS, SECRET } from './bot-app.js';
 
-const APP_ID = '7e1d3c9a-0000-4000-8000-00000000b07a';
-const OURS = '5b0c6e3e-1d8f-4c2a-9a47-0b7a3f1e2d44';
 const THEIRS = '9f1e2d3c-4b5a-4697-8877-665544332211';
-const SECRET = 'the-bot-secret-for-tests';
-const BOT_ENV = { MICROSOFT_APP_ID: APP_ID, MICROSOFT_APP_PASSWORD: SECRET, MICROSOFT_APP_TENANT_ID: OURS };
 
 let keys: BotFrameworkKeys;
 let h: Harness | undefined;
@@ -31,14 +27,7 @@ afterAll(async () => {
   nock.enableNetConnect();
 });
 
-/** Alice's message from Teams' own service URL, naming `tenant` in both places an activity does. */
-const fromTenant = (tenant: string, text = 'help') => {
-  const activity = message(ALICE, text);
-  return { ...activity, serviceUrl: AUTH_SERVICE_URL, conversation: { ...activity.conversation, tenantId: tenant }, channelData: { ...activity.channelData, tenant: { id: tenant } } };
-};
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
-/** The bot's own access token as Entra issues it (a JWT: the SDK reads its claims). */
-const BOT_TOKEN = signJwt(generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey, { aud: 'https://api.botframework.com', exp: Math.floor(Date.now() / 1000) + 3600 });
 
 async function audit(harness: Harness): Promise<AuditEvent[]> {
   const events: AuditEvent[] = [];
