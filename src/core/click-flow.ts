@@ -7,7 +7,7 @@ import type { FollowUp } from './follow-up.js';
 import { supportFor } from './platform-support.js';
 import { mayActOn, mayConfirm } from './policy.js';
 import type { Confirmation, DeviceSnapshot } from './records.js';
-import { cancelButton, noticeReply, ACTION_NOUN } from './replies.js';
+import { allDevicesLabel, cancelButton, noticeReply, ACTION_NOUN } from './replies.js';
 import { toLockdeskError } from './errors.js';
 import type { ReplySink, TypedPrompt } from './reply.js';
 import { statusReply } from './status-replies.js';
@@ -70,7 +70,7 @@ export async function handleDecision(deps: Core, followUp: FollowUp, actor: Acto
       if (closed === 'expired') await expire(deps, confirmation);
       return refuse(closed, REFUSAL_TEXT[closed], confirmation);
     }
-    const label = `${confirmation.action === 'lock' ? 'Lock' : 'Reset the passcode of'} all ${chosen.length} devices`;
+    const label = allDevicesLabel(confirmation.action, chosen.length);
     const prompt: TypedPrompt = {
       title: `${label}?`,
       text: `This sends a ${ACTION_NOUN[confirmation.action]} to ${chosen.length} devices at once. To be sure, type the number of devices, ${chosen.length}.`,

@@ -79,9 +79,14 @@ export function confirmButton(confirmationId: string, target: string, label: str
   };
 }
 
+/** "Lock all 600 devices": the words of the bulk button and of its typed second step. */
+export function allDevicesLabel(action: DeviceAction, count: number): string {
+  return `${action === 'lock' ? 'Lock' : 'Reset the passcode of'} all ${count} devices`;
+}
+
 /** "Lock all 600 devices": above `typedAbove` the click asks for the count to be typed, instead of a yes/no dialog. */
 export function allDevicesButton(confirmationId: string, action: DeviceAction, names: string[], typedAbove: number): Button {
-  const label = `${action === 'lock' ? 'Lock' : 'Reset the passcode of'} all ${names.length} devices`;
+  const label = allDevicesLabel(action, names.length);
   const button: Button = { label, value: encodeButton({ kind: 'confirm', confirmationId, target: '*' }), style: 'danger' };
   if (names.length > typedAbove) return button;
   const listed = names.slice(0, 5).map((n) => `"${n}"`).join(', ');

@@ -1,6 +1,6 @@
 // How a dispatched action's progress reads in chat.
 import { ACTION_NOUN } from './replies.js';
-import type { DispatchRecord, DispatchState } from './records.js';
+import { isSettled, type DispatchRecord, type DispatchState } from './records.js';
 import type { Block, Reply } from './reply.js';
 import type { DeviceAction } from './types.js';
 
@@ -61,12 +61,10 @@ export function summaryLine(records: Array<Pick<DispatchRecord, 'state'>>): stri
   return `${records.length} devices: ${parts.join(', ')}`;
 }
 
-/** Until every action has its result the status is on its way (Reply.transient). */
-const UNSETTLED: ReadonlySet<DispatchState> = new Set(['dispatching', 'sent', 'pending', 'active']);
-
 export function statusReply(action: DeviceAction, confirmedBy: string, records: DispatchRecord[], footer?: string): Reply {
   const reply = records.length > SUMMARISE_ABOVE ? summaryReply(action, confirmedBy, records, footer) : perDeviceReply(action, confirmedBy, records, footer);
-  return records.some((r) => UNSETTLED.has(r.state)) ? { ...reply, transient: true } : reply;
+  // Until every action has its result the status is on its way (Reply.transient).
+  return records.some((r) => !isSettled(r.state)) ? { ...reply, transient: true } : reply;
 }
 
 function perDeviceReply(action: DeviceAction, confirmedBy: string, records: DispatchRecord[], footer?: string): Reply {
@@ -81,7 +79,7 @@ function summaryReply(action: DeviceAction, confirmedBy: string, records: Dispat
   const heading = `${ACTION_NOUN[action][0]!.toUpperCase()}${ACTION_NOUN[action].slice(1)} confirmed by ${confirmedBy}`;
   const summary = summaryLine(records);
   const problems = records.filter((r) => PROBLEM.has(r.state));
-  const settled = records.every((r) => !['dispatching', 'sent', 'pending', 'active'].includes(r.state));
+  const settled = records.every((r) => isSettled(r.state));
   const tone = problems.length > 0 ? 'warning' : settled ? 'success' : 'info';
   const listed = problems.slice(0, PROBLEMS_NAMED);
   const named = listed.map((r) => stateLine(action, r));
