@@ -1,35 +1,16 @@
 // Review of bulk in Teams: the prompt replaced the confirmation card, so whatever answers a typed count must leave
 // the person a way on: type again, or cancel.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import nock from 'nock';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FLEET_OWNER, writeFleetTenant } from '../../fixtures/fleet-tenant.js';
-import { ALICE, cardOf, cardText, click, executeActions, message, startHarness, type Harness } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { FLEET_OWNER } from '../../fixtures/fleet-tenant.js';
+import { fleetHarness } from './fleet.js';
+import { ALICE, cardOf, cardText, click, executeActions, message } from './harness.js';
 
-let h: Harness;
-let dir: string;
-beforeAll(async () => {
-  nock.disableNetConnect();
-  nock.enableNetConnect(/127\.0\.0\.1/);
-  dir = await mkdtemp(join(tmpdir(), 'lockdesk-teams-bulk-review-'));
-  h = await startHarness({ LOCKDESK_DEMO_TENANT: await writeFleetTenant(dir, 40) });
-});
-afterAll(async () => {
-  await h.close();
-  nock.enableNetConnect();
-  await rm(dir, { recursive: true, force: true });
-});
-
-const dispatches = async () => {
-  const events = [];
-  for await (const e of h.app.store.audit.read()) if (e.event === 'dispatch') events.push(e);
-  return events;
-};
+const fleet = fleetHarness(40);
+const dispatches = fleet.dispatches;
 
 describe('bulk in Teams, after a wrong count', () => {
   it('the answer still holds the input and its button, so the person can type again (the card has nothing else)', async () => {
+    const h = fleet.harness();
     await h.post(message(ALICE, `lock ${FLEET_OWNER}`));
     const offer = cardOf(h.sent.find((s) => s.method === 'POST')!);
     const all = executeActions(offer).find((a) => a.title === 'Lock all 40 devices')!;
@@ -47,6 +28,7 @@ describe('bulk in Teams, after a wrong count', () => {
 
 describe('bulk in Teams, the prompt', () => {
   it('can be cancelled: the card it replaced held the Cancel button, and nothing else can cancel the request', async () => {
+    const h = fleet.harness();
     h.sent.length = 0;
     await h.post(message(ALICE, `lock ${FLEET_OWNER}`));
     const offer = cardOf(h.sent.find((s) => s.method === 'POST')!);

@@ -1,35 +1,16 @@
 // Bulk in Teams: "Lock all 40 devices" turns the card into an Adaptive Card with an Input.Text for the count; its
 // Action.Execute carries what was typed; the right count locks exactly the counted set once.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import nock from 'nock';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FLEET_OWNER, writeFleetTenant } from '../../fixtures/fleet-tenant.js';
-import { ALICE, BOB, cardOf, cardText, click, executeActions, message, startHarness, type Harness } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { FLEET_OWNER } from '../../fixtures/fleet-tenant.js';
+import { fleetHarness } from './fleet.js';
+import { ALICE, BOB, cardOf, cardText, click, executeActions, message } from './harness.js';
 
-let h: Harness;
-let dir: string;
-beforeAll(async () => {
-  nock.disableNetConnect();
-  nock.enableNetConnect(/127\.0\.0\.1/);
-  dir = await mkdtemp(join(tmpdir(), 'lockdesk-teams-bulk-'));
-  h = await startHarness({ LOCKDESK_DEMO_TENANT: await writeFleetTenant(dir, 40) });
-});
-afterAll(async () => {
-  await h.close();
-  nock.enableNetConnect();
-  await rm(dir, { recursive: true, force: true });
-});
-
-const dispatches = async () => {
-  const events = [];
-  for await (const e of h.app.store.audit.read()) if (e.event === 'dispatch') events.push(e);
-  return events;
-};
+const fleet = fleetHarness(40);
+const dispatches = fleet.dispatches;
 
 describe('bulk in Teams', () => {
   it('the click asks for the count with Input.Text; a wrong count sends nothing; the right one locks all 40 once', async () => {
+    const h = fleet.harness();
     await h.post(message(ALICE, `lock ${FLEET_OWNER}`));
     const offer = cardOf(h.sent.find((s) => s.method === 'POST')!);
     expect(cardText(offer)).toContain('and 15 more: 15 Android Enterprise');
