@@ -146,11 +146,18 @@ export async function handleDecision(deps: Core, followUp: FollowUp, actor: Acto
   });
   // The action has left: a message that cannot be updated must never turn into "nothing was done, try again".
   const status = statusReply(confirmation.action, by, records, skippedText || undefined);
-  followUp.noteShown(records);
-  await sink.update(status).catch(async (error: unknown) => {
-    deps.logger.warn({ correlationId: confirmation.correlationId, code: toLockdeskError(error).code }, 'could not update the clicked message with the status; sending it as a new message');
-    await sink.reply(status).catch(() => deps.logger.warn({ correlationId: confirmation.correlationId }, 'could not tell the person the status; it is in the audit trail'));
-  });
+  const shown = await sink.update(status).then(
+    () => true,
+    async (error: unknown) => {
+      deps.logger.warn({ correlationId: confirmation.correlationId, code: toLockdeskError(error).code }, 'could not update the clicked message with the status; sending it as a new message');
+      return sink.reply(status).then(
+        () => true,
+        () => (deps.logger.warn({ correlationId: confirmation.correlationId }, 'could not tell the person the status; it is in the audit trail'), false),
+      );
+    },
+  );
+  // Only what the person has: a status they never saw is shown by the next follow-up round.
+  if (shown) followUp.noteShown(records);
 }
 
 /** Why a confirmation can no longer be used, seen before a second step is offered (the claim decides in the end). */

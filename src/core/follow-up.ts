@@ -134,11 +134,13 @@ export class FollowUp {
     // once a round: a bulk action's status moves every few seconds without spending Slack's or Teams' rate limits.
     const digest = statusDigest(records);
     const live = this.#live.get(job.key);
-    if (chat && digest !== (live?.shown ?? job.shown)) {
-      await this.#show(sink, job.confirmedBy, records, job.note);
+    let shown = live?.shown ?? job.shown;
+    // Marked shown only once the person has it: an update that failed is tried again next round.
+    if (chat && digest !== shown && (await this.#show(sink, job.confirmedBy, records, job.note))) {
+      shown = digest;
       if (live) live.shown = digest;
     }
-    const next = { ...job, shown: digest, cursor };
+    const next = { ...job, ...(shown !== undefined ? { shown } : {}), cursor };
     if (records.every((r) => isSettled(r.state))) {
       this.#live.delete(job.key);
       if (chat && !sink && records.some((r) => r.replyRef)) await this.#ended(job, 'unreachable', 'settled, but the person could not be reached in chat from here; the outcome is in the audit trail', records);
@@ -225,14 +227,17 @@ export class FollowUp {
     while (this.#live.size >= MAX_LIVE_SINKS) this.#live.delete(this.#live.keys().next().value!);
   }
 
-  async #show(sink: ReplySink | undefined, confirmedBy: string, records: DispatchRecord[], footer?: string): Promise<void> {
-    if (!sink) return;
+  /** Whether the message now says it. */
+  async #show(sink: ReplySink | undefined, confirmedBy: string, records: DispatchRecord[], footer?: string): Promise<boolean> {
+    if (!sink) return false;
     try {
       const reply = statusReply(records[0]!.action, confirmedBy, records, footer);
       // The last update of the chat window is an outcome for the chat, however unsettled the actions are.
       await sink.update(footer?.includes(KEEP_CHECKING) ? { ...reply, transient: false } : reply);
+      return true;
     } catch (error) {
       this.#core.logger.warn({ code: toLockdeskError(error).code }, 'could not update the chat message with the action status');
+      return false;
     }
   }
 

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { buttonsOf, ERROR_CODES, LockdeskError, type DeviceAction, type Reply } from '../../src/core/index.js';
 import type { DispatchOptions, DispatchResult } from '../../src/ports.js';
-import { actor, helpdeskPolicy, makeHarness, RecordingSink } from './harness.js';
+import { actor, buttonValue, helpdeskPolicy, makeHarness, RecordingSink } from './harness.js';
 import { fleetOf } from './fixtures.js';
 
 const help = actor('help@contoso.com');
@@ -133,5 +133,33 @@ describe('bulk review: a repeated click', () => {
     await h.handler.handleClick(help, allButton(offer).value, again);
     expect(again.lastReply.text).toMatch(/already used/);
     expect(reads).toBe(0);
+  });
+});
+
+describe('a status update that fails', () => {
+  it('is shown by the next round although nothing changed since', async () => {
+    const h = makeHarness(fleetOf(1, 'fleet@contoso.com'), { policy: helpdeskPolicy });
+    const offer = (await h.say(actor('help@contoso.com'), 'lock fleet@contoso.com')).lastReply;
+    const clicked = new RecordingSink();
+    await h.handler.handleClick(actor('help@contoso.com'), buttonValue(offer, 'Lock "Fleet-0001"'), clicked);
+    expect(clicked.lastUpdate.text).toMatch(/sent/);
+    // The first round sees "pending", but the chat refuses that update.
+    let refuse = true;
+    const update = clicked.update.bind(clicked);
+    clicked.update = async (r) => {
+      if (refuse) {
+        refuse = false;
+        throw new Error('chat refused the update');
+      }
+      return update(r);
+    };
+    await h.clock.untilSleeping();
+    h.clock.advance(1_000);
+    await h.clock.untilSleeping();
+    expect(clicked.lastUpdate.text).not.toMatch(/pending/);
+    // Nothing changes at Intune; the next round shows what the person has not seen.
+    h.clock.advance(2_000);
+    await h.clock.untilSleeping();
+    expect(clicked.lastUpdate.text).toMatch(/pending: queued in Intune/);
   });
 });
