@@ -86,13 +86,15 @@ async function acquire(dir: string, file: string, temp: string, me: LockOwner, l
       // Re-read under the marker: another process may have taken over since we read, and now holds it alive.
       const now = await readText(file);
       if (now !== undefined && now !== text) return false;
-      if (now !== undefined) await unlink(file).catch(ignoreMissing);
+      if (now !== undefined) {
+        await unlink(file).catch(ignoreMissing);
+        // Said by whoever removes the dead owner's lock: between this unlink and our link, a process starting at the
+        // same moment may link its own lock first and hold the store without ever having seen the dead one.
+        logger.warn({ file, owner: owner ?? text, reason: verdict.why }, 'taking over the lock of a lockdesk process that is no longer running');
+      }
       return linkExclusive(temp, file);
     });
-    if (outcome.held && outcome.value) {
-      logger.warn({ file, owner: owner ?? text, reason: verdict.why }, 'taking over the lock of a lockdesk process that is no longer running');
-      return;
-    }
+    if (outcome.held && outcome.value) return;
     // Someone else is taking over, or took over: wait a moment, then look at what they left.
     if (!outcome.held) await sleep(10 + Math.floor(Math.random() * 20));
   }
