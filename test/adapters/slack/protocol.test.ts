@@ -55,7 +55,8 @@ describe('a slow backend', () => {
     h = await startHarness({ LOCKDESK_SIM_LATENCY_MS: '10000' });
     const { res, ms, responseUrl } = await h.command('U0ALICE', '/lost', '');
     expect(res.status).toBe(200);
-    expect(ms).toBeLessThan(1000);
+    // Far below the backend's 10 s (the ack never waits for it), with room for a busy machine.
+    expect(ms).toBeLessThan(5_000);
     expect(h.hooks).toEqual([]);
     const harness = h;
     const post = await waitFor(() => harness.hooks.find((p) => p.path === new URL(responseUrl).pathname), 'the late answer', 30_000);

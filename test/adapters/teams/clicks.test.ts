@@ -89,12 +89,12 @@ describe('Teams card clicks', () => {
     expect(await lockState("Alice's iPhone")).toBe('none');
   });
 
-  it('a slow backend: Teams gets a "working" card in time, and the card is updated when the answer comes', async () => {
-    h = await startHarness({ LOCKDESK_SIM_LATENCY_MS: '400', TEAMS_INVOKE_WAIT_MS: '100' });
+  it('a slow backend: Teams gets a "working" card in time, and the card is updated when the answer comes', { timeout: 60_000 }, async () => {
+    // Each backend call takes 1.5 s and lockdesk answers the invoke after 100 ms: a "working" card (not the outcome)
+    // in the invoke response is the proof that Teams did not wait for the backend.
+    h = await startHarness({ LOCKDESK_SIM_LATENCY_MS: '1500', TEAMS_INVOKE_WAIT_MS: '100' });
     const { cardId, buttons } = await confirmationFor("lock Alice's iPhone");
-    const started = Date.now();
     const res = await h.post(click(ALICE, cardId, buttons[0]!.data));
-    expect(Date.now() - started).toBeLessThan(380);
     expect(cardText(res.body.value)).toContain('working on it');
     await h.bot.idle();
     const updates = h.sent.filter((s) => s.method === 'PUT');
