@@ -1,14 +1,17 @@
 // The interfaces the core needs from the world. Backends and stores implement them; the core only calls them.
-import type { ActionStatus, Device, DeviceAction } from './core/types.js';
+import type { ActionParameters, ActionStatus, Device, DeviceAction } from './core/types.js';
 import type { LockdeskError } from './core/errors.js';
 import type { AuditEvent, Confirmation, DispatchPatch, DispatchRecord, DispatchState, ResolveOutcome } from './core/records.js';
 import type { ActorRef } from './core/types.js';
+import type { Button } from './core/reply.js';
 
 /** How a device can be looked up directly; a user's devices come from listUserDevices. */
 export type DeviceLookup = { by: 'id' | 'serial' | 'name' | 'namePrefix'; value: string };
 
 export interface DispatchOptions {
   maySend?: () => boolean;
+  /** What the action needs for each device besides its id (Lost Mode's text, signOut's user), by device id. */
+  parameters?: ReadonlyMap<string, ActionParameters>;
   /**
    * Called once per device as soon as its result is final, before dispatch() returns (a bulk action of hundreds of
    * devices takes a write budget's windows): the caller records and shows progress as it happens.
@@ -163,6 +166,8 @@ export interface FollowUpJob {
   cursor?: number;
   /** Said beneath the states each time the message is shown: the devices that were not sent at all (no record). */
   note?: string;
+  /** The playbook's next steps, shown beneath the status (buttons that start a request; plain data). */
+  nextSteps?: Button[];
 }
 
 /**

@@ -3,6 +3,7 @@
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { Actor, Button, Handler, Reply, ReplySink, SecretMessage, TypedPrompt } from '../../src/core/index.js';
+import { FieldQuestions, hasFields, type FieldPrompt } from './field-prompt.js';
 import { renderText } from './render-text.js';
 
 export interface ConsoleChatOptions {
@@ -22,8 +23,16 @@ export async function runConsoleChat(options: ConsoleChatOptions): Promise<void>
   /** The choices on screen: those of the latest message. A newer message without buttons leaves nothing to click. */
   let choices: { owner: number; buttons: Button[] } = { owner: -1, buttons: [] };
   let messageCount = 0;
-  /** A second step a click asked for: the next line is what the person types, handed back with the prompt's value. */
-  let asked: { prompt: TypedPrompt; owner: number } | undefined;
+  /**
+   * A second step a click asked for: the next line is what the person types (or, a prompt with fields, the next
+   * lines are each field's text), handed back with the prompt's value.
+   */
+  let asked: { prompt: TypedPrompt; owner: number; fields?: FieldQuestions } | undefined;
+  const askFields = (prompt: FieldPrompt, owner: number) => {
+    const fields = new FieldQuestions(prompt);
+    asked = { prompt, owner, fields };
+    write(fields.question());
+  };
 
   const show = (reply: Reply, owner: number) => {
     const rendered = renderText(reply);
@@ -37,18 +46,27 @@ export async function runConsoleChat(options: ConsoleChatOptions): Promise<void>
     update: async (reply) => show(reply, origin),
     sendSecret: async (message: SecretMessage) => write(`🔒 (only you see this) ${message.text}\n   ${message.passcode.reveal()}`),
     askToType: async (prompt: TypedPrompt) => {
+      if (hasFields(prompt)) {
+        write(`${prompt.title}\n${prompt.text}`);
+        askFields(prompt, origin);
+        return;
+      }
       asked = { prompt, owner: origin };
       write(`${prompt.title}\n${prompt.text}\n${prompt.label} (anything else sends nothing):`);
     },
   });
 
-  /** The answer to a prompt: a refusal without buttons leaves the prompted message's choices clickable again. */
+  /**
+   * The answer to a prompt: a refusal without buttons leaves the prompted message's choices clickable again; one
+   * that carries a prompt with fields (what was typed, to correct) asks them again.
+   */
   const answerSink = (origin: number): ReplySink => ({
     ...sinkFor(origin),
     reply: async (reply) => {
       const rendered = renderText(reply);
       write(rendered.text);
       if (rendered.buttons.length > 0) choices = { owner: ++messageCount, buttons: rendered.buttons };
+      if (hasFields(reply.prompt)) askFields(reply.prompt, origin);
     },
   });
 
@@ -58,6 +76,17 @@ export async function runConsoleChat(options: ConsoleChatOptions): Promise<void>
   prompt();
   for await (const raw of lines) {
     const line = raw.trim();
+    if (asked?.fields) {
+      // An empty line is an answer here: it keeps the text shown.
+      const { prompt: question, owner, fields } = asked;
+      const answers = fields.answer(line);
+      if (answers) {
+        asked = undefined;
+        await handler.handleClick(actor, question.value, answerSink(owner), answers);
+      } else write(fields.question());
+      prompt();
+      continue;
+    }
     if (line === '') {
       prompt();
       continue;

@@ -1,10 +1,13 @@
 // Renders a neutral reply as terminal text; buttons become numbered choices the person types to click.
-import type { Block, Button, DeviceCard, Reply } from '../../src/core/index.js';
+import { actionTitle, type Block, type Button, type DeviceAction, type DeviceCard, type Reply } from '../../src/core/index.js';
 
 export interface RenderedText {
   text: string;
   buttons: Button[];
 }
+
+/** The two first actions keep their short names on a support line; the others are named by their title. */
+const SUPPORT_NAME: Partial<Record<DeviceAction, string>> = { lock: 'lock', resetPasscode: 'reset passcode' };
 
 function cardLines(card: DeviceCard): string[] {
   const lines = [
@@ -12,7 +15,7 @@ function cardLines(card: DeviceCard): string[] {
     `    ${card.model} · ${card.os} · owner ${card.owner}`,
     `    serial ${card.serialTail} · last check-in ${card.lastCheckInAgo} · ${card.platform}, ${card.managementMode}`,
   ];
-  for (const s of card.support) lines.push(`    ${s.action === 'lock' ? 'lock' : 'reset passcode'}: ${s.supported ? 'yes' : 'no'} (${s.text})`);
+  for (const s of card.support) lines.push(`    ${SUPPORT_NAME[s.action] ?? actionTitle(s.action)}: ${s.supported ? 'yes' : 'no'} (${s.text})`);
   if (card.willHappen) lines.push(`    what will happen: ${card.willHappen}`);
   for (const caution of card.cautions) lines.push(`    ! ${caution}`);
   return lines;

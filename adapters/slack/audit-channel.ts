@@ -1,13 +1,12 @@
 // SLACK_AUDIT_CHANNEL: one line per dispatched action and per result, saying who asked, which device and the
 // outcome. Audit events hold no secrets, and only these fields of them are shown.
 import type { webApi } from '@slack/bolt';
-import type { ActorRef, AuditEvent } from '../../src/core/index.js';
+import { actionTitle, type ActorRef, type AuditEvent } from '../../src/core/index.js';
 import type { Logger } from '../../src/ports.js';
 import type { ObservedStore } from '../../src/store/observed-store.js';
 import { clip, mrkdwn } from './limits.js';
 import { slackFailure } from './slack-errors.js';
 
-const NOUN = { lock: 'Remote lock', resetPasscode: 'Passcode reset' } as const;
 const EMOJI: Record<string, string> = { dispatching: ':outbox_tray:', sent: ':outbox_tray:', done: ':white_check_mark:', failed: ':x:', notSent: ':x:', canceled: ':warning:', notSupported: ':x:', unknown: ':grey_question:' };
 const MAX_REMEMBERED = 10_000;
 const OPEN = new Set(['dispatching', 'sent', 'pending', 'active']);
@@ -25,7 +24,7 @@ export function auditLine(event: AuditEvent, askedBy?: ActorRef | null): string 
   const outcome = event.event === 'dispatch' ? 'sent to Intune' : event.outcome;
   const reason = event.event === 'result' && event.reason ? `: ${mrkdwn(clip(event.reason, 300), 400)}` : '';
   const by = event.actor ? who(event.actor) : askedBy !== undefined ? who(askedBy) : 'an earlier request';
-  return `${EMOJI[event.outcome] ?? ':information_source:'} ${NOUN[event.action]} of ${device}, asked by ${by}: *${outcome}*${reason}`;
+  return `${EMOJI[event.outcome] ?? ':information_source:'} ${actionTitle(event.action)} of ${device}, asked by ${by}: *${outcome}*${reason}`;
 }
 
 /** Posts each dispatch and result line to the channel; a failure is logged and never touches the action. */

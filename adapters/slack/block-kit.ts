@@ -1,7 +1,7 @@
 // Renders the neutral Reply as Block Kit: a message (at most 50 blocks) or the App Home view (at most 100).
 // Buttons carry the neutral Button.value unchanged; their action_id only has to be unique in the message.
 import type { types } from '@slack/bolt';
-import type { Block, Button, DeviceCard, Reply } from '../../src/core/index.js';
+import { actionTitle, type Block, type Button, type DeviceCard, type Reply } from '../../src/core/index.js';
 import { clip, LIMITS, mrkdwn } from './limits.js';
 
 type KnownBlock = types.KnownBlock;
@@ -12,7 +12,6 @@ export const ACTION_ID_PREFIX = 'lockdesk-';
 export const ACTION_ID_PATTERN = /^lockdesk-\d+$/;
 
 const TONE_EMOJI = { info: ':information_source:', success: ':white_check_mark:', warning: ':warning:', error: ':x:' } as const;
-const ACTION_NAME = { lock: 'Remote lock', resetPasscode: 'Passcode reset' } as const;
 
 export interface SlackMessage {
   text: string;
@@ -48,7 +47,7 @@ class ButtonNumbers {
 }
 
 function supportLines(card: DeviceCard): string[] {
-  const lines = card.support.map((s) => `${ACTION_NAME[s.action]}: ${s.supported ? 'yes' : 'no'}, ${s.text}`);
+  const lines = card.support.map((s) => `${actionTitle(s.action)}: ${s.supported ? 'yes' : 'no'}, ${s.text}`);
   return [...lines, ...card.cautions.map((c) => `:warning: ${c}`)];
 }
 

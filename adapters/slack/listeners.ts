@@ -19,8 +19,14 @@ export const SLASH_COMMANDS: Record<string, string> = {
   '/lock': 'lock',
   '/reset-passcode': 'reset-passcode',
   '/lost': 'lost',
+  '/lost-mode': 'lost-mode',
+  '/found': 'found',
+  '/locate': 'locate',
+  '/sound': 'sound',
+  '/sign-out': 'sign-out',
   '/devices': 'devices',
 };
+const SLASH_COMMAND = new RegExp(`^(${Object.keys(SLASH_COMMANDS).join('|')})$`);
 
 export interface ListenerDeps extends Outlets {
   handler: Handler;
@@ -64,7 +70,7 @@ export function registerListeners(bolt: BoltApp, deps: ListenerDeps): void {
     }
   }
 
-  bolt.command(/^\/(lock|reset-passcode|lost|devices)$/, async ({ command, body, ack, context }: SlackCommandMiddlewareArgs & { context: { retryNum?: number } }) => {
+  bolt.command(SLASH_COMMAND, async ({ command, body, ack, context }: SlackCommandMiddlewareArgs & { context: { retryNum?: number } }) => {
     await ack();
     if (!deliveries.first(`command:${command.trigger_id}`, context.retryNum)) return;
     const word = SLASH_COMMANDS[command.command] ?? command.command.replace(/^\//, '');
@@ -107,13 +113,16 @@ export function registerListeners(bolt: BoltApp, deps: ListenerDeps): void {
     });
   });
 
-  // The typed second step of a bulk confirmation (typed-modal.ts). The modal closes at once; the core answers in
-  // the clicked message, which the modal's metadata names. The person is the one Slack says submitted it.
+  // The typed second step of a confirmation (typed-modal.ts). The modal closes at once; the core answers in the
+  // clicked message, which the modal's metadata names, and a refused answer to fields opens the modal again (with
+  // the submission's trigger id). The person is the one Slack says submitted it.
   bolt.view(TYPED_CALLBACK_ID, async ({ ack, body, view, context }) => {
     await ack();
     const submission = readSubmission(view);
     if (!submission || !deliveries.first(`view:${view.id}`, context.retryNum)) return;
-    const sink = restoreClickSink(deps, { ...submission.metadata.ref, userId: body.user.id });
+    const trigger = (body as { trigger_id?: unknown }).trigger_id;
+    const triggerId = typeof trigger === 'string' ? trigger : undefined;
+    const sink = restoreClickSink(deps, { ...submission.metadata.ref, userId: body.user.id }, triggerId ? { triggerId } : {});
     if (!sink) return;
     deps.background(async () => {
       const actor = await actorOr(body.user.id, body, sink);

@@ -37,10 +37,19 @@ const clickRefData = z.object({
  * for a live sink: an update to chat.postEphemeral to the clicker, else a DM; a secret to chat.postEphemeral only,
  * never to a channel or a DM. A message that is not ephemeral is updated with chat.update, no response URL needed.
  */
-export function restoreClickSink(outlets: Outlets, data: Record<string, unknown>): ReplySink | undefined {
+export function restoreClickSink(outlets: Outlets, data: Record<string, unknown>, live: { triggerId?: string } = {}): ReplySink | undefined {
   const parsed = clickRefData.safeParse(data);
   if (!parsed.success) return undefined;
   const { userId, channelId, message } = parsed.data;
   const responseUrl = acceptableResponseUrl(parsed.data.responseUrl, outlets.apiOrigin) ? parsed.data.responseUrl : undefined;
-  return createSink(outlets, { kind: 'click', userId, ...(channelId ? { channelId } : {}), ...(responseUrl ? { responseUrl } : {}), ...(message ? { message } : {}) });
+  // `live.triggerId`: the event that restores it now (a modal's submission) can open a modal again; never stored.
+  const triggerId = live.triggerId !== undefined && /^[\w.-]{1,200}$/.test(live.triggerId) ? live.triggerId : undefined;
+  return createSink(outlets, {
+    kind: 'click',
+    userId,
+    ...(channelId ? { channelId } : {}),
+    ...(responseUrl ? { responseUrl } : {}),
+    ...(message ? { message } : {}),
+    ...(triggerId ? { triggerId } : {}),
+  });
 }

@@ -97,12 +97,29 @@ export function createSink(outlets: Outlets, origin: Origin): ReplySink {
     throw new UndeliveredError(tried);
   }
 
+  /** The modal of a prompt (typed-modal.ts), opened with the event's trigger id; throws when Slack did not open it. */
+  async function openModal(prompt: TypedPrompt, problem?: string): Promise<void> {
+    const view = typedModal(prompt, clickRef(origin).data, problem);
+    try {
+      if (!origin.triggerId || !view) throw new Error(view ? 'no trigger id' : 'the modal does not fit');
+      await client.views.open({ trigger_id: origin.triggerId, view });
+    } catch (error) {
+      logger.warn({ slackError: slackFailure(error).code, user }, problem ? 'could not open the modal again to correct the answer' : 'could not open the modal to type the answer');
+      throw error;
+    }
+  }
+
   const newMessage = origin.kind === 'command' ? [...viaResponseUrl({ response_type: 'ephemeral', replace_original: false }), ...ephemeral(), direct] : [...ephemeral(), direct];
 
   return {
     // A click's follow-up may go on in another process (see sink-ref.ts); a command starts nothing to follow.
     ...(origin.kind === 'click' ? { ref: () => clickRef(origin) } : {}),
-    reply: (reply: Reply) => deliver('reply', renderMessage(reply), newMessage),
+    reply: async (reply: Reply) => {
+      // A refused answer to a prompt with fields (a modal's submission): the modal opens again with what was typed,
+      // to correct, while the submission's trigger id lasts (so first); the refusal in the message is said anyway.
+      if (reply.prompt?.fields && origin.triggerId) await openModal(reply.prompt, reply.text).catch(() => undefined);
+      await deliver('reply', renderMessage(reply), newMessage);
+    },
     update: async (reply: Reply) => {
       // A message only its response URL can replace has 5 posts in all: a status on its way is skipped once only
       // the reserve is left, so the outcome still replaces the message instead of arriving as a new one.
@@ -116,13 +133,12 @@ export function createSink(outlets: Outlets, origin: Origin): ReplySink {
     ...(origin.kind === 'click'
       ? {
           async askToType(prompt: TypedPrompt) {
-            const view = typedModal(prompt, clickRef(origin).data);
             try {
-              if (!origin.triggerId || !view) throw new Error('no trigger id');
-              await client.views.open({ trigger_id: origin.triggerId, view });
-            } catch (error) {
-              logger.warn({ slackError: slackFailure(error).code, user }, 'could not open the modal to type the count');
-              const text = 'Slack did not open the window in which you type the number of devices, so lockdesk sent nothing. Your confirmation still stands: click the button again.';
+              await openModal(prompt);
+            } catch {
+              const text = prompt.fields
+                ? 'Slack did not open the window in which you check what to send, so lockdesk sent nothing. Your confirmation still stands: click the button again.'
+                : 'Slack did not open the window in which you type the number of devices, so lockdesk sent nothing. Your confirmation still stands: click the button again.';
               await deliver('reply', renderMessage({ text, blocks: [{ kind: 'notice', tone: 'warning', text }] }), [...ephemeral(), direct]);
             }
           },

@@ -11,6 +11,7 @@ import { MESSAGES_PATH } from './http-route.js';
 import { findDevices, FIND_DEVICE_COMMAND, queryTextOf } from './message-extension.js';
 import { Outbox, referenceOf } from './outbox.js';
 import { PrivateViews } from './private-views.js';
+import { answerOf } from './prompt-answer.js';
 import { RouteAdapter } from './route-adapter.js';
 import { createSdkApp } from './sdk-app.js';
 import { restoreClickSink } from './sink-ref.js';
@@ -138,7 +139,7 @@ export function createTeamsBot(options: TeamsBotOptions): TeamsBot {
     const scope = await scopeOf(activity);
     if (!scope) return cardResponse(renderCard(outsiderReply()));
     const session = new ClickSession(deps, scope, activity.replyToId, undefined);
-    const typed = typeof data.typed === 'string' ? data.typed : undefined;
+    const typed = answerOf(data);
     background(handler.handleClick(scope.actor, typeof data.value === 'string' ? data.value : '', session.sink, typed).then(() => session.settled()));
     return cardResponse(await session.invokeCard(options.invokeWaitMs));
   };

@@ -1,5 +1,5 @@
 // Renders a neutral Reply as an Adaptive Card (1.5, Teams' newest): plain JSON, no SDK type.
-import type { Block, Button, DeviceCard, Reply, TypedPrompt } from '../../src/core/index.js';
+import { actionTitle, type Block, type Button, type DeviceCard, type PromptField, type Reply, type TypedPrompt } from '../../src/core/index.js';
 
 export type AdaptiveElement = Record<string, unknown>;
 export interface AdaptiveCardJson {
@@ -22,14 +22,17 @@ export interface ClickData {
   value: string;
   /** What was typed in a prompt's Input.Text (Teams merges the card's inputs into the data by their id). */
   typed?: string;
+  /** A prompt with fields: their ids, so the submission can be read back (see prompt-answer.ts). */
+  fields?: string[];
 }
 
 /** The id of a prompt's text input: its value arrives in the submit's data under this name. */
 export const TYPED_INPUT_ID = 'typed';
+/** The id of a prompt field's Input.Text: its text arrives in the submit's data under this name. */
+export const fieldInputId = (id: string) => `field.${id}`;
 
 const TONE_COLOR = { info: 'Accent', success: 'Good', warning: 'Warning', error: 'Attention' } as const;
 const TONE_MARK = { info: 'ℹ️', success: '✅', warning: '⚠️', error: '⛔' } as const;
-const ACTION_NAME = { lock: 'Remote lock', resetPasscode: 'Passcode reset' } as const;
 
 const text = (value: string, extra: AdaptiveElement = {}): AdaptiveElement => ({ type: 'TextBlock', text: escapeMarkdown(value), wrap: true, ...extra });
 
@@ -57,7 +60,7 @@ function deviceElements(card: DeviceCard, buttons: Button[]): AdaptiveElement[] 
   const items: AdaptiveElement[] = [
     text(card.name, { weight: 'Bolder', size: 'Medium' }),
     { type: 'FactSet', facts },
-    ...card.support.map((s) => text(`${s.supported ? '✔' : '✘'} ${ACTION_NAME[s.action]}: ${s.text}`, { spacing: 'None', isSubtle: !s.supported, size: 'Small' })),
+    ...card.support.map((s) => text(`${s.supported ? '✔' : '✘'} ${actionTitle(s.action)}: ${s.text}`, { spacing: 'None', isSubtle: !s.supported, size: 'Small' })),
   ];
   if (card.willHappen) items.push(text(`What will happen: ${card.willHappen}`));
   for (const caution of card.cautions) items.push(text(`⚠️ ${caution}`, { color: 'Warning' }));
@@ -90,15 +93,30 @@ export function renderCard(reply: Reply): AdaptiveCardJson {
   return emptyCard(body.length > 0 ? body : [text(reply.text)]);
 }
 
-/** A typed second step: the input and the one button that submits it with the prompt's value. */
+/** One Input.Text per field, showing its current text to keep or change; only a field that is not optional is required. */
+function fieldInput(field: PromptField): AdaptiveElement {
+  return {
+    type: 'Input.Text',
+    id: fieldInputId(field.id),
+    label: field.label,
+    value: field.initial,
+    maxLength: field.maxLength,
+    ...(field.multiline ? { isMultiline: true } : {}),
+    ...(field.optional ? {} : { isRequired: true, errorMessage: `${field.label} is needed.` }),
+  };
+}
+
+/** A typed second step: the input(s) and the one button that submits them with the prompt's value. */
 function promptElements(prompt: TypedPrompt): AdaptiveElement[] {
-  const submit: AdaptiveElement = { type: 'Action.Execute', title: prompt.submitLabel, verb: CLICK_VERB, style: 'destructive', data: { value: prompt.value } satisfies ClickData };
+  const data: ClickData = prompt.fields ? { value: prompt.value, fields: prompt.fields.map((f) => f.id) } : { value: prompt.value };
+  const submit: AdaptiveElement = { type: 'Action.Execute', title: prompt.submitLabel, verb: CLICK_VERB, style: 'destructive', data };
+  if (prompt.fields) submit.associatedInputs = 'auto';
   // The prompt took the place of the card's Cancel button; it takes no input, so an empty count does not hold it back.
   const cancel: AdaptiveElement[] = prompt.cancel ? [{ type: 'Action.Execute', title: prompt.cancel.label, verb: CLICK_VERB, associatedInputs: 'none', data: { value: prompt.cancel.value } satisfies ClickData }] : [];
-  return [
-    { type: 'Input.Text', id: TYPED_INPUT_ID, label: prompt.label, isRequired: true, errorMessage: `${prompt.label} is needed.`, maxLength: 20 },
-    { type: 'ActionSet', actions: [submit, ...cancel] },
-  ];
+  const inputs = prompt.fields
+    ? prompt.fields.map(fieldInput)
+    : [{ type: 'Input.Text', id: TYPED_INPUT_ID, label: prompt.label, isRequired: true, errorMessage: `${prompt.label} is needed.`, maxLength: 20 }];
+  return [...inputs, { type: 'ActionSet', actions: [submit, ...cancel] }];
 }
 
 /** The public face of a card whose details only `ownerName` may see; their Teams client fetches the details itself. */

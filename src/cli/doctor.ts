@@ -3,7 +3,7 @@
 import { pathToFileURL } from 'node:url';
 import dotenv from 'dotenv';
 import { createTokenSource, type TokenSource } from '../backend/graph/auth.js';
-import { ACTION_PERMISSION, DIRECTORY_PERMISSION, READ_PERMISSION } from '../backend/graph/graph-errors.js';
+import { ACTION_PERMISSION, DIRECTORY_PERMISSION, READ_PERMISSION, SIGN_OUT_PERMISSION, USER_READ_PERMISSION } from '../backend/graph/graph-errors.js';
 import { GraphHttp } from '../backend/graph/http.js';
 import { MANAGED_DEVICES, query } from '../backend/graph/odata.js';
 import { graphSettingsFrom, type GraphSettings } from '../backend/graph/settings.js';
@@ -18,6 +18,8 @@ import { systemClock } from '../system.js';
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 const READ_ROLES = [READ_PERMISSION, 'DeviceManagementManagedDevices.ReadWrite.All'];
 const DIRECTORY_ROLES = [DIRECTORY_PERMISSION, 'Group.Read.All', 'Directory.Read.All'];
+/** Reading a user's signInSessionsValidFromDateTime (how lockdesk sees that a sign-out happened). */
+const USER_READ_ROLES = [USER_READ_PERMISSION, 'User.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'];
 
 /** The `roles` claim of an app-only token (application permissions granted with admin consent). */
 export function tokenRoles(token: string): string[] | undefined {
@@ -42,9 +44,12 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<number> {
   const say = (ok: boolean, text: string) => write(`${ok ? 'OK  ' : 'NO  '} ${text}`);
   let settings: GraphSettings;
   let policyGroups: string[];
+  let signOutRoles: string[];
   try {
     const config = loadConfig(options.env ?? process.env);
-    policyGroups = policyGroupIds((await loadPolicy(config.LOCKDESK_POLICY && resolvePath(config.LOCKDESK_POLICY))).policy);
+    const { policy } = await loadPolicy(config.LOCKDESK_POLICY && resolvePath(config.LOCKDESK_POLICY));
+    policyGroups = policyGroupIds(policy);
+    signOutRoles = policy.roles.filter((role) => role.actions.includes('signOut')).map((role) => role.name);
     if (config.BACKEND !== 'graph') {
       say(false, 'BACKEND is not graph: set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET (or AZURE_CLIENT_CERTIFICATE_PATH).');
       return 1;
@@ -81,14 +86,24 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<number> {
 
   // Actions are never tried: the only safe check is the token's roles claim.
   const actionsOk = roles.includes(ACTION_PERMISSION);
-  say(actionsOk, actionsOk ? `actions: the app has ${ACTION_PERMISSION} (remote lock, passcode reset)` : `actions: the app lacks ${ACTION_PERMISSION}; lock and passcode reset will be refused. Grant it as an application permission and give admin consent.`);
+  say(actionsOk, actionsOk ? `actions: the app has ${ACTION_PERMISSION} (remote lock, passcode reset, Lost Mode, locate, lost-mode sound)` : `actions: the app lacks ${ACTION_PERMISSION}; lock, passcode reset, Lost Mode, locate and the lost-mode sound will be refused. Grant it as an application permission and give admin consent.`);
+  // Sign-out is Entra ID's, not Intune's: needed only when the policy lets someone use it. Never tried either.
+  let signOutOk = true;
+  if (signOutRoles.length > 0) {
+    const who = `the policy gives sign-out to ${signOutRoles.map((r) => `"${r}"`).join(', ')}`;
+    const canRevoke = roles.includes(SIGN_OUT_PERMISSION);
+    say(canRevoke, canRevoke ? `sign-out: the app has ${SIGN_OUT_PERMISSION} (${who})` : `sign-out: ${who} but the app lacks ${SIGN_OUT_PERMISSION}; every sign-out will be refused. Grant it as an application permission and give admin consent.`);
+    const canFollow = roles.some((r) => USER_READ_ROLES.includes(r));
+    say(canFollow, canFollow ? 'sign-out: the app may read when a user\'s sessions were last ended, so lockdesk can tell that a sign-out happened' : `sign-out: the app lacks ${USER_READ_PERMISSION}; a sign-out may be sent, but lockdesk cannot see that it happened. Grant it as an application permission and give admin consent.`);
+    signOutOk = canRevoke && canFollow;
+  }
   // Group membership is needed only when the policy names aad-group: members.
   let groupsOk = true;
   if (policyGroups.length > 0) {
     groupsOk = roles.some((r) => DIRECTORY_ROLES.includes(r));
     say(groupsOk, groupsOk ? `groups: the app may read group membership for the policy's ${policyGroups.length} aad-group: member(s)` : `groups: the policy names aad-group: members but the app lacks ${DIRECTORY_PERMISSION}; those roles will not apply. Grant it as an application permission and give admin consent.`);
   }
-  const allOk = readOk && actionsOk && groupsOk;
+  const allOk = readOk && actionsOk && groupsOk && signOutOk;
   write(allOk ? 'lockdesk has everything it needs.' : 'Something is missing: see the lines marked NO.');
   return allOk ? 0 : 1;
 }

@@ -7,7 +7,9 @@ export type ButtonAction =
   | { kind: 'confirm'; confirmationId: string; target: string }
   | { kind: 'cancel'; confirmationId: string }
   /** Start a request for one device (from a look-up list); it still needs its own confirmation. */
-  | { kind: 'start'; action: DeviceAction; deviceId: string };
+  | { kind: 'start'; action: DeviceAction; deviceId: string }
+  /** "I lost this device": the lost-device playbook for one of the caller's devices (what fits it, best first). */
+  | { kind: 'lost'; deviceId: string };
 
 // A NUL or a lone surrogate is no id lockdesk ever made, and no store could look it up.
 const part = z.string().min(1).max(200).refine((v) => !/[\u0000\p{Cs}]/u.test(v));
@@ -15,6 +17,7 @@ const schema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('confirm'), confirmationId: part, target: part }),
   z.object({ kind: z.literal('cancel'), confirmationId: part }),
   z.object({ kind: z.literal('start'), action: z.enum(DEVICE_ACTIONS), deviceId: part }),
+  z.object({ kind: z.literal('lost'), deviceId: part }),
 ]);
 
 const enc = encodeURIComponent;
@@ -27,6 +30,8 @@ export function encodeButton(action: ButtonAction): string {
       return `cancel:${enc(action.confirmationId)}`;
     case 'start':
       return `start:${action.action}:${enc(action.deviceId)}`;
+    case 'lost':
+      return `lost:${enc(action.deviceId)}`;
   }
 }
 
@@ -39,6 +44,7 @@ export function decodeButton(value: string): ButtonAction | undefined {
     if (kind === 'confirm') decoded = { kind, confirmationId: dec(a), target: dec(b) };
     else if (kind === 'cancel') decoded = { kind, confirmationId: dec(a) };
     else if (kind === 'start') decoded = { kind, action: a, deviceId: dec(b) };
+    else if (kind === 'lost') decoded = { kind, deviceId: dec(a) };
     else return undefined;
   } catch {
     return undefined;

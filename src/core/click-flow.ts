@@ -1,18 +1,21 @@
 // A click on a confirmation: only the right person, only once, only before it expires, only the devices shown.
 import { auditEvent } from './audit.js';
-import { encodeButton, type ButtonAction } from './buttons.js';
+import type { ButtonAction } from './buttons.js';
 import type { Core, CoreDeps } from './deps.js';
 import { dispatchConfirmed } from './dispatcher.js';
 import type { FollowUp } from './follow-up.js';
 import { supportFor } from './platform-support.js';
 import { mayActOn, mayConfirm } from './policy.js';
 import type { Confirmation, DeviceSnapshot } from './records.js';
-import { allDevicesLabel, cancelButton, noticeReply, ACTION_NOUN } from './replies.js';
+import { noticeReply, ACTION_NOUN } from './replies.js';
 import { toLockdeskError } from './errors.js';
-import type { ReplySink, TypedPrompt } from './reply.js';
+import type { ReplySink, TypedAnswer, TypedPrompt } from './reply.js';
 import { statusReply } from './status-replies.js';
+import { withParameters } from './action-parameters.js';
+import { nextSteps } from './playbook.js';
+import { secondStep, stepPrompt } from './second-step.js';
 import { storableFields } from './text.js';
-import { actorRef, sameActor, type Actor, type Device } from './types.js';
+import { actorRef, sameActor, type Actor, type Device, type LostModeMessage } from './types.js';
 
 const REFUSAL_TEXT = {
   unknown: 'This confirmation is no longer valid (it was used, cancelled or has expired). Nothing was sent.',
@@ -28,20 +31,14 @@ const REFUSAL_TEXT = {
 /** Skipped devices named one by one up to this many; beyond, counted by reason. */
 const SKIPPED_NAMED = 5;
 
-/** What was typed as a count: digits, with thousands separators only between groups of three ("1,200", "1 200"). */
-export function typedCount(typed: string): number | undefined {
-  if (typed.length > 50) return undefined;
-  const text = typed.normalize('NFKC').trim();
-  if (!/^\d{1,9}$/.test(text) && !/^\d{1,3}([ ,.'’_]\d{3}){1,2}$/.test(text)) return undefined;
-  return Number(text.replace(/\D/g, ''));
-}
+export { typedCount } from './second-step.js';
 
 type Decision = Extract<ButtonAction, { kind: 'confirm' | 'cancel' }>;
 
-export async function handleDecision(deps: Core, followUp: FollowUp, actor: Actor, click: Decision, sink: ReplySink, typed?: string): Promise<void> {
+export async function handleDecision(deps: Core, followUp: FollowUp, actor: Actor, click: Decision, sink: ReplySink, answer?: TypedAnswer): Promise<void> {
   const { store, clock } = deps;
   const confirmation = await store.confirmations.get(click.confirmationId);
-  const refuse = async (reason: Exclude<keyof typeof REFUSAL_TEXT, 'notRegistered' | 'cannotAsk'> | 'notRequester' | 'countMismatch', text: string, c?: Confirmation, prompt?: TypedPrompt) => {
+  const refuse = async (reason: Exclude<keyof typeof REFUSAL_TEXT, 'notRegistered' | 'cannotAsk'> | 'notRequester' | 'countMismatch' | 'lostModeText', text: string, c?: Confirmation, prompt?: TypedPrompt) => {
     await store.audit.append(
       auditEvent(clock, {
         event: 'click-refused',
@@ -63,32 +60,25 @@ export async function handleDecision(deps: Core, followUp: FollowUp, actor: Acto
   }
   const chosen = click.kind === 'confirm' ? chosenDevices(confirmation, click.target) : [];
   if (click.kind === 'confirm' && chosen.length === 0) return refuse('notOffered', REFUSAL_TEXT.notOffered, confirmation);
-  // "All N devices" above the policy's threshold needs N typed: the click asks for it, the typed answer confirms.
-  if (click.kind === 'confirm' && click.target === '*' && chosen.length > deps.policy.bulkConfirmAbove) {
-    const closed = closedReason(confirmation, clock.now());
-    if (closed) {
-      if (closed === 'expired') await expire(deps, confirmation);
-      return refuse(closed, REFUSAL_TEXT[closed], confirmation);
+  // A second step where the confirmation needs one: the count of a large bulk action, Lost Mode's text.
+  let lostMode: LostModeMessage | undefined;
+  if (click.kind === 'confirm') {
+    const input = { confirmation, click, chosen, answer, canAsk: sink.askToType !== undefined };
+    const needsStep = secondStep(deps, { ...input, answer: undefined, canAsk: true }).kind === 'asked';
+    if (needsStep) {
+      const closed = closedReason(confirmation, clock.now());
+      if (closed) {
+        if (closed === 'expired') await expire(deps, confirmation);
+        return refuse(closed, REFUSAL_TEXT[closed], confirmation);
+      }
     }
-    const label = allDevicesLabel(confirmation.action, chosen.length);
-    const prompt: TypedPrompt = {
-      title: `${label}?`,
-      text: `This sends a ${ACTION_NOUN[confirmation.action]} to ${chosen.length} devices at once. To be sure, type the number of devices, ${chosen.length}.`,
-      label: 'Number of devices',
-      submitLabel: label,
-      value: encodeButton(click),
-      cancel: cancelButton(confirmation.id),
-    };
-    if (typed === undefined) {
-      if (!sink.askToType) return void (await sink.reply(noticeReply('error', REFUSAL_TEXT.cannotAsk)));
-      await sink.askToType(prompt);
-      return;
-    }
-    if (typedCount(typed) !== chosen.length) {
-      const shown = typed.trim().slice(0, 20) || 'nothing';
-      // The prompt rides along: where it replaced the confirmation (a Teams card) the person can type again.
-      return refuse('countMismatch', `You typed ${shown}, but this request covers ${chosen.length} devices, so lockdesk sent nothing. Your confirmation still stands: click "${label}" again and type ${chosen.length}.`, confirmation, prompt);
-    }
+    const ownerOf = needsStep && confirmation.action === 'enableLostMode' && chosen.length === 1 ? await readOwner(deps, chosen[0]!) : undefined;
+    const step = secondStep(deps, { ...input, ...(ownerOf ? { ownerOf } : {}) });
+    if (step.kind === 'cannotAsk') return void (await sink.reply(noticeReply('error', REFUSAL_TEXT.cannotAsk)));
+    if (step.kind === 'asked') return void (await sink.askToType!(stepPrompt(deps, { confirmation, click, chosen, ...(ownerOf ? { ownerOf } : {}) })));
+    // The prompt rides along: where it replaced the confirmation (a Teams card) the person can type again.
+    if (step.kind === 'refused') return refuse(step.reason, step.text, confirmation, step.prompt);
+    lostMode = step.lostMode;
   }
   // A process that may not send right now (it lost its registration) does not use the confirmation up: the person
   // clicks again in a moment, on this process or another.
@@ -132,20 +122,26 @@ export async function handleDecision(deps: Core, followUp: FollowUp, actor: Acto
       device: chosen.length === 1 ? chosen[0]! : null,
       confirmationId: confirmation.id,
       deviceIds: chosen.map((d) => d.id),
+      ...(confirmation.action === 'enableLostMode' ? { reason: answer === undefined ? "with the policy's lock-screen text" : 'with the lock-screen text the person confirmed' } : {}),
     }),
   );
-  const { targets, skipped } = await recheck(deps, actor, confirmation, chosen, current ?? new Map());
-  const skippedText = describeSkipped(skipped);
+  const requester = requesterNow(actor, confirmation);
+  const rechecked = await recheck(deps, requester, actor, confirmation, chosen, current ?? new Map());
+  const { targets, skipped, parameters } = await withParameters(deps, actor, confirmation, rechecked.targets, lostMode);
+  const skippedText = describeSkipped([...rechecked.skipped, ...skipped]);
   if (targets.length === 0) {
     await sink.update(noticeReply('error', `${skippedText} Ask again to see the devices as they are now.`));
     return;
   }
+  // The playbook's next step for one device (none for a bulk action), for the person who asked.
+  const steps = targets.length === 1 ? nextSteps(deps, requester, confirmation.action, targets[0]!) : [];
   const records = await dispatchConfirmed(deps, confirmation, targets, actor, {
     replyRef: sink.ref?.(),
-    beforeSend: (intents) => followUp.track(intents, { sink, confirmedBy: by, ...(skippedText ? { note: skippedText } : {}) }),
+    beforeSend: (intents) => followUp.track(intents, { sink, confirmedBy: by, ...(skippedText ? { note: skippedText } : {}), nextSteps: steps }),
+    ...(parameters ? { parameters } : {}),
   });
   // The action has left: a message that cannot be updated must never turn into "nothing was done, try again".
-  const status = statusReply(confirmation.action, by, records, skippedText || undefined);
+  const status = statusReply(confirmation.action, by, records, skippedText || undefined, steps);
   const shown = await sink.update(status).then(
     () => true,
     async (error: unknown) => {
@@ -158,6 +154,12 @@ export async function handleDecision(deps: Core, followUp: FollowUp, actor: Acto
   );
   // Only what the person has: a status they never saw is shown by the next follow-up round.
   if (shown) followUp.noteShown(records);
+}
+
+/** The owner of the one device a Lost Mode is for, to fill in the text shown to edit; undefined if it cannot be read. */
+async function readOwner(deps: CoreDeps, snapshot: DeviceSnapshot): Promise<{ userDisplayName: string; userPrincipalName: string } | undefined> {
+  const device = await deps.backend.getDevice(snapshot.id).catch(() => undefined);
+  return device && device.userId === snapshot.userId ? { userDisplayName: device.userDisplayName, userPrincipalName: device.userPrincipalName } : undefined;
 }
 
 /** Why a confirmation can no longer be used, seen before a second step is offered (the claim decides in the end). */
@@ -191,8 +193,18 @@ async function readCurrent(deps: CoreDeps, chosen: DeviceSnapshot[]): Promise<Ma
  * Checks each chosen device as it was just read again (`current`): it must still exist, still belong to the same
  * Intune user, still support the action and (for the requester) still be within their policy.
  */
+/**
+ * The person who asked, as the policy sees them now: the clicker when it is them; for an approver's click, the
+ * requester with their groups as they were when they asked (an approver's click is checked against the policy as it
+ * stands now, for the person who asked).
+ */
+function requesterNow(actor: Actor, confirmation: Confirmation): Actor {
+  return sameActor(actorRef(actor), confirmation.requester) ? actor : { ...confirmation.requester, groups: confirmation.requesterGroups ?? [] };
+}
+
 async function recheck(
   deps: CoreDeps,
+  requester: Actor,
   actor: Actor,
   confirmation: Confirmation,
   chosen: DeviceSnapshot[],
@@ -200,10 +212,6 @@ async function recheck(
 ): Promise<{ targets: Device[]; skipped: Array<{ name: string; reason: string }> }> {
   const targets: Device[] = [];
   const skipped: Array<{ name: string; reason: string }> = [];
-  const isRequester = sameActor(actorRef(actor), confirmation.requester);
-  // An approver's click is checked against the policy as it stands now, for the person who asked: the requester
-  // must still be allowed the action on each device (their groups as they were when they asked).
-  const requester: Actor = isRequester ? actor : { ...confirmation.requester, groups: confirmation.requesterGroups ?? [] };
   for (const snapshot of chosen) {
     const device = current.get(snapshot.id);
     let reason: string | undefined;

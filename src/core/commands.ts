@@ -22,7 +22,7 @@ export type Command =
   | { kind: 'devices'; query: Query }
   | { kind: 'help'; topic?: CommandWord };
 
-export const COMMAND_WORDS = ['lock', 'reset-passcode', 'lost', 'devices', 'help'] as const;
+export const COMMAND_WORDS = ['lock', 'reset-passcode', 'lost', 'lost-mode', 'found', 'locate', 'sound', 'sign-out', 'devices', 'help'] as const;
 export type CommandWord = (typeof COMMAND_WORDS)[number];
 
 export type ParseResult = { ok: true; command: Command } | { ok: false; problem: string; topic?: CommandWord };
@@ -63,6 +63,11 @@ const commandSchema = z.discriminatedUnion('word', [
   z.object({ word: z.literal('lost'), rest: z.literal('', { message: '"lost" takes no query: it always shows your own devices' }) }),
   z.object({ word: z.literal('lock'), rest: queryText }),
   z.object({ word: z.literal('reset-passcode'), rest: queryText }),
+  z.object({ word: z.literal('lost-mode'), rest: queryText }),
+  z.object({ word: z.literal('found'), rest: queryText }),
+  z.object({ word: z.literal('locate'), rest: queryText }),
+  z.object({ word: z.literal('sound'), rest: queryText }),
+  z.object({ word: z.literal('sign-out'), rest: queryText }),
   z.object({ word: z.literal('devices'), rest: queryText }),
 ]);
 
@@ -70,6 +75,10 @@ function splitWord(input: string): { word: string; rest: string } {
   const text = input.replace(/^\//, '');
   const reset = /^reset[\s-]+passcode\b/i.exec(text);
   if (reset) return { word: 'reset-passcode', rest: text.slice(reset[0].length).trim() };
+  const lostMode = /^lost[\s-]+mode\b/i.exec(text);
+  if (lostMode) return { word: 'lost-mode', rest: text.slice(lostMode[0].length).trim() };
+  const signOut = /^sign[\s-]+out\b/i.exec(text);
+  if (signOut) return { word: 'sign-out', rest: text.slice(signOut[0].length).trim() };
   const match = /^(\S+)\s*([\s\S]*)$/.exec(text);
   return { word: (match?.[1] ?? '').toLowerCase(), rest: (match?.[2] ?? '').trim() };
 }
@@ -98,7 +107,7 @@ export function parseCommand(input: string): ParseResult {
   const command = parsed.data;
   switch (command.word) {
     case 'help': {
-      const topic = command.rest.toLowerCase().replace(/^reset[\s-]+passcode$/, 'reset-passcode');
+      const topic = command.rest.toLowerCase().replace(/^reset[\s-]+passcode$/, 'reset-passcode').replace(/^lost[\s-]+mode$/, 'lost-mode').replace(/^sign[\s-]+out$/, 'sign-out');
       return { ok: true, command: isCommandWord(topic) ? { kind: 'help', topic } : { kind: 'help' } };
     }
     case 'lost':
@@ -107,6 +116,16 @@ export function parseCommand(input: string): ParseResult {
       return { ok: true, command: { kind: 'action', action: 'lock', query: toQuery(command.rest) } };
     case 'reset-passcode':
       return { ok: true, command: { kind: 'action', action: 'resetPasscode', query: toQuery(command.rest) } };
+    case 'lost-mode':
+      return { ok: true, command: { kind: 'action', action: 'enableLostMode', query: toQuery(command.rest) } };
+    case 'found':
+      return { ok: true, command: { kind: 'action', action: 'disableLostMode', query: toQuery(command.rest) } };
+    case 'locate':
+      return { ok: true, command: { kind: 'action', action: 'locateDevice', query: toQuery(command.rest) } };
+    case 'sound':
+      return { ok: true, command: { kind: 'action', action: 'playLostModeSound', query: toQuery(command.rest) } };
+    case 'sign-out':
+      return { ok: true, command: { kind: 'action', action: 'signOut', query: toQuery(command.rest) } };
     case 'devices':
       return { ok: true, command: { kind: 'devices', query: toQuery(command.rest) } };
   }

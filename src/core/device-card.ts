@@ -2,7 +2,8 @@
 import type { PlatformSupport, Support } from './platform-support.js';
 import { supportFor } from './platform-support.js';
 import type { DeviceCard } from './reply.js';
-import { DEVICE_ACTIONS, type Device, type DeviceAction } from './types.js';
+import { ACTION_WORDS } from './action-words.js';
+import { type Device, type DeviceAction } from './types.js';
 
 export const STALE_AFTER_DAYS = 7;
 const DAY_MS = 86_400_000;
@@ -31,13 +32,19 @@ export function daysSinceCheckIn(device: Device, now: Date): number {
 }
 
 export function actionLabel(action: DeviceAction, support?: Support): string {
-  if (support?.label) return support.label;
-  return action === 'lock' ? 'Lock' : 'Reset passcode';
+  return support?.label ?? ACTION_WORDS[action].label;
 }
+
+/** Always on a card, supported or not: what the product began with, and what a person asks first. */
+const ALWAYS_SHOWN: readonly DeviceAction[] = ['lock', 'resetPasscode'];
+/** On a card only where supported: a card of an unsupervised iPhone need not list four things it cannot do. */
+const SHOWN_WHEN_SUPPORTED: readonly DeviceAction[] = ['enableLostMode', 'disableLostMode', 'locateDevice', 'playLostModeSound'];
 
 /** Builds the card; with `action`, the card also says what that action will do and warns where it should. */
 export function deviceCard(device: Device, table: PlatformSupport, now: Date, action?: DeviceAction): DeviceCard {
-  const supports = DEVICE_ACTIONS.map((a) => ({ action: a, support: supportFor(table, device, a) }));
+  const listed = [...ALWAYS_SHOWN, ...SHOWN_WHEN_SUPPORTED.filter((a) => a === action || supportFor(table, device, a).supported)];
+  if (action && !listed.includes(action)) listed.push(action);
+  const supports = listed.map((a) => ({ action: a, support: supportFor(table, device, a) }));
   const first = supports[0]!.support;
   const card: DeviceCard = {
     id: device.id,

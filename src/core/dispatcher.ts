@@ -5,7 +5,7 @@ import type { Core } from './deps.js';
 import { ERROR_CODES, isLockdeskError, type LockdeskError } from './errors.js';
 import type { Confirmation, DispatchRecord, DispatchState } from './records.js';
 import { resolveInterrupted } from './recovery.js';
-import type { Actor, Device } from './types.js';
+import type { ActionParameters, Actor, Device } from './types.js';
 import type { DispatchResult } from '../ports.js';
 import type { SinkRef } from './reply.js';
 
@@ -33,6 +33,8 @@ export interface DispatchOptions {
   /** Runs once the intents are durable and before anything is sent: the follow-up is scheduled here, so a crash
    *  during the send leaves work that another process (or this one, restarted) picks up. */
   beforeSend?: (records: DispatchRecord[]) => Promise<void>;
+  /** What the action needs besides each device's id (Lost Mode's text, signOut's user), by device id. */
+  parameters?: ReadonlyMap<string, ActionParameters>;
 }
 
 /**
@@ -70,7 +72,7 @@ export async function dispatchConfirmed(core: Core, confirmation: Confirmation, 
       }),
     );
     await options.beforeSend?.(records);
-    return await send(core, confirmation, records, actor);
+    return await send(core, confirmation, records, actor, options.parameters);
   } finally {
     for (const record of records) core.inFlight.delete(record.id);
   }
@@ -82,7 +84,7 @@ function stateOf(record: DispatchRecord, result: DispatchResult | undefined): Di
   return result.ok ? 'sent' : failureState(result.error);
 }
 
-async function send(core: Core, confirmation: Confirmation, records: DispatchRecord[], actor: Actor): Promise<DispatchRecord[]> {
+async function send(core: Core, confirmation: Confirmation, records: DispatchRecord[], actor: Actor, parameters?: ReadonlyMap<string, ActionParameters>): Promise<DispatchRecord[]> {
   const maySend = () => core.processes.maySend();
   if (!maySend()) return Promise.all(records.map((r) => settle(core, r, 'notSent', actor, { detail: WITHHELD_DETAIL, errorCode: ERROR_CODES.NOT_SENT })));
   const failure = (result: DispatchResult | undefined) => (result && !result.ok ? { detail: result.error.describe(), errorCode: result.error.code } : {});
@@ -98,7 +100,7 @@ async function send(core: Core, confirmation: Confirmation, records: DispatchRec
   };
   let results;
   try {
-    results = await core.backend.dispatch(confirmation.action, records.map((r) => r.deviceId), { maySend, onResult });
+    results = await core.backend.dispatch(confirmation.action, records.map((r) => r.deviceId), { maySend, onResult, ...(parameters ? { parameters } : {}) });
   } catch (error) {
     core.logger.warn({ correlationId: confirmation.correlationId, err: error }, 'dispatch call failed; asking the backend what it received');
     const settledEarly = await asTheyAreNow(core, await Promise.all(early.values()));

@@ -5,7 +5,7 @@ import type { Core } from './deps.js';
 import { ERROR_CODES, isLockdeskError, toLockdeskError } from './errors.js';
 import { dispatchStateFromAction, isSettled, type DispatchRecord } from './records.js';
 import { CLOCK_SKEW_MS, mayBeInFlight, resolveInterrupted } from './recovery.js';
-import type { ReplySink, SecretKind } from './reply.js';
+import type { Button, ReplySink, SecretKind } from './reply.js';
 import { statusDigest, statusReply } from './status-replies.js';
 import type { FollowUpJob } from '../ports.js';
 import type { ActionStatus, DeviceAction, Secret } from './types.js';
@@ -18,25 +18,33 @@ export interface FollowUpTarget {
   chatUntil?: Date;
   /** What the message says beneath the states every time (the chosen devices that were not sent, and why). */
   note?: string;
+  /** The playbook's next steps, beneath the status every time it is shown. */
+  nextSteps?: Button[];
 }
 
 export const KEEP_CHECKING = 'lockdesk keeps checking this action; its result will be in the audit trail.';
 const DAY_MS = 86_400_000;
 
-/** What each secret a finished action yields is called: the private message, the audit reason, the log line. Never the value. */
-const SECRETS: Record<SecretKind, { message: (deviceName: string) => string; shown: string; undelivered: string; logged: string }> = {
+/** What each secret a finished action yields is called: the private message, the audit reason, the log line. Never the value (a location included). */
+const SECRETS: Record<SecretKind, { message: (deviceName: string) => string; shown: (who: string) => string; undelivered: string; logged: string }> = {
   passcode: {
     message: (name) => `Temporary passcode for "${name}". Only you can see this; give it to the device's user in person or by phone, never in a channel.`,
-    shown: 'a temporary passcode was shown privately to the requester',
+    shown: (who) => `a temporary passcode was shown privately to ${who}, who asked`,
     undelivered: 'a temporary passcode was created; the requester can read it in Intune',
     logged: 'the temporary passcode could not be delivered to the requester',
   },
   unlockPin: {
     message: (name) =>
       `Unlock PIN for the Mac "${name}". Only you can see this; give it to the Mac's user in person or by phone, never in a channel. Do not lock this Mac again until this PIN has been used, or the new lock fails.`,
-    shown: "the Mac's unlock PIN was shown privately to the requester",
+    shown: (who) => `the Mac's unlock PIN was shown privately to ${who}, who asked`,
     undelivered: "the Mac's unlock PIN could not be delivered; read it in Intune",
     logged: "the Mac's unlock PIN could not be delivered to the requester",
+  },
+  location: {
+    message: (name) => `Where "${name}" is, as Intune last heard from it. Only you can see this; do not post it in a channel, and do not go after a device alone: tell security or the police.`,
+    shown: (who) => `location shown to ${who}, privately`,
+    undelivered: 'the device was located; the requester can read the location in Intune (kept there for 24 hours)',
+    logged: 'the location could not be delivered to the requester',
   },
 };
 
@@ -45,6 +53,7 @@ function secretOf(action: DeviceAction, status: ActionStatus): { kind: SecretKin
   if (status.state !== 'done') return undefined;
   if (action === 'resetPasscode' && status.passcode) return { kind: 'passcode', value: status.passcode };
   if (action === 'lock' && status.unlockPin) return { kind: 'unlockPin', value: status.unlockPin };
+  if (action === 'locateDevice' && status.location) return { kind: 'location', value: status.location };
   return undefined;
 }
 /** Sinks of clicks this process handled, kept at most this many (the oldest go first). */
@@ -86,7 +95,17 @@ export class FollowUp {
     // A window already over (a restart long after the click) is followed quietly: no message is revived.
     const phase = chatUntil.getTime() > now ? 'chat' : 'background';
     await queue.schedule(
-      { key, dispatchIds: records.map((r) => r.id), confirmedBy: target.confirmedBy, chatUntil: chatUntil.toISOString(), phase, attempt: 0, shown, ...(target.note ? { note: target.note } : {}) },
+      {
+        key,
+        dispatchIds: records.map((r) => r.id),
+        confirmedBy: target.confirmedBy,
+        chatUntil: chatUntil.toISOString(),
+        phase,
+        attempt: 0,
+        shown,
+        ...(target.note ? { note: target.note } : {}),
+        ...(target.nextSteps && target.nextSteps.length > 0 ? { nextSteps: target.nextSteps } : {}),
+      },
       phase === 'chat' ? settings.pollInitialMs : settings.backgroundPollMs,
     );
   }
@@ -136,7 +155,7 @@ export class FollowUp {
     const live = this.#live.get(job.key);
     let shown = live?.shown ?? job.shown;
     // Marked shown only once the person has it: an update that failed is tried again next round.
-    if (chat && digest !== shown && (await this.#show(sink, job.confirmedBy, records, job.note))) {
+    if (chat && digest !== shown && (await this.#show(sink, job, records, job.note))) {
       shown = digest;
       if (live) live.shown = digest;
     }
@@ -158,7 +177,7 @@ export class FollowUp {
         await queue.schedule({ ...next, attempt: sending ? job.attempt : job.attempt + 1 }, Math.min(backoff, chatLeft));
         return;
       }
-      await this.#show(sink, job.confirmedBy, records, job.note ? `${job.note} ${KEEP_CHECKING}` : KEEP_CHECKING);
+      await this.#show(sink, job, records, job.note ? `${job.note} ${KEEP_CHECKING}` : KEEP_CHECKING);
       this.#live.delete(job.key);
       await this.#ended(job, 'chat-ended', 'the chat message is no longer updated; following goes on in the background', records);
     }
@@ -228,10 +247,10 @@ export class FollowUp {
   }
 
   /** Whether the message now says it. */
-  async #show(sink: ReplySink | undefined, confirmedBy: string, records: DispatchRecord[], footer?: string): Promise<boolean> {
+  async #show(sink: ReplySink | undefined, job: FollowUpJob, records: DispatchRecord[], footer?: string): Promise<boolean> {
     if (!sink) return false;
     try {
-      const reply = statusReply(records[0]!.action, confirmedBy, records, footer);
+      const reply = statusReply(records[0]!.action, job.confirmedBy, records, footer, job.nextSteps);
       // The last update of the chat window is an outcome for the chat, however unsettled the actions are.
       await sink.update(footer?.includes(KEEP_CHECKING) ? { ...reply, transient: false } : reply);
       return true;
@@ -284,7 +303,7 @@ export class FollowUp {
       }
     }
     if (isSettled(state)) {
-      const reason = secret ? (delivered ? SECRETS[secret.kind].shown : SECRETS[secret.kind].undelivered) : undefined;
+      const reason = secret ? (delivered ? SECRETS[secret.kind].shown(record.requester.email ?? record.requester.id) : SECRETS[secret.kind].undelivered) : undefined;
       await store.audit.append(dispatchAudit(clock, record, { event: 'result', outcome: state, reason, actor: null }));
     }
     return updated;

@@ -8,8 +8,8 @@ import { FollowUp } from './follow-up.js';
 import { mayBeInFlight, resolveInterrupted } from './recovery.js';
 import { auditEvent } from './audit.js';
 import { helpReply, noticeReply, outsiderReply, usageReply } from './replies.js';
-import type { Reply, ReplySink } from './reply.js';
-import { lookUp, requestAction, selfService } from './request-flow.js';
+import type { Reply, ReplySink, TypedAnswer } from './reply.js';
+import { lookUp, lostPlaybook, lostRequest, requestAction, selfService } from './request-flow.js';
 import type { Actor } from './types.js';
 import type { DispatchRecord } from './records.js';
 import type { FollowUpJob } from '../ports.js';
@@ -36,7 +36,7 @@ export interface Handler {
    * A button click; `value` is what the button carried. `typed`: what the person typed in a second step the click
    * asked for (ReplySink.askToType), handed back with that prompt's value.
    */
-  handleClick(actor: Actor, value: string, sink: ReplySink, typed?: string): Promise<void>;
+  handleClick(actor: Actor, value: string, sink: ReplySink, typed?: TypedAnswer): Promise<void>;
   /**
    * Someone from outside the organisation lockdesk serves (another Teams tenant, another Slack workspace or a Slack
    * Connect partner) reached it: audited with where they came from, and told politely (when there is a sink).
@@ -91,7 +91,7 @@ export function createHandler(deps: CoreDeps): Handler {
       case 'help':
         return helpReply(command.topic);
       case 'lost':
-        return requestAction(deps, actor, 'lock', { kind: 'me' }, correlationId, 'Sorry you lost a device. Choose the one to lock: it locks as soon as it is online, and your data stays on it.');
+        return lostRequest(deps, actor, correlationId);
       case 'action':
         return requestAction(deps, actor, command.action, command.query, correlationId);
       case 'devices':
@@ -111,6 +111,10 @@ export function createHandler(deps: CoreDeps): Handler {
         }
         if (click.kind === 'start') {
           await sink.reply(await requestAction(deps, actor, click.action, { kind: 'deviceId', id: click.deviceId }, correlationId));
+          return;
+        }
+        if (click.kind === 'lost') {
+          await sink.reply(await lostPlaybook(deps, actor, click.deviceId, correlationId));
           return;
         }
         await handleDecision(core, followUp, actor, click, sink, click.kind === 'confirm' ? typed : undefined);

@@ -10,3 +10,5 @@ export { policySchema, DEFAULT_POLICY, type Policy } from './policy.js';
 export { parseCommand, MAX_QUERY_LENGTH, MAX_INPUT_LENGTH } from './commands.js';
 export { decodeButton, encodeButton, type ButtonAction } from './buttons.js';
 export { outsiderReply } from './replies.js';
+export { ACTION_WORDS, actionTitle } from './action-words.js';
+export { locationSecret, type DeviceLocation } from './location.js';

@@ -1,6 +1,6 @@
 // Which device supports which action is data (data/platform-support.json); this file is its schema and its reading.
 import { z } from 'zod';
-import type { Device, DeviceAction } from './types.js';
+import type { Device, DeviceAction, PlatformAction } from './types.js';
 
 const version = z.string().regex(/^\d+(\.\d+)*$/, 'a version such as 7 or 6.3');
 const names = z.array(z.string().min(1)).min(1);
@@ -22,6 +22,10 @@ const matchSchema = z
 const conditionSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('osVersionBelow'), version }).strict(),
   z.object({ kind: z.literal('sameUserAsEnroller') }).strict(),
+  /** Apple supervision and corporate ownership, both as Intune reports them (Lost Mode). */
+  z.object({ kind: z.literal('supervisedCompanyOwned') }).strict(),
+  /** Intune reports the device in Lost Mode (which Apple allows only on supervised devices). */
+  z.object({ kind: z.literal('inLostMode') }).strict(),
 ]);
 
 const verdictSchema = z
@@ -65,8 +69,14 @@ const rowSchema = z
     match: matchSchema,
     lock: verdictSchema,
     resetPasscode: verdictSchema,
+    enableLostMode: verdictSchema,
+    disableLostMode: verdictSchema,
+    locateDevice: verdictSchema,
+    playLostModeSound: verdictSchema,
+    /** What the lost-device playbook says where nothing can secure the device (no lock, no Lost Mode). */
+    lostAdvice: z.string().min(1).optional(),
   })
-  .strict();
+  .strict() satisfies z.ZodType<Record<PlatformAction, unknown>>;
 
 export const platformSupportSchema = z
   .object({ $comment: z.string().optional(), rows: z.array(rowSchema).min(1) })
@@ -169,10 +179,33 @@ function conditionHolds(verdict: PlatformVerdict, device: Device): boolean {
     case 'sameUserAsEnroller':
       // Unknown enroller means the condition cannot be shown to hold, so the action is refused.
       return device.enrolledByUserPrincipalName !== '' && sameText(device.enrolledByUserPrincipalName, device.userPrincipalName);
+    // Unknown (a backend that does not say) cannot be shown to hold either.
+    case 'supervisedCompanyOwned':
+      return device.isSupervised === true && device.ownerType === 'company';
+    case 'inLostMode':
+      return device.lostModeState === 'enabled';
   }
 }
 
+/**
+ * Signing out acts on the device's owner in Entra ID, not on the device: any platform, once the owner is known.
+ * Frozen and shared like the rows' answers.
+ */
+const SIGN_OUT: Record<'known' | 'unknown', Omit<Support, 'platform' | 'mode' | 'rowId'>> = {
+  known: Object.freeze({
+    supported: true,
+    reason: "Supported: ends every session of the device's owner in Microsoft Entra ID.",
+    willHappen: "every session of the device's owner ends: they must sign in again everywhere, and apps may keep working for up to an hour until their access tokens expire",
+    temporaryPasscode: false,
+  }),
+  unknown: Object.freeze({ supported: false, reason: 'Not supported: this device has no known user in Intune, so there is no one to sign out.', temporaryPasscode: false }),
+};
+
 export function supportFor(table: PlatformSupport, device: Device, action: DeviceAction): Support {
+  if (action === 'signOut') {
+    const row = findPlatformRow(table, device);
+    return { rowId: row?.id ?? null, platform: row?.platform ?? (device.operatingSystem || 'unknown'), mode: row?.mode ?? 'unknown', ...SIGN_OUT[device.userId ? 'known' : 'unknown'] };
+  }
   const row = findPlatformRow(table, device);
   if (!row) {
     const described = [device.operatingSystem || 'unknown OS', device.osVersion, device.managementAgent && `managed by ${device.managementAgent}`]

@@ -1,5 +1,6 @@
 // Who may do what: the policy file's schema and the checks made against it.
 import { z } from 'zod';
+import { LOST_MODE_LIMITS } from './lost-mode.js';
 import { DEVICE_ACTIONS, type Actor, type ActorRef, type Device, type DeviceAction } from './types.js';
 
 const SELECTOR = /^(\*|(email|slack|slack-group|teams|aad-group):\S+)$/;
@@ -15,6 +16,25 @@ const roleSchema = z
   })
   .strict();
 
+/** The placeholders a Lost Mode text may hold; any other {word} is a typo the policy is refused for. */
+export const LOST_MODE_PLACEHOLDERS = ['ownerName', 'helpdeskPhone'] as const;
+const lostModeText = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .refine((t) => [...t.matchAll(/\{(\w*)\}/g)].every((m) => (LOST_MODE_PLACEHOLDERS as readonly string[]).includes(m[1]!)), {
+      message: `the only placeholders are ${LOST_MODE_PLACEHOLDERS.map((p) => `{${p}}`).join(' and ')}`,
+    });
+
+/** The lock-screen text of a device put in Lost Mode, before the requester changes it in the confirmation. */
+const lostModeSchema = z
+  .object({
+    message: lostModeText(LOST_MODE_LIMITS.message).default('This device belongs to {ownerName} and has been reported lost. If you found it, please call the number below. Thank you.'),
+    phoneNumber: lostModeText(LOST_MODE_LIMITS.phoneNumber).default('{helpdeskPhone}'),
+    footer: lostModeText(LOST_MODE_LIMITS.footer).default(''),
+  })
+  .strict();
+
 export const policySchema = z
   .object({
     $comment: z.string().optional(),
@@ -23,19 +43,22 @@ export const policySchema = z
     bulkConfirmAbove: z.number().int().min(1).max(100_000).default(25),
     /** People who may confirm a request made by someone else (as well as the requester). */
     approvers: z.array(selector).default([]),
+    /** {helpdeskPhone} in the Lost Mode texts. */
+    helpdeskPhone: z.string().max(LOST_MODE_LIMITS.phoneNumber).default(''),
+    lostMode: lostModeSchema.default(() => lostModeSchema.parse({})),
     roles: z.array(roleSchema),
   })
   .strict();
 
 export type Policy = z.infer<typeof policySchema>;
 
-/** With no policy file, everyone may act on their own devices only. */
-export const DEFAULT_POLICY: Policy = {
-  confirmTtlSeconds: 300,
-  bulkConfirmAbove: 25,
-  approvers: [],
-  roles: [{ name: 'everyone', members: ['*'], actions: ['lock', 'resetPasscode'], devices: 'own' }],
-};
+/**
+ * With no policy file, everyone may act on their own devices only, with every lost-device action but signOut (which
+ * a policy turns on for a role, as it ends every session of a person).
+ */
+export const DEFAULT_POLICY: Policy = policySchema.parse({
+  roles: [{ name: 'everyone', members: ['*'], actions: ['lock', 'resetPasscode', 'enableLostMode', 'disableLostMode', 'locateDevice', 'playLostModeSound'], devices: 'own' }],
+});
 
 const same = (a: string | undefined, b: string | undefined) => !!a && !!b && a.trim().toLowerCase() === b.trim().toLowerCase();
 

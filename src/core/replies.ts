@@ -6,19 +6,26 @@ import type { Block, Button, DeviceCard, Reply } from './reply.js';
 import type { Support } from './platform-support.js';
 import type { DeviceAction } from './types.js';
 
-export const ACTION_NOUN: Record<DeviceAction, string> = { lock: 'remote lock', resetPasscode: 'passcode reset' };
+import { ACTION_NOUN, ACTION_WORDS } from './action-words.js';
+
+export { ACTION_NOUN };
 
 const USAGE: Record<CommandWord, string> = {
   lock: 'lock <device name, serial number, device id, user email, user:<Entra object id> or "me">: lock a device remotely, after you confirm.',
   'reset-passcode': 'reset passcode <device name, serial, id, user email or "me">: reset (Android) or remove (iOS) a passcode, after you confirm.',
-  lost: 'lost: lost your phone? Shows your own devices so you can lock one.',
+  lost: 'lost: lost your phone? Pick the device, then lockdesk offers what fits it best first: Lost Mode, lock, locate, a sound.',
+  'lost-mode': 'lost mode <query>: put a supervised, corporate iPhone or iPad in Lost Mode: it locks and shows a message and phone number on its lock screen. You can change the text before it is sent.',
+  found: 'found <query>: the device is back: turn its Lost Mode off.',
+  locate: 'locate <query>: ask the device where it is; the location is shown to you alone, privately.',
+  sound: 'sound <query>: make a lost device play a sound (an iPhone in Lost Mode, a corporate Android device).',
+  'sign-out': "sign out <query>: end every session of the device's owner in Microsoft Entra ID (where the policy allows it).",
   devices: 'devices <query>: look devices up and see what each one supports.',
   help: 'help [command]: this list.',
 };
 
 export function helpReply(topic?: CommandWord): Reply {
   const lines = topic ? [USAGE[topic]] : Object.values(USAGE);
-  const text = topic ? USAGE[topic] : `lockdesk can lock a lost device or reset a forgotten passcode. Commands:\n${lines.join('\n')}`;
+  const text = topic ? USAGE[topic] : `lockdesk handles a lost device (Lost Mode, lock, locate, sound, sign-out) and a forgotten passcode. Commands:\n${lines.join('\n')}`;
   const blocks: Block[] = topic
     ? [{ kind: 'paragraph', text: USAGE[topic] }]
     : [{ kind: 'heading', text: 'lockdesk: lost devices and forgotten passcodes' }, ...lines.map((l): Block => ({ kind: 'paragraph', text: l }))];
@@ -81,7 +88,7 @@ export function confirmButton(confirmationId: string, target: string, label: str
 
 /** "Lock all 600 devices": the words of the bulk button and of its typed second step. */
 export function allDevicesLabel(action: DeviceAction, count: number): string {
-  return `${action === 'lock' ? 'Lock' : 'Reset the passcode of'} all ${count} devices`;
+  return ACTION_WORDS[action].all(count);
 }
 
 /** "Lock all 600 devices": above `typedAbove` the click asks for the count to be typed, instead of a yes/no dialog. */
@@ -136,7 +143,7 @@ export function confirmationReply(options: {
   blocks.push({ kind: 'actions', buttons: [...(options.allButton ? [options.allButton] : []), options.cancel] });
   const names = entries.filter((e) => e.button).map((e) => `"${e.card.name}"`);
   const more = offered > names.length ? ` and ${offered - names.length} more` : '';
-  const text = `${options.heading} ${offered === 1 ? `Confirm to ${ACTION_NOUN[options.action]} ${names[0]}.` : `${offered} devices can take it: ${names.join(', ')}${more}.`}`;
+  const text = `${options.heading} ${offered === 1 ? `Confirm to ${ACTION_WORDS[options.action].verb} ${names[0]}.` : `${offered} devices can take it: ${names.join(', ')}${more}.`}`;
   return { text, blocks };
 }
 

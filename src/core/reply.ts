@@ -60,19 +60,19 @@ export interface Reply {
 }
 
 /** What a SecretMessage carries: a reset's temporary passcode, or the PIN that opens a Mac after a remote lock. */
-export type SecretKind = 'passcode' | 'unlockPin';
+export type SecretKind = 'passcode' | 'unlockPin' | 'location';
 
 /** How a secret of each kind is named to a person, e.g. in a notification preview or a note that it did not arrive. */
-export const SECRET_NAMES: Record<SecretKind, string> = { passcode: 'temporary passcode', unlockPin: 'unlock PIN' };
+export const SECRET_NAMES: Record<SecretKind, string> = { passcode: 'temporary passcode', unlockPin: 'unlock PIN', location: 'device location' };
 
-/** A temporary passcode or a Mac's unlock PIN for the person who asked; adapters deliver it privately and never log it. */
+/** A temporary passcode, a Mac's unlock PIN or a device's location for the person who asked; adapters deliver it privately and never log it. */
 export interface SecretMessage {
   kind: SecretKind;
   /** Who may see it: the person who asked for the action (not an approver who clicked for them). */
   recipient: ActorRef;
   deviceId: string;
   deviceName: string;
-  /** The passcode or PIN itself. */
+  /** The passcode, the PIN, or the location (coordinates, accuracy, time and a map link) itself. */
   passcode: Secret;
   text: string;
 }
@@ -105,7 +105,27 @@ export interface TypedPrompt {
   value: string;
   /** Cancels the request: for a chat where the prompt replaces the message that held the Cancel button (Teams). */
   cancel?: Button;
+  /**
+   * Several inputs, each shown with its current value to edit (Lost Mode's message, phone number and footer);
+   * absent: one input, `label`. The answer is then a record of what each field holds, by field id.
+   */
+  fields?: PromptField[];
 }
+
+export interface PromptField {
+  /** The key of this field's text in the answer; letters only. */
+  id: string;
+  label: string;
+  /** Shown in the input, for the person to keep or change. */
+  initial: string;
+  maxLength: number;
+  /** May be left empty (the core still decides whether the whole answer will do). */
+  optional: boolean;
+  multiline?: boolean;
+}
+
+/** What a person typed in a prompt: one text, or (a prompt with fields) each field's text by its id. */
+export type TypedAnswer = string | Readonly<Record<string, string>>;
 
 /** What an adapter gives the handler for one event: where its answers go. */
 export interface ReplySink {

@@ -5,6 +5,7 @@ import { describeQuery, type Query } from './commands.js';
 import type { CoreDeps } from './deps.js';
 import { actionLabel, deviceCard } from './device-card.js';
 import { supportFor } from './platform-support.js';
+import { playbookFor } from './playbook.js';
 import { isOwnDevice, mayActOn, scopeFor } from './policy.js';
 import type { Confirmation } from './records.js';
 import { allDevicesButton, cancelButton, confirmButton, confirmationReply, lookupReply, notFoundReply, refusalReply, restSummary, unsupportedReply, ACTION_NOUN, type ConfirmEntry, type Listing } from './replies.js';
@@ -144,22 +145,63 @@ export async function lookUp(deps: CoreDeps, actor: Actor, query: Query, correla
   return lookupReply(`Devices matching ${describeQuery(query)}:`, entries, found.listing, restSummary(undefined, rest));
 }
 
-const SELF_SERVICE_LABEL: Record<DeviceAction, string> = { lock: 'I lost this device', resetPasscode: 'I forgot my passcode' };
+/** The actions of the lost-device playbook: a caller who may use none of them has no playbook. */
+const LOST_ACTIONS: readonly DeviceAction[] = ['enableLostMode', 'lock', 'locateDevice', 'playLostModeSound', 'disableLostMode'];
+
+const lostButton = (device: Device, label: string): Button => ({ label, value: encodeButton({ kind: 'lost', deviceId: device.id }), style: 'danger' });
 
 /**
- * The self-service view (Slack's App Home, a personal chat): the caller's own devices, each with the actions
- * they may start on it. A button only starts a request; it still needs its own confirmation.
+ * The self-service view (Slack's App Home, a personal chat): the caller's own devices, each with "I lost this
+ * device" (the playbook for it) and "I forgot my passcode" where a reset fits. A button only starts a request; it
+ * still needs its own confirmation.
  */
 export async function selfService(deps: CoreDeps, actor: Actor, correlationId: string): Promise<Reply> {
   const found = await findPermitted(deps, actor, { kind: 'me' }, DEVICE_ACTIONS, correlationId);
   if (!found.ok) return found.reply;
   const now = deps.clock.now();
-  const entries = found.shown.map((device) => ({
-    card: deviceCard(device, deps.platforms, now),
-    buttons: DEVICE_ACTIONS.filter((a) => mayActOn(deps.policy, actor, a, device) && supportFor(deps.platforms, device, a).supported).map(
-      (action): Button => ({ label: SELF_SERVICE_LABEL[action], value: encodeButton({ kind: 'start', action, deviceId: device.id }), style: action === 'lock' ? 'danger' : 'default' }),
-    ),
-  }));
+  const entries = found.shown.map((device) => {
+    const buttons: Button[] = [];
+    if (LOST_ACTIONS.some((a) => mayActOn(deps.policy, actor, a, device))) buttons.push(lostButton(device, 'I lost this device'));
+    if (mayActOn(deps.policy, actor, 'resetPasscode', device) && supportFor(deps.platforms, device, 'resetPasscode').supported) {
+      buttons.push({ label: 'I forgot my passcode', value: encodeButton({ kind: 'start', action: 'resetPasscode', deviceId: device.id }), style: 'default' });
+    }
+    return { card: deviceCard(device, deps.platforms, now), buttons };
+  });
   const rest = found.all.slice(found.shown.length).map((d) => supportFor(deps.platforms, d, 'lock'));
   return lookupReply('Your devices', entries, found.listing, restSummary(undefined, rest));
+}
+
+const SORRY = 'Sorry you lost a device.';
+
+/**
+ * `lost`: the caller's own devices. With one, its playbook at once; with several, which one ("I lost this one"
+ * opens its playbook).
+ */
+export async function lostRequest(deps: CoreDeps, actor: Actor, correlationId: string): Promise<Reply> {
+  const found = await findPermitted(deps, actor, { kind: 'me' }, LOST_ACTIONS, correlationId);
+  if (!found.ok) return found.reply;
+  if (found.all.length === 1) return playbookReply(deps, actor, found.all[0]!);
+  const now = deps.clock.now();
+  const entries = found.shown.map((device) => ({ card: deviceCard(device, deps.platforms, now), buttons: [lostButton(device, 'I lost this one')] }));
+  const rest = found.all.slice(found.shown.length).map((d) => supportFor(deps.platforms, d, 'lock'));
+  return lookupReply(`${SORRY} Which device is it?`, entries, found.listing, restSummary(undefined, rest));
+}
+
+/** "I lost this device" on one device: its playbook, checked like any request (the caller's own devices only). */
+export async function lostPlaybook(deps: CoreDeps, actor: Actor, deviceId: string, correlationId: string): Promise<Reply> {
+  const found = await findPermitted(deps, actor, { kind: 'deviceId', id: deviceId }, LOST_ACTIONS, correlationId);
+  if (!found.ok) return found.reply;
+  const device = found.all[0]!;
+  if (!isOwnDevice(device, actor)) return refusalReply('"I lost this device" is for your own devices; the helpdesk uses lost-mode, lock, locate and sound.');
+  return playbookReply(deps, actor, device);
+}
+
+function playbookReply(deps: CoreDeps, actor: Actor, device: Device): Reply {
+  const { buttons, advice } = playbookFor(deps, actor, device);
+  const card = deviceCard(device, deps.platforms, deps.clock.now());
+  const heading = device.lostModeState === 'enabled' ? `"${device.name}"` : `${SORRY} What to do about "${device.name}":`;
+  return {
+    text: `${heading} ${advice}`,
+    blocks: [{ kind: 'heading', text: heading }, { kind: 'paragraph', text: advice }, { kind: 'device', card, buttons }, { kind: 'paragraph', text: 'Each step asks you to confirm before anything is sent.' }],
+  };
 }

@@ -1,7 +1,7 @@
 // How a dispatched action's progress reads in chat.
 import { ACTION_NOUN } from './replies.js';
 import { isSettled, type DispatchRecord, type DispatchState } from './records.js';
-import type { Block, Reply } from './reply.js';
+import type { Block, Button, Reply } from './reply.js';
 import type { DeviceAction } from './types.js';
 
 const STATE_TEXT: Record<DispatchState, string> = {
@@ -61,8 +61,10 @@ export function summaryLine(records: Array<Pick<DispatchRecord, 'state'>>): stri
   return `${records.length} devices: ${parts.join(', ')}`;
 }
 
-export function statusReply(action: DeviceAction, confirmedBy: string, records: DispatchRecord[], footer?: string): Reply {
-  const reply = records.length > SUMMARISE_ABOVE ? summaryReply(action, confirmedBy, records, footer) : perDeviceReply(action, confirmedBy, records, footer);
+export function statusReply(action: DeviceAction, confirmedBy: string, records: DispatchRecord[], footer?: string, nextSteps: Button[] = []): Reply {
+  const made = records.length > SUMMARISE_ABOVE ? summaryReply(action, confirmedBy, records, footer) : perDeviceReply(action, confirmedBy, records, footer);
+  // The playbook's next steps stay beneath the status, however often it is updated.
+  const reply = nextSteps.length > 0 ? { ...made, blocks: [...made.blocks, { kind: 'paragraph', text: 'Next:' } as Block, { kind: 'actions', buttons: nextSteps } as Block] } : made;
   // Until every action has its result the status is on its way (Reply.transient).
   return records.some((r) => !isSettled(r.state)) ? { ...reply, transient: true } : reply;
 }

@@ -1,7 +1,28 @@
 // The neutral domain model shared by the core, the backends, the stores and the adapters.
 
-export const DEVICE_ACTIONS = ['lock', 'resetPasscode'] as const;
+/**
+ * Every action lockdesk can send. All but signOut act on the device, and data/platform-support.json says, row by row,
+ * where each is supported; signOut acts on the device's owner in Entra ID (every session ended), on any platform.
+ */
+export const DEVICE_ACTIONS = ['lock', 'resetPasscode', 'enableLostMode', 'disableLostMode', 'locateDevice', 'playLostModeSound', 'signOut'] as const;
 export type DeviceAction = (typeof DEVICE_ACTIONS)[number];
+/** The actions whose support depends on the device's platform: each platform row has a verdict for each. */
+export const PLATFORM_ACTIONS = ['lock', 'resetPasscode', 'enableLostMode', 'disableLostMode', 'locateDevice', 'playLostModeSound'] as const satisfies readonly DeviceAction[];
+export type PlatformAction = (typeof PLATFORM_ACTIONS)[number];
+
+/** What an iPhone in Lost Mode shows on its lock screen. Apple requires a message or a phone number. */
+export interface LostModeMessage {
+  message: string;
+  phoneNumber: string;
+  footer: string;
+}
+
+/** What some actions need besides the device: Lost Mode's lock-screen text; the owner whom signOut signs out. */
+export interface ActionParameters {
+  lostMode?: LostModeMessage;
+  /** signOut: the Entra object id of the device's user, as lockdesk re-read it just before the send. */
+  userId?: string;
+}
 
 /** A managed device as the core sees it; every backend maps its own shape onto this one. */
 export interface Device {
@@ -28,6 +49,10 @@ export interface Device {
   lastSyncDateTime: string;
   /** Who enrolled the device; "" when the backend cannot tell (the Windows RT / 8.1 lock condition needs it). */
   enrolledByUserPrincipalName: string;
+  /** Apple supervision (Graph's isSupervised); absent when the backend does not say. Lost Mode needs it. */
+  isSupervised?: boolean;
+  /** Graph's lostModeState (beta); absent when the backend does not say. */
+  lostModeState?: 'enabled' | 'disabled';
 }
 
 export const ACTION_STATES = ['none', 'pending', 'active', 'done', 'failed', 'canceled', 'notSupported'] as const;
@@ -65,6 +90,8 @@ export interface ActionStatus {
   passcode?: Secret;
   /** The six-digit PIN that opens a Mac after a finished remote lock; handed to the requester only. */
   unlockPin?: Secret;
+  /** Where a finished locateDevice found the device (see location.ts); handed to the requester only, never kept. */
+  location?: Secret;
 }
 
 export const CHAT_PLATFORMS = ['console', 'slack', 'teams'] as const;

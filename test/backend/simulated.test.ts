@@ -1,5 +1,5 @@
 // The simulated tenant against real files in a temp directory, with a clock the test moves.
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -370,5 +370,220 @@ describe('directory', () => {
     expect(await tenant.memberGroups(bob, ['11111111-1111-1111-1111-111111111111', 'other'])).toEqual(['11111111-1111-1111-1111-111111111111']);
     expect(await tenant.memberGroups('40e5033a-6a45-4dfc-9591-46507a0387db', ['11111111-1111-1111-1111-111111111111'])).toEqual([]);
     expect(await tenant.memberGroups('nobody', ['11111111-1111-1111-1111-111111111111'])).toEqual([]);
+  });
+});
+
+describe('lost-device actions', () => {
+  const lostText = { message: 'This iPhone is lost. Please call the helpdesk.', phoneNumber: '+1 206 555 0100', footer: 'Contoso IT' };
+  const withText = (id: string, text = lostText) => ({ parameters: new Map([[id, { lostMode: text }]]) });
+  const settle = () => clock.advance(4_000);
+
+  it('reads isSupervised and lostModeState from the tenant file on every read, and leaves them absent where it says nothing', async () => {
+    const tenant = await open();
+    const dana = await deviceNamed(tenant, "Dana's iPhone 15");
+    expect(dana).toMatchObject({ isSupervised: true, lostModeState: 'disabled', ownerType: 'company' });
+    expect(await deviceNamed(tenant, "Ivan's iPhone 14")).toMatchObject({ isSupervised: true, lostModeState: 'enabled' });
+    const judy = await deviceNamed(tenant, "Judy's iPhone 13");
+    expect(judy.isSupervised).toBe(false);
+    expect(judy).not.toHaveProperty('lostModeState');
+    const alice = await deviceNamed(tenant, "Alice's iPhone");
+    expect(alice).not.toHaveProperty('isSupervised');
+    expect(alice).not.toHaveProperty('lostModeState');
+    // The file's other new field stays in the tenant.
+    expect(await deviceNamed(tenant, "Kai's Galaxy Tab S9")).not.toHaveProperty('locateAllowed');
+    expect(await tenant.getDevice(dana.id)).toEqual(dana);
+    expect(await tenant.getDevices([dana.id])).toEqual([dana]);
+    expect(await tenant.listUserDevices('dana@contoso.com')).toEqual([dana]);
+  });
+
+  it('loads a tenant file written before these fields existed, and refuses a Lost Mode state it does not know', async () => {
+    const seed = JSON.parse(await readFile(seedFile, 'utf8'));
+    for (const device of seed.devices) {
+      delete device.isSupervised;
+      delete device.lostModeState;
+      delete device.locateAllowed;
+    }
+    await mkdir(path.dirname(runFile), { recursive: true });
+    await writeFile(runFile, JSON.stringify(seed));
+    const tenant = await open();
+    expect(await deviceNamed(tenant, "Dana's iPhone 15")).not.toHaveProperty('isSupervised');
+    seed.devices[0].lostModeState = 'lost';
+    await writeFile(runFile, JSON.stringify(seed));
+    await expect(open()).rejects.toThrow(/devices\.0\.lostModeState/);
+  });
+
+  it('enableLostMode without a message or a phone number is refused for that device and changes nothing', async () => {
+    const tenant = await open();
+    const { id } = await deviceNamed(tenant, "Dana's iPhone 15");
+    const other = (await deviceNamed(tenant, "Ivan's iPhone 14")).id;
+    const [none] = await tenant.dispatch('enableLostMode', [id]);
+    expect(none).toMatchObject({ deviceId: id, ok: false, error: { code: ERROR_CODES.REFUSED } });
+    const empty = { message: ' ', phoneNumber: '', footer: 'Contoso IT' };
+    const results = await tenant.dispatch('enableLostMode', [id, other], { parameters: new Map([[id, { lostMode: empty }], [other, { lostMode: lostText }]]) });
+    expect(results.map((r) => r.ok)).toEqual([false, true]);
+    settle();
+    expect(await tenant.getActionStatus(id, 'enableLostMode')).toEqual({ state: 'none' });
+    expect((await tenant.getDevice(id))?.lostModeState).toBe('disabled');
+    expect(JSON.parse(await readFile(runFile, 'utf8')).actions).toHaveLength(1);
+  });
+
+  it('enableLostMode settles like a lock, and only then is the device in Lost Mode, on every read and after a restart', async () => {
+    const tenant = await open();
+    const { id } = await deviceNamed(tenant, "Dana's iPhone 15");
+    expect(await tenant.dispatch('enableLostMode', [id], withText(id, { ...lostText, phoneNumber: '' }))).toEqual([{ deviceId: id, ok: true }]);
+    expect((await tenant.getActionStatus(id, 'enableLostMode')).state).toBe('pending');
+    clock.advance(3_999);
+    expect((await tenant.getActionStatus(id, 'enableLostMode')).state).toBe('active');
+    expect((await tenant.getDevice(id))?.lostModeState).toBe('disabled');
+    clock.advance(1);
+    expect((await tenant.getActionStatus(id, 'enableLostMode')).state).toBe('done');
+    expect((await tenant.getDevice(id))?.lostModeState).toBe('enabled');
+    expect((await tenant.getDevices([id]))[0]?.lostModeState).toBe('enabled');
+    expect((await tenant.listUserDevices('dana@contoso.com'))[0]?.lostModeState).toBe('enabled');
+    expect((await tenant.findDevices({ by: 'namePrefix', value: 'dana' }))[0]?.lostModeState).toBe('enabled');
+    // The lock-screen text is not the tenant file's business.
+    const text = await readFile(runFile, 'utf8');
+    expect(text).not.toContain('helpdesk');
+    expect(text).not.toContain('555');
+    expect((await (await open()).getDevice(id))?.lostModeState).toBe('enabled');
+  });
+
+  it('Intune refuses Lost Mode where Apple or Intune would: unsupervised, supervision unknown, not an iPhone or iPad', async () => {
+    const tenant = await open();
+    for (const name of ["Judy's iPhone 13", "Alice's iPhone", "Kai's Pixel 9", "Alice's MacBook Pro"]) {
+      const { id } = await deviceNamed(tenant, name);
+      expect(await tenant.dispatch('enableLostMode', [id], withText(id)), name).toEqual([{ deviceId: id, ok: true }]);
+      settle();
+      expect((await tenant.getActionStatus(id, 'enableLostMode')).state, name).toBe('notSupported');
+      expect((await tenant.getDevice(id))?.lostModeState, name).toBeUndefined();
+    }
+  });
+
+  it('disableLostMode turns off a device in Lost Mode once it settles, and fails on one that is not in it', async () => {
+    const tenant = await open();
+    const ivan = (await deviceNamed(tenant, "Ivan's iPhone 14")).id;
+    const dana = (await deviceNamed(tenant, "Dana's iPhone 15")).id;
+    await tenant.dispatch('disableLostMode', [ivan, dana]);
+    expect((await tenant.getDevice(ivan))?.lostModeState).toBe('enabled');
+    settle();
+    expect((await tenant.getActionStatus(ivan, 'disableLostMode')).state).toBe('done');
+    expect((await tenant.getDevice(ivan))?.lostModeState).toBe('disabled');
+    expect((await tenant.getActionStatus(dana, 'disableLostMode')).state).toBe('failed');
+    expect((await tenant.getDevice(dana))?.lostModeState).toBe('disabled');
+    // Enabled again later: the latest finished change wins.
+    await tenant.dispatch('enableLostMode', [ivan], withText(ivan));
+    settle();
+    expect((await tenant.getDevice(ivan))?.lostModeState).toBe('enabled');
+  });
+
+  it('leaves an offline device as it was: nothing it was sent has reached it', async () => {
+    const tenant = await open();
+    const ivan = await deviceNamed(tenant, "Ivan's iPhone 14");
+    const seed = JSON.parse(await readFile(runFile, 'utf8'));
+    seed.devices.find((d: { id: string }) => d.id === ivan.id).offline = true;
+    await writeFile(runFile, JSON.stringify(seed));
+    const offline = await open();
+    await offline.dispatch('disableLostMode', [ivan.id]);
+    clock.advance(7 * 24 * 60 * MINUTE);
+    expect((await offline.getActionStatus(ivan.id, 'disableLostMode')).state).toBe('pending');
+    expect((await offline.getDevice(ivan.id))?.lostModeState).toBe('enabled');
+  });
+
+  const parseLocation = (text: string) => {
+    const match = /^(-?\d+\.\d{5}), (-?\d+\.\d{5}) within about (\d+) m, as of (\S+)\. Map: https:\/\/www\.openstreetmap\.org\//.exec(text);
+    if (!match) throw new Error(`not a location: ${text}`);
+    return { latitude: Number(match[1]), longitude: Number(match[2]), accuracy: Number(match[3]), at: match[4] };
+  };
+
+  it('locateDevice finds a device in Lost Mode near Seattle, as a Secret, collected when it settled, never written', async () => {
+    const tenant = await open();
+    const ivan = (await deviceNamed(tenant, "Ivan's iPhone 14")).id;
+    const kai = (await deviceNamed(tenant, "Kai's Pixel 9")).id;
+    const sentAt = clock.now().getTime();
+    await tenant.dispatch('locateDevice', [ivan, kai]);
+    expect(await tenant.getActionStatus(ivan, 'locateDevice')).not.toHaveProperty('location');
+    settle();
+    const status = await tenant.getActionStatus(ivan, 'locateDevice');
+    expect(status.state).toBe('done');
+    expect(status.location).toBeInstanceOf(Secret);
+    const where = parseLocation(status.location?.reveal() ?? '');
+    expect(Math.abs(where.latitude - 47.6062)).toBeLessThan(0.05);
+    expect(Math.abs(where.longitude + 122.3321)).toBeLessThan(0.05);
+    expect(where.accuracy).toBeGreaterThanOrEqual(10);
+    expect(where.accuracy).toBeLessThanOrEqual(50);
+    expect(where.at).toBe(new Date(sentAt + 4_000).toISOString());
+    expect(JSON.stringify(status)).not.toContain(String(where.latitude));
+    const pixel = parseLocation((await tenant.getActionStatus(kai, 'locateDevice')).location?.reveal() ?? '');
+    expect([pixel.latitude, pixel.longitude]).not.toEqual([where.latitude, where.longitude]);
+
+    const text = await readFile(runFile, 'utf8');
+    expect(text).not.toContain(where.latitude.toFixed(3));
+    expect(text).not.toMatch(/"(location|latitude|longitude)"/i);
+    // After a restart the location is gone: it lived only in this process's memory.
+    const again = await (await open()).getActionStatus(ivan, 'locateDevice');
+    expect(again.state).toBe('done');
+    expect(again).not.toHaveProperty('location');
+  });
+
+  it('locateDevice settles notSupported where the device cannot say: locating not allowed, an iPhone not in Lost Mode, a Mac', async () => {
+    const tenant = await open();
+    for (const name of ["Kai's Galaxy Tab S9", "Dana's iPhone 15", "Alice's MacBook Pro"]) {
+      const { id } = await deviceNamed(tenant, name);
+      expect(await tenant.dispatch('locateDevice', [id]), name).toEqual([{ deviceId: id, ok: true }]);
+      settle();
+      const status = await tenant.getActionStatus(id, 'locateDevice');
+      expect(status.state, name).toBe('notSupported');
+      expect(status, name).not.toHaveProperty('location');
+    }
+  });
+
+  it('locates an iPhone once Lost Mode has been enabled on it', async () => {
+    const tenant = await open();
+    const { id } = await deviceNamed(tenant, "Dana's iPhone 15");
+    await tenant.dispatch('enableLostMode', [id], withText(id));
+    settle();
+    await tenant.dispatch('locateDevice', [id]);
+    settle();
+    expect((await tenant.getActionStatus(id, 'locateDevice')).location).toBeInstanceOf(Secret);
+  });
+
+  it('playLostModeSound plays on an iPhone in Lost Mode and on a corporate Android, not on an iPhone out of Lost Mode', async () => {
+    const tenant = await open();
+    const expected = { "Ivan's iPhone 14": 'done', "Kai's Pixel 9": 'done', "Dana's iPhone 15": 'notSupported', 'ALICE-LAPTOP': 'notSupported' } as const;
+    for (const [name, state] of Object.entries(expected)) {
+      const { id } = await deviceNamed(tenant, name);
+      await tenant.dispatch('playLostModeSound', [id]);
+      settle();
+      expect((await tenant.getActionStatus(id, 'playLostModeSound')).state, name).toBe(state);
+    }
+  });
+
+  it('signOut signs out the user it is given, and refuses without one or for one the directory does not have', async () => {
+    const tenant = await open();
+    const phone = await deviceNamed(tenant, "Kai's Pixel 9");
+    const old = await deviceNamed(tenant, "Bob's old iPhone");
+    const results = await tenant.dispatch('signOut', [phone.id, old.id], { parameters: new Map([[phone.id, { userId: phone.userId }], [old.id, { userId: old.userId }]]) });
+    expect(results.every((r) => r.ok)).toBe(true);
+    settle();
+    expect((await tenant.getActionStatus(phone.id, 'signOut')).state).toBe('done');
+    // It happens in Entra ID: the phone being offline does not hold it up.
+    expect((await tenant.getActionStatus(old.id, 'signOut')).state).toBe('done');
+    const other = (await deviceNamed(tenant, "Kai's Galaxy Tab S9")).id;
+    const refused = await tenant.dispatch('signOut', [other, phone.id], { parameters: new Map([[phone.id, { userId: 'no-such-user' }]]) });
+    expect(refused).toMatchObject([
+      { deviceId: other, ok: false, error: { code: ERROR_CODES.REFUSED } },
+      { deviceId: phone.id, ok: false, error: { code: ERROR_CODES.REFUSED } },
+    ]);
+    expect(await tenant.getActionStatus(other, 'signOut')).toEqual({ state: 'none' });
+  });
+
+  it('injected failures apply to the new actions too, over what Intune would decide', async () => {
+    const tenant = await open();
+    const { id } = await deviceNamed(tenant, "Dana's iPhone 15");
+    tenant.injectFailure(id, 'enableLostMode', 'failed');
+    await tenant.dispatch('enableLostMode', [id], withText(id));
+    settle();
+    expect((await tenant.getActionStatus(id, 'enableLostMode')).state).toBe('failed');
+    expect((await tenant.getDevice(id))?.lostModeState).toBe('disabled');
   });
 });

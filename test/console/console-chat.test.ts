@@ -96,7 +96,9 @@ describe('the owner, on the default policy', () => {
       '1',
       '1', // the same choice again, after it was used
       'lost',
-      '5', // Cancel, on the lost list
+      '2', // "I lost this one" on the second device listed (Alice's iPhone): its playbook
+      '1', // its first step, Lock: a confirmation
+      '2', // Cancel
       "lock Bob's Galaxy S23",
       'lock Alice',
     ]);
@@ -140,17 +142,22 @@ describe('the owner, on the default policy', () => {
     expect(s.actions.filter((a) => a.deviceId === IPHONE)).toHaveLength(1);
   });
 
-  it('lists only the caller\'s own devices for "lost"', () => {
-    const lost = replyFrom(s.run.stdout, 'Sorry you lost a device.');
+  it('"lost" asks which of the caller\'s own devices, then offers what fits it, best first', () => {
+    const lost = replyFrom(s.run.stdout, 'Sorry you lost a device. Which device is it?', 'What to do about');
     const own = seed.devices.filter((d) => d.userPrincipalName === ALICE).map((d) => d.name);
     expect(own.length).toBeGreaterThan(1);
     expect(cards(lost).map((c) => c.name).sort()).toEqual([...own].sort());
+    expect(lost.match(/\[\d\] I lost this one/g)).toHaveLength(own.length);
+    const playbook = replyFrom(s.run.stdout, `What to do about "Alice's iPhone"`, 'Each step asks you to confirm');
+    expect(playbook).toContain('[1] Lock');
   });
 
   it('cancels: audited as cancel, nothing dispatched', () => {
     expect(s.run.stdout).toContain('Cancelled by alice@contoso.com. Nothing was sent.');
     const lostRequest = s.audit.find((e) => e.event === 'request' && e.query === 'your devices');
-    const trail = s.audit.filter((e) => e.correlationId === lostRequest?.correlationId);
+    expect(s.audit.filter((e) => e.correlationId === lostRequest?.correlationId).map((e) => e.event)).toEqual(['request']);
+    const cancel = s.audit.find((e) => e.event === 'cancel');
+    const trail = s.audit.filter((e) => e.correlationId === cancel?.correlationId);
     expect(trail.map((e) => e.event)).toEqual(['request', 'confirmation', 'cancel']);
     expect(trail[2]!.actor?.email).toBe(ALICE);
   });
@@ -244,7 +251,7 @@ describe("a remote lock of a Mac", () => {
     expect(s.run.stdout).toContain('Do not lock this Mac again until this PIN has been used');
     expect(s.run.stdout.indexOf(`✓ Remote lock of "Alice's MacBook Pro": done`)).toBeGreaterThanOrEqual(0);
     const result = s.audit.find((e) => e.event === 'result' && e.deviceId === MACBOOK && e.outcome === 'done');
-    expect(result?.reason).toBe("the Mac's unlock PIN was shown privately to the requester");
+    expect(result?.reason).toBe("the Mac's unlock PIN was shown privately to alice@contoso.com, who asked");
   });
 
   it('writes the PIN nowhere: not in audit.jsonl, state.json or any other file of the data directory, not in stderr', async () => {

@@ -160,12 +160,15 @@ describe('self-service view', () => {
     expect(deviceBlocks(reply).map((d) => d.card.id).sort()).toEqual([patIphone.id, patLaptop.id, patPixel.id].sort());
     const iphone = deviceBlocks(reply).find((d) => d.card.id === patIphone.id)!;
     expect(iphone.buttons.map((b) => b.label)).toEqual(['I lost this device', 'I forgot my passcode']);
-    expect(deviceBlocks(reply).find((d) => d.card.id === patLaptop.id)!.buttons).toEqual([]);
-    // A self-service button starts a request for that device; nothing is sent before its confirmation.
+    // A Windows PC cannot be locked, but the playbook still has an honest answer (and Locate) for it.
+    expect(deviceBlocks(reply).find((d) => d.card.id === patLaptop.id)!.buttons.map((b) => b.label)).toEqual(['I lost this device']);
+    // "I lost this device" opens the playbook for that device; a step starts a request that needs its own confirmation.
     const sink = new RecordingSink();
     await h.handler.handleClick(pat, (iphone.buttons[0] as unknown as { value: string }).value, sink);
     expect(deviceBlocks(sink.lastReply).map((d) => d.card.id)).toEqual([patIphone.id]);
-    expect(buttonsOf(sink.lastReply).map((b) => b.label)).toEqual([`Lock "Pat's iPhone"`, 'Cancel']);
+    expect(buttonsOf(sink.lastReply).map((b) => b.label)).toEqual(['Lock']);
+    const confirm = await h.click(pat, sink.lastReply, 'Lock');
+    expect(buttonsOf(confirm.lastReply).map((b) => b.label)).toEqual([`Lock "Pat's iPhone"`, 'Cancel']);
     expect(h.backend.dispatched).toEqual([]);
   });
 });

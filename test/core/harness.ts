@@ -1,6 +1,6 @@
 // Builds the real handler over small real fakes (in-memory backend and store, fake clock) and records what it says.
 import { readFileSync } from 'node:fs';
-import { createHandler, DEFAULT_SETTINGS, DEFAULT_POLICY, platformSupportSchema, type Actor, type Handler, type Policy, type Reply, type ReplySink, type SecretMessage, type Device } from '../../src/core/index.js';
+import { createHandler, DEFAULT_SETTINGS, DEFAULT_POLICY, platformSupportSchema, policySchema, type Actor, type Handler, type Policy, type Reply, type ReplySink, type SecretMessage, type Device } from '../../src/core/index.js';
 import { buttonsOf, type SinkRestorer, type TypedPrompt } from '../../src/core/reply.js';
 import type { AuditEvent } from '../../src/core/records.js';
 import type { Logger, ProcessRegistry, Store } from '../../src/ports.js';
@@ -122,13 +122,11 @@ export function makeHarness(devices: Device[], options: { policy?: Policy; setti
   return harness;
 }
 
-export const helpdeskPolicy: Policy = {
-  confirmTtlSeconds: 300,
-  bulkConfirmAbove: 25,
+export const helpdeskPolicy: Policy = policySchema.parse({
   approvers: ['email:lead@contoso.com'],
   roles: [
     { name: 'helpdesk', members: ['email:help@contoso.com', 'slack-group:S0HELP'], actions: ['lock', 'resetPasscode'], devices: 'any' },
     { name: 'lockers', members: ['teams:aad-locker'], actions: ['lock'], devices: 'any' },
     { name: 'everyone', members: ['*'], actions: ['lock'], devices: 'own' },
   ],
-};
+});

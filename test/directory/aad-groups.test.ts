@@ -1,19 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_POLICY, type Policy } from '../../src/core/index.js';
+import { DEFAULT_POLICY, policySchema, type Policy } from '../../src/core/index.js';
 import { aadGroupResolver, GROUP_CACHE_MS, policyGroupIds } from '../../src/directory/aad-groups.js';
 import type { Directory } from '../../src/ports.js';
 import { FakeClock } from '../fakes/clock.js';
 import { RecordingLogger } from '../core/harness.js';
 
-const policy: Policy = {
-  confirmTtlSeconds: 300,
-  bulkConfirmAbove: 25,
+const policy: Policy = policySchema.parse({
   approvers: ['aad-group:g-approvers'],
   roles: [
     { name: 'admins', members: ['aad-group:g-admins', 'email:x@contoso.com'], actions: ['lock'], devices: 'any' },
     { name: 'everyone', members: ['*'], actions: ['lock'], devices: 'own' },
   ],
-};
+});
 
 class CountingDirectory implements Directory {
   calls: Array<{ userId: string; groupIds: readonly string[] }> = [];

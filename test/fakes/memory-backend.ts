@@ -1,7 +1,7 @@
 // A small real in-memory backend for handler tests: devices in an array, action states a test sets,
 // a log of every dispatch, and switches for the faults the core must survive.
 import { ERROR_CODES, LockdeskError } from '../../src/core/errors.js';
-import type { ActionStatus, Device, DeviceAction } from '../../src/core/types.js';
+import type { ActionParameters, ActionStatus, Device, DeviceAction } from '../../src/core/types.js';
 import type { DeviceBackend, DeviceLookup, DispatchOptions, DispatchResult, LookupOptions } from '../../src/ports.js';
 
 // As the simulated tenant does: NFC, so a name held decomposed is found by a composed query.
@@ -11,7 +11,7 @@ export class MemoryBackend implements DeviceBackend {
   readonly kind = 'memory';
   devices: Device[];
   /** Every device id each dispatch call was given, in order. */
-  readonly dispatched: Array<{ action: DeviceAction; deviceIds: string[] }> = [];
+  readonly dispatched: Array<{ action: DeviceAction; deviceIds: string[]; parameters?: Record<string, ActionParameters> }> = [];
   readonly statuses = new Map<string, ActionStatus>();
   /** Graph's trap: a look-up whose filter is ignored returns every device. */
   ignoreFilters = false;
@@ -83,11 +83,11 @@ export class MemoryBackend implements DeviceBackend {
       return deviceIds.map((deviceId) => ({ deviceId, ok: false, error: new LockdeskError(ERROR_CODES.NOT_SENT, 'withheld', { userMessage: 'lockdesk sent nothing.' }) }));
     }
     if (this.dispatchThrows) {
-      if (this.dispatchThrows.received) this.#record(action, deviceIds);
+      if (this.dispatchThrows.received) this.#record(action, deviceIds, options);
       throw this.dispatchThrows.error;
     }
     const ok = deviceIds.filter((id) => !this.failures.has(id));
-    if (ok.length > 0) this.#record(action, ok);
+    if (ok.length > 0) this.#record(action, ok, options);
     const results = deviceIds.map((deviceId): DispatchResult => {
       const error = this.failures.get(deviceId);
       return error ? { deviceId, ok: false, error } : { deviceId, ok: true };
@@ -96,8 +96,9 @@ export class MemoryBackend implements DeviceBackend {
     return results;
   }
 
-  #record(action: DeviceAction, ids: readonly string[]): void {
-    this.dispatched.push({ action, deviceIds: [...ids] });
+  #record(action: DeviceAction, ids: readonly string[], options: DispatchOptions): void {
+    const parameters = options.parameters ? Object.fromEntries(ids.flatMap((id) => (options.parameters!.has(id) ? [[id, options.parameters!.get(id)!]] : []))) : undefined;
+    this.dispatched.push({ action, deviceIds: [...ids], ...(parameters ? { parameters } : {}) });
     for (const id of ids) this.statuses.set(`${id}:${action}`, { state: 'pending', startedAt: new Date(this.nowForStatus()).toISOString() });
   }
 

@@ -1,9 +1,11 @@
 // Sends one action to devices, one exchange per device: a plain POST for one device, JSON $batch (20 items at
-// most) for several. Every item counts one write against the limiter. Nothing here retries.
+// most, all of one API version) for several. Every item counts one write against the limiter. Nothing here retries.
 import type { DeviceAction } from '../../core/types.js';
-import { GRAPH_ACTION } from './action-status.js';
+import type { ActionRequest } from './action-requests.js';
+import { GRAPH_ACTION } from './graph-action.js';
 import { requestIdOf } from './graph-errors.js';
 import type { GraphHttp } from './http.js';
+import type { GraphVersion } from './odata.js';
 
 export const BATCH_LIMIT = 20;
 
@@ -16,8 +18,6 @@ export type ItemOutcome =
   /** Not sent: the token or the write limiter failed before this request left (other requests keep their outcomes). */
   | { kind: 'unsent'; error: unknown };
 
-const actionUrl = (id: string, action: DeviceAction) => `/deviceManagement/managedDevices/${encodeURIComponent(id)}/${GRAPH_ACTION[action].path}`;
-
 /**
  * batchSize: at most 20 (Graph's limit) and at most the write budget. `maySend` is asked just before each request
  * leaves (after the write limiter's wait): a no withholds that request's devices.
@@ -25,7 +25,8 @@ const actionUrl = (id: string, action: DeviceAction) => `/deviceManagement/manag
 export async function sendAction(
   http: GraphHttp,
   action: DeviceAction,
-  ids: readonly string[],
+  /** Each device's request, in the order they are sent (see action-requests.ts). */
+  requests: ReadonlyMap<string, ActionRequest>,
   batchSize = BATCH_LIMIT,
   maySend: () => boolean = () => true,
   /** Each batch's outcomes as soon as they are known (a bulk action's batches wait their turn in the write budget). */
@@ -33,11 +34,13 @@ export async function sendAction(
 ): Promise<Map<string, ItemOutcome>> {
   const size = Math.max(1, Math.min(BATCH_LIMIT, batchSize));
   const out = new Map<string, ItemOutcome>();
-  if (ids.length === 1) {
-    const id = ids[0]!;
+  if (requests.size === 1) {
+    const [id, request] = [...requests][0]!;
     let exchange;
     try {
-      exchange = await http.send('POST', `/v1.0${actionUrl(id, action)}`, { kind: 'action', what: GRAPH_ACTION[action].path, writes: 1, retry: false, gate: maySend });
+      exchange = await http.send('POST', `/${request.version}${request.url}`, {
+        kind: 'action', what: GRAPH_ACTION[action].path, writes: 1, retry: false, gate: maySend, ...(request.body ? { body: request.body } : {}),
+      });
     } catch (error) {
       return out.set(id, { kind: 'unsent', error });
     }
@@ -56,25 +59,42 @@ export async function sendAction(
     onBatch(out);
     return out;
   }
-  for (let i = 0; i < ids.length; i += size) {
-    const chunk = ids.slice(i, i + size);
-    // One chunk's failure before it left (a token that cannot be had) says nothing of the chunks already sent.
-    let outcomes: Map<string, ItemOutcome>;
-    try {
-      outcomes = await sendBatch(http, action, chunk, maySend);
-    } catch (error) {
-      outcomes = new Map(chunk.map((id) => [id, { kind: 'unsent', error }]));
+  // A $batch envelope speaks one API version: its items' URLs are relative to it.
+  const byVersion = new Map<GraphVersion, string[]>();
+  for (const [id, request] of requests) byVersion.set(request.version, [...(byVersion.get(request.version) ?? []), id]);
+  for (const [version, ids] of byVersion) {
+    for (let i = 0; i < ids.length; i += size) {
+      const chunk = ids.slice(i, i + size);
+      // One chunk's failure before it left (a token that cannot be had) says nothing of the chunks already sent.
+      let outcomes: Map<string, ItemOutcome>;
+      try {
+        outcomes = await sendBatch(http, action, version, chunk.map((id) => [id, requests.get(id)!]), maySend);
+      } catch (error) {
+        outcomes = new Map(chunk.map((id) => [id, { kind: 'unsent', error }]));
+      }
+      for (const [id, outcome] of outcomes) out.set(id, outcome);
+      onBatch(outcomes);
     }
-    for (const [id, outcome] of outcomes) out.set(id, outcome);
-    onBatch(outcomes);
   }
   return out;
 }
 
-async function sendBatch(http: GraphHttp, action: DeviceAction, ids: readonly string[], maySend: () => boolean): Promise<Map<string, ItemOutcome>> {
+/**
+ * One batch item: a JSON body goes with its own Content-Type, which Graph requires of every item that has a body
+ * (the envelope's header says nothing about the items).
+ */
+const batchItem = (n: number, request: ActionRequest) => ({
+  id: String(n + 1),
+  method: 'POST',
+  url: request.url,
+  ...(request.body ? { headers: { 'Content-Type': 'application/json' }, body: request.body } : {}),
+});
+
+async function sendBatch(http: GraphHttp, action: DeviceAction, version: GraphVersion, chunk: ReadonlyArray<[string, ActionRequest]>, maySend: () => boolean): Promise<Map<string, ItemOutcome>> {
   const out = new Map<string, ItemOutcome>();
-  const requests = ids.map((id, n) => ({ id: String(n + 1), method: 'POST', url: actionUrl(id, action) }));
-  const exchange = await http.send('POST', '/v1.0/$batch', { kind: 'action', what: `${GRAPH_ACTION[action].path} ($batch)`, writes: ids.length, retry: false, body: { requests }, gate: maySend });
+  const ids = chunk.map(([id]) => id);
+  const requests = chunk.map(([, request], n) => batchItem(n, request));
+  const exchange = await http.send('POST', `/${version}/$batch`, { kind: 'action', what: `${GRAPH_ACTION[action].path} ($batch)`, writes: ids.length, retry: false, body: { requests }, gate: maySend });
   if (exchange.kind !== 'response') {
     for (const id of ids) out.set(id, exchange);
     return out;

@@ -1,12 +1,15 @@
 // Dispatch with its faults settled per device. A device whose exchange was lost (timeout, dropped connection, a
 // missing batch item) or answered 429/503/504 is never re-sent blindly: after the wait Graph asked for, its
 // action state is read, and it is re-sent only when that state proves our action is not queued.
+// A device whose request cannot be built (no Lost Mode text, no user to sign out) is refused before anything is sent.
 import { ERROR_CODES, LockdeskError } from '../../core/errors.js';
 import type { ActionStatus, DeviceAction } from '../../core/types.js';
 import type { Clock, DispatchOptions, DispatchResult, Logger } from '../../ports.js';
+import { actionRequest, type ActionRequest } from './action-requests.js';
 import { sendAction, type ItemOutcome } from './action-send.js';
-import { GRAPH_ACTION, readActionStatus } from './action-status.js';
-import { errorCodeOf, lostError, translateGraphError } from './graph-errors.js';
+import { readActionStatus } from './action-status.js';
+import { GRAPH_ACTION } from './graph-action.js';
+import { errorCodeOf, lostError, translateGraphError, translateSignOutError } from './graph-errors.js';
 import type { GraphHttp } from './http.js';
 import { isGuid } from './odata.js';
 import { backoffMs, parseRetryAfter, RETRYABLE } from './retry.js';
@@ -62,6 +65,14 @@ export async function dispatchActions(
   for (const id of unique) {
     if (!isGuid(id)) decide(id, { deviceId: id, ok: false, error: new LockdeskError(ERROR_CODES.DEVICE_NOT_FOUND, `not a managed device id: ${id}`, { userMessage: 'That device is no longer in Intune.' }) });
   }
+  // Each device's request, built once: a device whose parameters are missing is refused here and never sent.
+  const requests = new Map<string, ActionRequest>();
+  for (const id of unique) {
+    if (final.has(id)) continue;
+    const built = actionRequest(action, id, options.parameters?.get(id));
+    if (built instanceof LockdeskError) decide(id, { deviceId: id, ok: false, error: built });
+    else requests.set(id, built);
+  }
   let pending = unique.filter((id) => !final.has(id));
   const firstSent = new Map<string, number>();
 
@@ -77,7 +88,7 @@ export async function dispatchActions(
       }
     };
     try {
-      outcomes = await sendAction(http, action, pending, settings.writeBudget, options.maySend, settleAtOnce);
+      outcomes = await sendAction(http, action, new Map(pending.map((id) => [id, requests.get(id)!])), settings.writeBudget, options.maySend, settleAtOnce);
     } catch (error) {
       // The token or the limiter failed before anything was sent.
       for (const id of pending) decide(id, { deviceId: id, ok: false, error: error instanceof LockdeskError ? error : lostError(GRAPH_ACTION[action].path, error) });
@@ -109,7 +120,9 @@ export async function dispatchActions(
     for (const r of next) {
       let status: ActionStatus;
       try {
-        status = await readActionStatus(http, r.id, action);
+        // signOut: the user it was sent for, not whoever the device's user is by now.
+        const userId = options.parameters?.get(r.id)?.userId;
+        status = await readActionStatus(http, r.id, action, userId ? { userId } : {});
       } catch (error) {
         const gone = error instanceof LockdeskError && error.code === ERROR_CODES.DEVICE_NOT_FOUND;
         decide(r.id, { deviceId: r.id, ok: false, error: gone ? error : uncertain(action, 'the action state cannot be read after a lost answer') });
@@ -132,7 +145,9 @@ function finalResult(action: DeviceAction, id: string, outcome: ItemOutcome): Di
   if (outcome.kind === 'unsent') return { deviceId: id, ok: false, error: outcome.error instanceof LockdeskError ? outcome.error : lostError(GRAPH_ACTION[action].path, outcome.error) };
   if (outcome.kind === 'lost' || RETRYABLE.has(outcome.status)) return undefined;
   if (outcome.status >= 200 && outcome.status < 300) return { deviceId: id, ok: true };
-  return { deviceId: id, ok: false, error: translateGraphError({ status: outcome.status, requestId: outcome.requestId, code: errorCodeOf(outcome.body) }, 'action', GRAPH_ACTION[action].path) };
+  const failure = { status: outcome.status, requestId: outcome.requestId, code: errorCodeOf(outcome.body) };
+  const what = GRAPH_ACTION[action].path;
+  return { deviceId: id, ok: false, error: action === 'signOut' ? translateSignOutError(failure, what) : translateGraphError(failure, 'action', what) };
 }
 
 function givenUp(action: DeviceAction, outcome: Exclude<ItemOutcome, { kind: 'withheld' | 'unsent' }>, waitMs: number): LockdeskError {

@@ -9,8 +9,13 @@ function ownerType(v: unknown): Device['ownerType'] {
   return v === 'company' || v === 'personal' ? v : 'unknown';
 }
 
+/** Graph's lostModeState (beta): only its two known values; anything else says nothing. */
+function lostModeState(v: unknown): Device['lostModeState'] {
+  return v === 'enabled' || v === 'disabled' ? v : undefined;
+}
+
 export function toDevice(raw: GraphDevice): Device {
-  return {
+  const device: Device = {
     id: text(raw['id']),
     name: text(raw['deviceName']),
     model: text(raw['model']),
@@ -29,4 +34,9 @@ export function toDevice(raw: GraphDevice): Device {
     lastSyncDateTime: text(raw['lastSyncDateTime']),
     enrolledByUserPrincipalName: text(raw['enrolledByUserPrincipalName']),
   };
+  // Absent unless Graph says: the core then cannot confirm what Lost Mode needs, which is the safe answer.
+  if (typeof raw['isSupervised'] === 'boolean') device.isSupervised = raw['isSupervised'];
+  const lostMode = lostModeState(raw['lostModeState']);
+  if (lostMode) device.lostModeState = lostMode;
+  return device;
 }

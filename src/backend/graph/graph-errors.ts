@@ -5,6 +5,10 @@ import type { GraphHeaders } from './transport.js';
 export const ACTION_PERMISSION = 'DeviceManagementManagedDevices.PrivilegedOperations.All';
 export const READ_PERMISSION = 'DeviceManagementManagedDevices.Read.All';
 export const DIRECTORY_PERMISSION = 'GroupMember.Read.All';
+/** signOut: revokeSignInSessions on the device's user (Entra ID, not Intune). */
+export const SIGN_OUT_PERMISSION = 'User.RevokeSessions.All';
+/** Following a signOut: the user's signInSessionsValidFromDateTime, which only a full user read gives. */
+export const USER_READ_PERMISSION = 'User.Read.All';
 
 /** What the failed call was for: it decides which permission a 403 names and what a 400 means. */
 export type CallKind = 'action' | 'lookup' | 'directory';
@@ -31,15 +35,19 @@ export function errorCodeOf(body: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
-export function translateGraphError(failure: GraphFailure, kind: CallKind, what: string): LockdeskError {
+const techOf = (failure: GraphFailure, what: string) => `Graph ${what}: HTTP ${failure.status}${failure.code ? ` ${failure.code}` : ''}`;
+
+/** `permission`: the one a 403 names, when the call needs another than its kind's (a user's sign-in sessions). */
+export function translateGraphError(failure: GraphFailure, kind: CallKind, what: string, permission?: string): LockdeskError {
   const { status, requestId } = failure;
   const opts = { ...(requestId ? { requestId } : {}) };
-  const tech = `Graph ${what}: HTTP ${status}${failure.code ? ` ${failure.code}` : ''}`;
+  const tech = techOf(failure, what);
   if (status === 403) {
-    const permission = kind === 'action' ? ACTION_PERMISSION : kind === 'directory' ? DIRECTORY_PERMISSION : READ_PERMISSION;
+    permission ??= kind === 'action' ? ACTION_PERMISSION : kind === 'directory' ? DIRECTORY_PERMISSION : READ_PERMISSION;
     return new LockdeskError(ERROR_CODES.FORBIDDEN, `${tech}: the app lacks ${permission}`, {
       ...opts,
-      userMessage: `Intune refused: the lockdesk app lacks the permission ${permission} (an administrator must grant it and give admin consent).`,
+      // Intune's permissions are Intune's refusal; the others (groups, users' sessions) are Entra ID's.
+      userMessage: `${permission.startsWith('DeviceManagement') ? 'Intune' : 'Microsoft Entra ID'} refused: the lockdesk app lacks the permission ${permission} (an administrator must grant it and give admin consent).`,
     });
   }
   if (status === 401) {
@@ -71,6 +79,21 @@ export function translateGraphError(failure: GraphFailure, kind: CallKind, what:
     ...opts,
     userMessage: kind === 'action' ? 'Intune refused the action for this device.' : 'Microsoft Graph gave an answer lockdesk did not expect; nothing was changed.',
   });
+}
+
+/**
+ * A failed revokeSignInSessions: Entra ID answered about a user, not Intune about a device, so a 404 is a user gone
+ * (not a device) and a 400 a refusal by Entra; a 403 names User.RevokeSessions.All.
+ */
+export function translateSignOutError(failure: GraphFailure, what: string): LockdeskError {
+  const opts = { ...(failure.requestId ? { requestId: failure.requestId } : {}) };
+  if (failure.status === 404) {
+    return new LockdeskError(ERROR_CODES.REFUSED, `${techOf(failure, what)}: no such user`, { ...opts, userMessage: 'Microsoft Entra ID has no such user any more, so no one was signed out.' });
+  }
+  if (failure.status === 400) {
+    return new LockdeskError(ERROR_CODES.REFUSED, `${techOf(failure, what)}: the sign-out was refused`, { ...opts, userMessage: 'Microsoft Entra ID refused to sign out the owner of this device.' });
+  }
+  return translateGraphError(failure, 'action', what, SIGN_OUT_PERMISSION);
 }
 
 /** A lost exchange: a timeout or a dropped connection, where Graph may or may not have received the request. */

@@ -41,6 +41,8 @@ export interface CallOptions {
   deadlineAt?: number;
   /** Asked just before the request leaves, after any wait: false withholds it (nothing is sent). */
   gate?: () => boolean;
+  /** The permission a 403 names, when the call needs another than its kind's (see translateGraphError). */
+  permission?: string;
 }
 
 export class GraphHttp {
@@ -103,6 +105,7 @@ export class GraphHttp {
       { status: response.status, requestId: response.requestId, code: errorCodeOf(response.body), retryAfterMs: this.retryAfterOf(response) },
       options.kind,
       options.what,
+      options.permission,
     );
   }
 

@@ -18,7 +18,7 @@ import { WriteLimiter } from './write-limiter.js';
 
 export { graphSettingsFrom, loadCertificate, DEFAULT_TUNING, type GraphSettings, type GraphCredential } from './settings.js';
 export type { InventoryIndex, InventoryEntry } from '../../ports.js';
-export { ACTION_PERMISSION, READ_PERMISSION } from './graph-errors.js';
+export { ACTION_PERMISSION, READ_PERMISSION, SIGN_OUT_PERMISSION, USER_READ_PERMISSION } from './graph-errors.js';
 export { WriteBudgetUnavailableError, DEFAULT_SHARED_TIMINGS, type SharedLimiterTimings } from './shared-write-limiter.js';
 export type { GraphAttempt, GraphObserver } from './http.js';
 

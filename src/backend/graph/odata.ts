@@ -25,15 +25,17 @@ export const DEVICE_SELECT = [
   'deviceEnrollmentType',
   'managedDeviceOwnerType',
   'lastSyncDateTime',
+  'isSupervised',
 ] as const;
 
 /**
- * The same from beta, plus what only beta has. Beta's deviceEnrollmentType and managementAgent also have the newer
- * values (androidEnterprise…, intuneAosp) that v1.0's enums lack. By the docs the beta list serves all of these; the
- * fields a list leaves at their defaults (udid, iccid, notes, hardwareInformation, …) are none lockdesk reads, and
- * should a list leave out the one it cannot do without, enroller.ts reads it by id.
+ * The same from beta, plus what only beta has (deviceType, the enroller, lostModeState). Beta's deviceEnrollmentType
+ * and managementAgent also have the newer values (androidEnterprise…, intuneAosp) that v1.0's enums lack. By the
+ * docs the beta list serves all of these; the fields a list leaves at their defaults (udid, iccid, notes,
+ * hardwareInformation, …) are none lockdesk reads, and should a list leave out the one it cannot do without,
+ * enroller.ts reads it by id.
  */
-export const BETA_SELECT = [...DEVICE_SELECT, 'deviceType', 'enrolledByUserPrincipalName'] as const;
+export const BETA_SELECT = [...DEVICE_SELECT, 'deviceType', 'enrolledByUserPrincipalName', 'lostModeState'] as const;
 
 /** The inventory index needs little. */
 export const INVENTORY_SELECT = ['id', 'serialNumber'] as const;

@@ -5,9 +5,12 @@ import type { TenantDevice } from './tenant-schema.js';
 
 const MINUTE_MS = 60_000;
 
-/** Maps a record onto Device field by field, so the file's extra fields (offline, …) never leak into the core. */
-export function toDevice(record: TenantDevice, now: Date): Device {
-  return {
+/**
+ * Maps a record onto Device field by field, so the file's extra fields (offline, locateAllowed, …) never leak into
+ * the core. `lostModeState`: the device's Lost Mode now, when finished actions changed the file's.
+ */
+export function toDevice(record: TenantDevice, now: Date, lostModeState = record.lostModeState): Device {
+  const device: Device = {
     id: record.id,
     name: record.name,
     model: record.model,
@@ -27,6 +30,10 @@ export function toDevice(record: TenantDevice, now: Date): Device {
     lastSyncDateTime: new Date(now.getTime() - record.lastSyncMinutesAgo * MINUTE_MS).toISOString(),
     enrolledByUserPrincipalName: record.enrolledByUserPrincipalName,
   };
+  // Absent stays absent (Intune does not say), so the core's conditions treat it as unknown.
+  if (record.isSupervised !== undefined) device.isSupervised = record.isSupervised;
+  if (lostModeState !== undefined) device.lostModeState = lostModeState;
+  return device;
 }
 
 // NFC first: "Zoë" typed on one keyboard may arrive decomposed from another.

@@ -7,6 +7,9 @@ import type { Clock, DeviceBackend, DeviceLookup, Directory, DispatchOptions, Di
 import { actionProgress } from './action-progress.js';
 import { lookupRecords, toDevice, userRecords } from './device-record.js';
 import { FailurePlan, injectedError, type FailureKind } from './failure-injection.js';
+import { intuneVerdict } from './intune-rules.js';
+import { lostModeChanges, lostModeNow, type LostModeState } from './lost-mode-state.js';
+import { simulatedLocation } from './simulated-location.js';
 import { openTenantDb } from './tenant-file.js';
 import type { ActionOutcome, TenantDevice, TenantFile } from './tenant-schema.js';
 
@@ -22,16 +25,16 @@ export interface SimulatedTenantOptions {
   latencyMs?: number;
 }
 
-/** A reset's temporary passcode or a Mac lock's unlock PIN, for the action that started at startedAt. */
+/** A reset's temporary passcode, a Mac lock's unlock PIN or a locate's location, for the action that started at startedAt. */
 interface IssuedSecret {
   startedAt: string;
   value: Secret;
 }
 
+/** The status field that hands each action's secret over. */
+const SECRET_FIELD: Partial<Record<DeviceAction, 'passcode' | 'unlockPin' | 'location'>> = { resetPasscode: 'passcode', lock: 'unlockPin', locateDevice: 'location' };
+
 const sixDigits = () => new Secret(randomInt(0, 1_000_000).toString().padStart(6, '0'));
-/** Which finished actions leave a secret to hand over: an Android reset (a passcode), a Mac's lock (its unlock PIN). */
-const yieldsSecret = (action: DeviceAction, record: TenantDevice) =>
-  action === 'resetPasscode' ? sameText(record.operatingSystem, 'Android') : sameText(record.operatingSystem, 'macOS');
 
 const sameText = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
 
@@ -82,16 +85,18 @@ export class SimulatedTenant implements DeviceBackend, Directory {
   async getDevices(ids: readonly string[]): Promise<Device[]> {
     await this.#delay();
     const now = this.#clock.now();
+    const lostMode = this.#lostModeChanges(now);
     return ids.flatMap((id) => {
       const record = this.#record(id);
-      return record ? [toDevice(record, now)] : [];
+      return record ? [toDevice(record, now, lostModeNow(record, lostMode))] : [];
     });
   }
 
   async getDevice(id: string): Promise<Device | undefined> {
     await this.#delay();
     const record = this.#record(id);
-    return record && toDevice(record, this.#clock.now());
+    const now = this.#clock.now();
+    return record && toDevice(record, now, lostModeNow(record, this.#lostModeChanges(now)));
   }
 
   async dispatch(action: DeviceAction, deviceIds: readonly string[], options: DispatchOptions = {}): Promise<DispatchResult[]> {
@@ -101,7 +106,9 @@ export class SimulatedTenant implements DeviceBackend, Directory {
     const unreachable = deviceIds.find((id) => this.#failures.get(id, action) === 'unavailable');
     if (unreachable !== undefined) throw injectedError('unavailable', unreachable, action);
 
-    const startedAt = this.#clock.now().toISOString();
+    const now = this.#clock.now();
+    const startedAt = now.toISOString();
+    const lostMode = this.#lostModeChanges(now);
     const results = deviceIds.map((deviceId): DispatchResult => {
       const record = this.#record(deviceId);
       if (!record) {
@@ -109,9 +116,12 @@ export class SimulatedTenant implements DeviceBackend, Directory {
       }
       const failure = this.#failures.get(deviceId, action);
       if (failure === 'refused' || failure === 'throttled') return { deviceId, ok: false, error: injectedError(failure, deviceId, action) };
-      const outcome: ActionOutcome = failure === 'failed' || failure === 'notSupported' ? failure : 'done';
+      const verdict = intuneVerdict(action, { record, lostModeState: lostModeNow(record, lostMode) }, options.parameters?.get(deviceId), this.#db.data.users);
+      if (!verdict.accepted) return { deviceId, ok: false, error: verdict.error };
+      const outcome: ActionOutcome = failure === 'failed' || failure === 'notSupported' ? failure : verdict.outcome;
       this.#db.data.actions.push({ deviceId, action, startedAt, outcome });
-      if (outcome === 'done' && yieldsSecret(action, record)) this.#secrets.set(`${action}:${deviceId}`, { startedAt, value: sixDigits() });
+      const secret = outcome === 'done' ? this.#secretFor(action, record, startedAt) : undefined;
+      if (secret) this.#secrets.set(`${action}:${deviceId}`, { startedAt, value: secret });
       return { deviceId, ok: true };
     });
     await this.#db.write();
@@ -125,10 +135,13 @@ export class SimulatedTenant implements DeviceBackend, Directory {
     if (!record) throw notFound(deviceId);
     const latest = this.#db.data.actions.findLast((entry) => entry.deviceId === deviceId && entry.action === action);
     if (!latest) return { state: 'none' };
-    const status = actionProgress(latest, { now: this.#clock.now(), settleMs: this.#settleMs, offline: record.offline === true });
-    // After a restart the passcode or PIN is gone (it was never written), so a finished action then reports none.
+    // Signing out happens in Entra ID, not on the device: an offline device does not hold it up.
+    const offline = record.offline === true && action !== 'signOut';
+    const status = actionProgress(latest, { now: this.#clock.now(), settleMs: this.#settleMs, offline });
+    // After a restart the passcode, PIN or location is gone (it was never written), so a finished action then has none.
     const issued = this.#secrets.get(`${action}:${deviceId}`);
-    if (status.state === 'done' && issued?.startedAt === latest.startedAt) status[action === 'lock' ? 'unlockPin' : 'passcode'] = issued.value;
+    const field = SECRET_FIELD[action];
+    if (status.state === 'done' && field && issued?.startedAt === latest.startedAt) status[field] = issued.value;
     return status;
   }
 
@@ -141,6 +154,21 @@ export class SimulatedTenant implements DeviceBackend, Directory {
     this.#failures.clear();
   }
 
+  /**
+   * What a finished action leaves to hand over, made when it is sent and kept in memory only: an Android reset's
+   * temporary passcode, a Mac lock's unlock PIN, a locate's location (collected when the locate settles).
+   */
+  #secretFor(action: DeviceAction, record: TenantDevice, startedAt: string): Secret | undefined {
+    if (action === 'resetPasscode') return sameText(record.operatingSystem, 'Android') ? sixDigits() : undefined;
+    if (action === 'lock') return sameText(record.operatingSystem, 'macOS') ? sixDigits() : undefined;
+    if (action === 'locateDevice') return simulatedLocation(record.id, startedAt, new Date(Date.parse(startedAt) + this.#settleMs).toISOString());
+    return undefined;
+  }
+
+  #lostModeChanges(now: Date): ReadonlyMap<string, LostModeState> {
+    return lostModeChanges(this.#db.data.actions, now, this.#settleMs);
+  }
+
   #record(id: string): TenantDevice | undefined {
     return this.#db.data.devices.find((record) => record.id === id);
   }
@@ -148,7 +176,8 @@ export class SimulatedTenant implements DeviceBackend, Directory {
   /** As Graph is asked to: only what `keep` allows, at most `limit`. */
   #toDevices(records: readonly TenantDevice[], options: LookupOptions): Device[] {
     const now = this.#clock.now();
-    const devices = records.map((record) => toDevice(record, now)).filter((d) => options.keep?.(d) ?? true);
+    const lostMode = this.#lostModeChanges(now);
+    const devices = records.map((record) => toDevice(record, now, lostModeNow(record, lostMode))).filter((d) => options.keep?.(d) ?? true);
     return options.limit === undefined ? devices : devices.slice(0, options.limit);
   }
 

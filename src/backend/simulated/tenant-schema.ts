@@ -36,6 +36,15 @@ const deviceSchema = z
     lastSyncMinutesAgo: z.number().nonnegative(),
     /** An offline device never checks in, so its actions stay pending. */
     offline: z.boolean().optional(),
+    /** Apple supervision, as Intune reports it; absent: Intune does not say (an older file, a non-Apple device). */
+    isSupervised: z.boolean().optional(),
+    /** Lost Mode when the file was written; each finished enable or disable changes it (read from `actions`). */
+    lostModeState: z.enum(['enabled', 'disabled']).optional(),
+    /**
+     * false: the device cannot report where it is (Android: the restrictions profile does not allow "Locate device";
+     * Windows: location is not forced on), so a locate settles notSupported. Absent: it can.
+     */
+    locateAllowed: z.boolean().optional(),
   })
   .strict();
 

@@ -17,6 +17,7 @@ afterEach(async () => {
   nock.cleanAll();
 });
 
+const ALICE_PIXEL = 'b81932d9-5f28-46a6-827b-e543324eadb8';
 const answerTo = (responseUrl: string) => waitFor(() => h.hooks.find((p) => p.path === new URL(responseUrl).pathname), `a post to ${responseUrl}`);
 
 describe('slash commands', () => {
@@ -46,17 +47,32 @@ describe('slash commands', () => {
     expect(buttonsIn(post.body)[0]).toMatchObject({ style: 'danger', text: expect.stringContaining("Alice's Pixel 8") });
   });
 
-  it("/lost lists the caller's devices, one section each, unsupported ones with the reason and no button", async () => {
+  it('/lost is the guided playbook: which device, what fits it best first, the confirmation, then the status with next steps', async () => {
     const { responseUrl } = await h.command('U0ALICE', '/lost', '');
     const post = await answerTo(responseUrl);
     const text = textOf(post.body);
+    expect(text).toContain('Which device is it?');
     for (const name of ["Alice's iPhone", "Alice's Pixel 8", 'ALICE-LAPTOP', "Alice's MacBook Pro"]) expect(text).toContain(name);
-    const labels = buttonsIn(post.body).map((b) => b.text);
-    expect(labels.some((l) => l.includes('ALICE-LAPTOP'))).toBe(false);
-    expect(labels.filter((l) => l.includes('Alice'))).toHaveLength(3);
-    expect(labels).toContain('Lock all 3 devices');
-    expect(labels).toContain('Cancel');
-    expect(text).toMatch(/Remote lock: no, /);
+    const which = buttonsIn(post.body);
+    expect(which.map((b) => b.text)).toEqual(['I lost this one', 'I lost this one', 'I lost this one', 'I lost this one']);
+    expect(which.every((b) => b.value.startsWith('lost:'))).toBe(true);
+
+    // The Pixel (Android corporate): lock, locate, a sound; nothing sent by choosing.
+    const pixel = which.find((b) => b.value === `lost:${ALICE_PIXEL}`)!;
+    // A click's new message is an ephemeral one (chat.postEphemeral), beneath the clicked one.
+    const ephemeral = (pattern: RegExp) => waitFor(() => h.api.find((c) => c.method === 'chat.postEphemeral' && pattern.test(textOf(c.body))), `an ephemeral message like ${pattern}`);
+    await h.click('U0ALICE', pixel.value);
+    const playbook = await ephemeral(/What to do about "Alice's Pixel 8"/);
+    expect(buttonsIn(playbook.body).map((b) => b.text)).toEqual(['Lock', 'Locate', 'Play a sound']);
+
+    await h.click('U0ALICE', buttonsIn(playbook.body)[0]!.value);
+    const confirmation = await ephemeral(/Confirm the remote lock of this device/);
+    expect(h.app.handler.stats().inFlight).toBe(0);
+    const confirm = buttonsIn(confirmation.body)[0]!;
+    expect(confirm.text).toBe('Lock "Alice\'s Pixel 8"');
+    const clicked = await h.click('U0ALICE', confirm.value);
+    const status = await waitFor(() => h.hooks.find((p) => p.path === new URL(clicked.responseUrl).pathname && /Remote lock confirmed by/.test(textOf(p.body))), 'the status');
+    expect(buttonsIn(status.body).map((b) => b.text)).toEqual(['Locate', 'Play a sound']);
   });
 
   it('/devices looks devices up with buttons that start a request', async () => {

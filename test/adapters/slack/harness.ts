@@ -39,8 +39,8 @@ export const POLICY = {
   bulkConfirmAbove: 25,
   approvers: ['email:lead@contoso.com'],
   roles: [
-    { name: 'helpdesk', members: [`slack-group:${HELPDESK_GROUP}`], actions: ['lock', 'resetPasscode'], devices: 'any' },
-    { name: 'everyone', members: ['*'], actions: ['lock', 'resetPasscode'], devices: 'own' },
+    { name: 'helpdesk', members: [`slack-group:${HELPDESK_GROUP}`], actions: ['lock', 'resetPasscode', 'enableLostMode', 'disableLostMode', 'locateDevice', 'playLostModeSound', 'signOut'], devices: 'any' },
+    { name: 'everyone', members: ['*'], actions: ['lock', 'resetPasscode', 'enableLostMode', 'disableLostMode', 'locateDevice', 'playLostModeSound'], devices: 'own' },
   ],
 };
 
@@ -97,6 +97,8 @@ export interface Harness {
   click(user: string, value: string, where?: ClickWhere, payloadExtra?: Record<string, unknown>): Promise<{ res: Response; responseUrl: string; body: string }>;
   /** Submits a modal lockdesk opened (the view as views.open was given it) with `typed` in its text input. */
   submitView(user: string, view: Record<string, unknown>, typed: string, viewId?: string): Promise<Response>;
+  /** Submits a modal with this `state` as Slack would send it (undefined: a payload without one), and its trigger id. */
+  submitState(user: string, view: Record<string, unknown>, state: Record<string, unknown> | undefined, viewId?: string): Promise<{ res: Response; triggerId: string }>;
   postRaw(body: string, contentType: string, extra?: { headers?: Record<string, string>; timestamp?: number; secret?: string }): Promise<Response>;
   homeOpened(user: string, eventId?: string, teamId?: string): Promise<Response>;
   /**
@@ -196,6 +198,19 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     });
   };
   const form = 'application/x-www-form-urlencoded';
+  const submitState: Harness['submitState'] = async (user, view, state, viewId = `V${++counter}`) => {
+    const triggerId = `${++counter}.trigger`;
+    const payload = {
+      type: 'view_submission',
+      team: { id: TEAM_ID, domain: 'contoso' },
+      user: { id: user, username: user.toLowerCase(), team_id: TEAM_ID },
+      api_app_id: 'A0LOCKDESK',
+      token: 'legacy-verification-token',
+      trigger_id: triggerId,
+      view: { ...view, id: viewId, team_id: TEAM_ID, hash: 'h1', ...(state ? { state } : {}) },
+    };
+    return { res: await postRaw(`payload=${encodeURIComponent(JSON.stringify(payload))}`, form), triggerId };
+  };
 
   return {
     get url() {
@@ -264,18 +279,10 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
       return { res: await postRaw(body, form), responseUrl, body };
     },
     postRaw,
-    submitView(user, view, typed, viewId = `V${++counter}`) {
-      const payload = {
-        type: 'view_submission',
-        team: { id: TEAM_ID, domain: 'contoso' },
-        user: { id: user, username: user.toLowerCase(), team_id: TEAM_ID },
-        api_app_id: 'A0LOCKDESK',
-        token: 'legacy-verification-token',
-        trigger_id: `${++counter}.trigger`,
-        view: { ...view, id: viewId, team_id: TEAM_ID, hash: 'h1', state: { values: { typed: { value: { type: 'plain_text_input', value: typed } } } } },
-      };
-      return postRaw(`payload=${encodeURIComponent(JSON.stringify(payload))}`, form);
+    async submitView(user, view, typed, viewId) {
+      return (await submitState(user, view, { values: { typed: { value: { type: 'plain_text_input', value: typed } } } }, viewId)).res;
     },
+    submitState,
     homeOpened(user, eventId = `Ev${++counter}`, teamId = TEAM_ID) {
       const body = JSON.stringify({
         token: 'legacy-verification-token',

@@ -83,9 +83,15 @@ describe('App Home', () => {
     await h.mount.adapter.idle();
     expect(h.api.filter((c) => c.method === 'views.publish')).toHaveLength(1);
 
-    const lost = buttons.find((b) => b.text === 'I lost this device')!;
+    // "I lost this device" on Alice's iPhone: its playbook in a DM, then the step's confirmation in a DM.
+    const lost = buttons.find((b) => b.text === 'I lost this device' && b.value === 'lost:fade5b38-a6b5-4f75-8515-21271ddd86c2')!;
     await h.click('U0ALICE', lost.value, { kind: 'home' });
-    const dm = await waitFor(() => harness.api.find((c) => c.method === 'chat.postMessage' && c.body.channel === 'U0ALICE'), 'the DM confirmation');
+    const playbook = await waitFor(() => harness.api.find((c) => c.method === 'chat.postMessage' && c.body.channel === 'U0ALICE'), 'the DM playbook');
+    expect(textOf(playbook.body)).toMatch(/Sorry you lost a device/);
+    const step = buttonsIn(playbook.body)[0]!;
+    expect(step.text).toBe('Lock');
+    await h.click('U0ALICE', step.value, { kind: 'home' });
+    const dm = await waitFor(() => harness.api.filter((c) => c.method === 'chat.postMessage' && c.body.channel === 'U0ALICE')[1], 'the DM confirmation');
     const confirm = buttonsIn(dm.body)[0]!;
     expect(confirm).toMatchObject({ style: 'danger' });
     expect(confirm.confirm).toBeDefined();
@@ -98,10 +104,10 @@ describe('App Home', () => {
 });
 
 describe('the manifest', () => {
-  it('declares the four commands, interactivity, the home tab, app_home_opened and exactly the scopes used', async () => {
+  it('declares every command, interactivity, the home tab, app_home_opened and exactly the scopes used', async () => {
     const { parse } = await import('yaml');
     const manifest = parse(await readFile(new URL('../../../manifest/slack/manifest.yaml', import.meta.url), 'utf8'));
-    expect(manifest.features.slash_commands.map((c: { command: string }) => c.command).sort()).toEqual(['/devices', '/lock', '/lost', '/reset-passcode']);
+    expect(manifest.features.slash_commands.map((c: { command: string }) => c.command).sort()).toEqual(['/devices', '/found', '/locate', '/lock', '/lost', '/lost-mode', '/reset-passcode', '/sign-out', '/sound']);
     expect(manifest.features.app_home).toMatchObject({ home_tab_enabled: true });
     expect(manifest.settings.interactivity.is_enabled).toBe(true);
     expect(manifest.settings.event_subscriptions.bot_events).toEqual(['app_home_opened']);

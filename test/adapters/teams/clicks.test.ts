@@ -36,7 +36,8 @@ describe('Teams card clicks', () => {
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ statusCode: 200, type: 'application/vnd.microsoft.card.adaptive' });
     expect(cardText(res.body.value)).toContain('Remote lock confirmed by alice@contoso.com');
-    expect(executeActions(res.body.value)).toEqual([]);
+    // No confirmation button is left on the status: only the playbook's next step (each starts a new request).
+    expect(executeActions(res.body.value).map((a) => [a.title, String(a.data.value).split(':')[0]])).toEqual([['Sign me out everywhere', 'start']]);
     await h.bot.idle();
     const updates = h.sent.filter((s) => s.method === 'PUT');
     expect(updates.length).toBeGreaterThanOrEqual(2);

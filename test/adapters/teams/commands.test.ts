@@ -55,18 +55,23 @@ describe('Teams commands', () => {
     expect(executeActions(card).map((a) => a.title)).toEqual(['Reset work-profile passcode "Alice\'s Pixel 8"', 'Cancel']);
   });
 
-  it('lost: one button per supported device, one for all, unsupported devices with the reason and no button', async () => {
+  it('lost: which device, then the playbook for it (best first), then the confirmation of a step; the status offers next steps', async () => {
     const card = await say('lost');
-    expect(executeActions(card).map((a) => a.title)).toEqual([
-      'Lock "Alice\'s iPhone"',
-      'Lock "Alice\'s MacBook Pro"',
-      'Lock "Alice\'s Pixel 8"',
-      'Lock all 3 devices',
-      'Cancel',
-    ]);
-    const laptop = card.body.find((e: any) => e.type === 'Container' && cardText(e).includes('ALICE-LAPTOP'));
-    expect(cardText(laptop)).toContain('Intune cannot remotely lock Windows 10');
-    expect(executeActions({ body: laptop.items })).toEqual([]);
+    expect(cardText(card)).toContain('Which device is it?');
+    const which = executeActions(card);
+    expect(which.map((a) => a.title)).toEqual(['I lost this one', 'I lost this one', 'I lost this one', 'I lost this one']);
+    const pixel = which.find((a) => a.data.value === 'lost:b81932d9-5f28-46a6-827b-e543324eadb8')!;
+    h.sent.length = 0;
+    // Each answer to a click is the invoke response: the clicked card becomes the next step.
+    const playbook = (await h.post(click(ALICE, 'card-1', pixel.data))).body.value;
+    expect(cardText(playbook), cardText(playbook)).toContain("Pixel 8");
+    expect(executeActions(playbook).map((a) => a.title)).toEqual(['Lock', 'Locate', 'Play a sound', 'Sign me out everywhere']);
+    const confirmation = (await h.post(click(ALICE, 'card-1', executeActions(playbook)[0]!.data))).body.value;
+    const [confirm] = executeActions(confirmation);
+    expect(confirm!.title).toBe('Lock "Alice\'s Pixel 8"');
+    const status = (await h.post(click(ALICE, 'card-1', confirm!.data))).body.value;
+    expect(cardText(status)).toContain('Remote lock confirmed by');
+    expect(executeActions(status).map((a) => a.title)).toEqual(['Locate', 'Play a sound', 'Sign me out everywhere']);
   });
 
   it('devices <email>: a look-up whose buttons start a request', async () => {

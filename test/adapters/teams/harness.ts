@@ -53,10 +53,10 @@ const POLICY = {
   // Lee may confirm for others (the passcode still goes to whoever asked).
   approvers: ['teams:aad-lee'],
   roles: [
-    { name: 'helpdesk', members: [`teams:${ALICE.aadObjectId}`], actions: ['lock', 'resetPasscode'], devices: 'any' },
+    { name: 'helpdesk', members: [`teams:${ALICE.aadObjectId}`], actions: ['lock', 'resetPasscode', 'enableLostMode', 'disableLostMode', 'locateDevice', 'playLostModeSound', 'signOut'], devices: 'any' },
     // Bob is in this Entra group in the demo tenant.
     { name: 'passcode-desk', members: ['aad-group:11111111-1111-1111-1111-111111111111'], actions: ['resetPasscode'], devices: 'any' },
-    { name: 'everyone', members: ['*'], actions: ['lock', 'resetPasscode'], devices: 'own' },
+    { name: 'everyone', members: ['*'], actions: ['lock', 'resetPasscode', 'enableLostMode', 'disableLostMode', 'locateDevice', 'playLostModeSound'], devices: 'own' },
   ],
 };
 

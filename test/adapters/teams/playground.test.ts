@@ -71,10 +71,20 @@ describe('Teams through the Agents Playground', () => {
         }),
       );
 
-    // "lost": Alex's own devices, each with its own button.
+    // "lost": which of Alex's devices, then the playbook for it, then the step's confirmation; each answer to a
+    // click replaces the clicked card (the invoke response).
     const lost = await say('lost');
-    const buttons = executeActions(lost.attachments[0].content);
-    expect(buttons.map((b) => b.title)).toEqual(['Lock "Alex\'s iPhone"', 'Lock "Alex\'s Pixel 7"', 'Lock all 2 devices', 'Cancel']);
+    const which = executeActions(lost.attachments[0].content);
+    expect(which.map((b) => b.title)).toEqual(['I lost this one', 'I lost this one']);
+    const cardOfAnswer = (answer: any) => answer.value?.value ?? answer.value;
+    const playbook = cardOfAnswer(await press(lost.messageId, which[0]!.data));
+    expect(JSON.stringify(playbook)).toContain('What to do about');
+    expect(JSON.stringify(playbook)).toContain("Alex's iPhone");
+    const steps = executeActions(playbook);
+    expect(steps.map((b) => b.title)).toEqual(['Lock']);
+    const confirmation = cardOfAnswer(await press(lost.messageId, steps[0]!.data));
+    const buttons = executeActions(confirmation);
+    expect(buttons.map((b) => b.title)).toEqual(['Lock "Alex\'s iPhone"', 'Cancel']);
 
     const mark = stream!.messages.length;
     const answer = await press(lost.messageId, buttons[0]!.data);

@@ -1,4 +1,7 @@
 // `npm run doctor` (nock) and the Graph part of the configuration.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runDoctor } from '../../../src/cli/doctor.js';
@@ -45,8 +48,56 @@ describe('doctor', () => {
     expect(await runDoctor({ env: { ...ENV, LOCKDESK_POLICY: policy }, write: (l) => without.push(l), tokens: tokensWith(jwt(both)) })).toBe(1);
     expect(without.join('\n')).toMatch(/NO +groups: the policy names aad-group: members but the app lacks GroupMember\.Read\.All/);
     const withIt: string[] = [];
-    expect(await runDoctor({ env: { ...ENV, LOCKDESK_POLICY: policy }, write: (l) => withIt.push(l), tokens: tokensWith(jwt([...both, 'GroupMember.Read.All'])) })).toBe(0);
+    // The sign-out permissions too, should the example policy ever give a role signOut: this test is about groups.
+    const all = [...both, 'GroupMember.Read.All', 'User.RevokeSessions.All', 'User.Read.All'];
+    expect(await runDoctor({ env: { ...ENV, LOCKDESK_POLICY: policy }, write: (l) => withIt.push(l), tokens: tokensWith(jwt(all)) })).toBe(0);
     expect(withIt.join('\n')).toMatch(/OK +groups/);
+  });
+
+  describe('a policy that gives a role signOut', () => {
+    let dir = '';
+    beforeEach(async () => {
+      dir = await mkdtemp(join(tmpdir(), 'lockdesk-doctor-'));
+    });
+    afterEach(async () => {
+      await rm(dir, { recursive: true, force: true });
+    });
+    const policyFile = async (actions: string[]) => {
+      const file = join(dir, 'policy.json');
+      await writeFile(file, JSON.stringify({ roles: [{ name: 'security', members: ['email:sec@contoso.com'], actions, devices: 'any' }] }));
+      return file;
+    };
+    const both = ['DeviceManagementManagedDevices.Read.All', 'DeviceManagementManagedDevices.PrivilegedOperations.All'];
+    const run = async (file: string, roles: string[]) => {
+      nock(GRAPH).get('/v1.0/deviceManagement/managedDevices').query(true).reply(200, { value: [] });
+      const lines: string[] = [];
+      const code = await runDoctor({ env: { ...ENV, LOCKDESK_POLICY: file }, write: (l) => lines.push(l), tokens: tokensWith(jwt(roles)) });
+      return { code, text: lines.join('\n') };
+    };
+
+    it('without User.RevokeSessions.All: exit 1, a NO line naming it and the role; nothing is tried on a user', async () => {
+      const { code, text } = await run(await policyFile(['lock', 'signOut']), [...both, 'User.Read.All']);
+      expect(code).toBe(1);
+      expect(text).toMatch(/NO +sign-out: the policy gives sign-out to "security" but the app lacks User\.RevokeSessions\.All; every sign-out will be refused/);
+      expect(text).toMatch(/OK +sign-out: the app may read when a user's sessions were last ended/);
+      // nock fails any request not set up: no revokeSignInSessions and no user read was made.
+    });
+
+    it('without User.Read.All: exit 1, saying lockdesk could not see that a sign-out happened', async () => {
+      const { code, text } = await run(await policyFile(['signOut']), [...both, 'User.RevokeSessions.All']);
+      expect(code).toBe(1);
+      expect(text).toMatch(/OK +sign-out: the app has User\.RevokeSessions\.All/);
+      expect(text).toMatch(/NO +sign-out: the app lacks User\.Read\.All; a sign-out may be sent, but lockdesk cannot see that it happened/);
+    });
+
+    it('with both: exit 0; a policy without signOut asks for neither', async () => {
+      const withBoth = await run(await policyFile(['signOut']), [...both, 'User.RevokeSessions.All', 'User.Read.All']);
+      expect(withBoth.code).toBe(0);
+      expect(withBoth.text).toContain('has everything it needs');
+      const without = await run(await policyFile(['lock', 'enableLostMode']), both);
+      expect(without.code).toBe(0);
+      expect(without.text).not.toContain('sign-out');
+    });
   });
 
   it('read permission missing: the 403 names Read.All', async () => {

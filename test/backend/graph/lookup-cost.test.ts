@@ -90,6 +90,19 @@ describe.each([2_000, 100_000])('a tenant of %i devices', (size) => {
     costs.set(size, seen);
   });
 
+  it("what Lost Mode needs (supervision, Lost Mode now) comes in the same answer: one request by id, one by user", async () => {
+    const byId = await resolveOn(backend, fake, { query: toQuery('aaaaaaaa-0000-4000-8000-00000000b003') });
+    expect(byId.devices.map((d) => [d.name, d.isSupervised, d.lostModeState])).toEqual([['RT-OWNER-IPHONE', true, 'disabled']]);
+    expect(byId.cost).toBe(1);
+    const byUser = await resolveOn(backend, fake, { query: toQuery(RT_OWNER.userPrincipalName) });
+    expect(byUser.devices.map((d) => [d.name, d.isSupervised, d.lostModeState])).toEqual([
+      ['FRONTDESK-W81', false, 'disabled'],
+      ['RT-OWNER-IPHONE', true, 'disabled'],
+      ['RT-TABLET-1', false, 'disabled'],
+    ]);
+    expect(byUser.cost).toBe(1);
+  });
+
   it("a Windows RT tablet and a Windows 8.1 PC carry their enroller from the list itself", async () => {
     const { devices } = await resolveOn(backend, fake, { query: toQuery(RT_OWNER.userPrincipalName) });
     expect(devices.map((d) => [d.name, d.enrolledByUserPrincipalName])).toEqual([

@@ -13,6 +13,7 @@ interface BatchItem {
   url: string;
   dependsOn?: string[];
   headers?: Record<string, string>;
+  body?: unknown;
 }
 
 export interface BatchOptions {
@@ -20,6 +21,9 @@ export interface BatchOptions {
   /** Called per item, so the server can count it and apply injected faults. */
   onItem: (item: { method: string; path: string }) => FakeResponse | undefined;
 }
+
+const isJson = (headers: Record<string, string> | undefined) =>
+  Object.entries(headers ?? {}).some(([name, value]) => name.toLowerCase() === 'content-type' && typeof value === 'string' && value.toLowerCase().startsWith('application/json'));
 
 export function handleBatch(ctx: GraphContext, version: GraphVersion, body: unknown, token: IssuedToken, requestId: string, clientRequestId: string | undefined, options: BatchOptions): FakeResponse {
   const bad = (message: string) => graphError(400, 'BadRequest', message, requestId, clientRequestId, ctx.now());
@@ -43,6 +47,9 @@ export function handleBatch(ctx: GraphContext, version: GraphVersion, body: unkn
     const failedDependency = (item.dependsOn ?? []).find((dep) => (statuses.get(dep) ?? 424) >= 400);
     if (failedDependency !== undefined) {
       response = graphError(424, 'FailedDependency', `The request depends on '${failedDependency}', which failed.`, itemRequestId, clientRequestId, ctx.now());
+    } else if (item.body !== undefined && !isJson(item.headers)) {
+      // Graph: "Content-Type header must be specified" for an item with a body (the envelope's says nothing of it).
+      response = graphError(400, 'BadRequest', 'Content-Type header must be specified for a batch request with a body.', itemRequestId, clientRequestId, ctx.now());
     } else if (/^[a-z]+:\/\//i.test(item.url)) {
       response = graphError(400, 'BadRequest', 'Batch request urls must be relative to the version, e.g. /deviceManagement/managedDevices.', itemRequestId, clientRequestId, ctx.now());
     } else {
@@ -51,7 +58,10 @@ export function handleBatch(ctx: GraphContext, version: GraphVersion, body: unkn
         options.onItem({ method: item.method.toUpperCase(), path: url.pathname }) ??
         handleGraph(
           ctx,
-          { method: item.method.toUpperCase(), version, path: url.pathname, rawQuery: url.search.slice(1), query: url.searchParams, requestId: itemRequestId, clientRequestId, via: 'batch' },
+          {
+            method: item.method.toUpperCase(), version, path: url.pathname, rawQuery: url.search.slice(1), query: url.searchParams, requestId: itemRequestId, clientRequestId, via: 'batch',
+            ...(item.body !== undefined ? { body: item.body } : {}),
+          },
           token,
         );
     }

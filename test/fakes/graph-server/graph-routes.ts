@@ -1,14 +1,18 @@
 // Graph's managedDevice API as the fake serves it: lists with $select/$filter/$top and nextLink paging, a user's
-// devices, one device with its deviceActionResults, and the remoteLock/resetPasscode actions under the write budget.
+// devices, one device with its deviceActionResults. The remote actions: action-routes.ts; users and their sign-in
+// sessions: user-routes.ts.
 import { randomUUID } from 'node:crypto';
-import type { ActionBook, ActionName } from './actions.js';
+import { handleAction, type WriteRecord } from './action-routes.js';
+import type { ActionBook } from './actions.js';
 import type { SlidingWindowBudget } from './budget.js';
-import { PRIVILEGED_ROLE, READ_ROLE, READ_WRITE_ROLE, type IssuedToken } from './identity.js';
+import { READ_ROLE, READ_WRITE_ROLE, type IssuedToken } from './identity.js';
 import { fieldsOf, filterIgnored, indexedEquality, matches, ODataError, parseFilter, project, type Filter, type FilterTraps } from './odata.js';
 import { graphError, json, type FakeResponse } from './responses.js';
 import { BETA_ONLY_FIELDS, LIST_DEFAULTS, type FakeDevice, type FakeTenant } from './tenant.js';
+import { handleUser, type UserContext } from './user-routes.js';
 
 export type GraphVersion = 'v1.0' | 'beta';
+export type { WriteRecord } from './action-routes.js';
 
 export interface GraphRequest {
   method: string;
@@ -20,19 +24,11 @@ export interface GraphRequest {
   requestId: string;
   clientRequestId: string | undefined;
   via: 'direct' | 'batch';
+  /** The JSON body, parsed; undefined when there is none. */
+  body?: unknown;
 }
 
-export interface WriteRecord {
-  at: number;
-  deviceId: string;
-  deviceName: string;
-  action: ActionName;
-  version: GraphVersion;
-  via: 'direct' | 'batch';
-  requestId: string;
-}
-
-export interface GraphContext {
+export interface GraphContext extends UserContext {
   base: string;
   tenant: FakeTenant;
   actions: ActionBook;
@@ -70,6 +66,7 @@ export function render(ctx: GraphContext, device: FakeDevice, version: GraphVers
   for (const [k, v] of Object.entries(device.json)) if (version === 'beta' || !BETA_ONLY_FIELDS.has(k)) out[k] = v;
   out.lastSyncDateTime = new Date(ctx.now() - device.lastSyncMinutesAgo * 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
   out.deviceActionResults = ctx.actions.results(device, version);
+  if (version === 'beta') out.lostModeState = ctx.actions.lostModeState(device);
   return out;
 }
 
@@ -93,6 +90,9 @@ export function handleGraph(ctx: GraphContext, req: GraphRequest, token: IssuedT
     ctx.onForbidden();
     return err(403, 'Forbidden', `Application is not authorized to perform this operation. Application must have one of the following scopes: ${needed.join(', ')} - Operation ID (for customer support): ${randomUUID()}`);
   };
+
+  // /users/{id|upn}[/revokeSignInSessions]
+  if (segments[0] === 'users' && segments[1] !== undefined && segments[2] !== 'managedDevices') return handleUser(ctx, req, segments, token);
 
   // /deviceManagement/managedDevices[/{id}[/action]] and /users/{id|upn}/managedDevices[/{id}[/action]]
   let scope: FakeDevice[] | 'all';
@@ -128,24 +128,8 @@ export function handleGraph(ctx: GraphContext, req: GraphRequest, token: IssuedT
     if ('status' in select) return select;
     return json(200, { '@odata.context': `${ctx.base}/${req.version}/$metadata#deviceManagement/managedDevices/$entity`, ...project(render(ctx, device, req.version), select.fields) });
   }
-  const actionName = rest[1]!.replace(/^microsoft\.graph\./, '');
-  if (rest.length > 2 || (actionName !== 'remoteLock' && actionName !== 'resetPasscode')) return err(400, 'BadRequest', `Resource not found for the segment '${rest[1]}'.`);
-  if (req.method !== 'POST') return err(405, 'BadRequest', `The HTTP method '${req.method}' is not allowed for ${actionName}.`);
-  if (!token.roles.includes(PRIVILEGED_ROLE)) return forbidden([PRIVILEGED_ROLE]);
-  const taken = ctx.budget.take(token.appId);
-  if (!taken.ok) {
-    ctx.onThrottled();
-    const response = err(429, 'TooManyRequests', 'Please retry again later.', { 'Retry-After': String(taken.retryAfterSeconds) });
-    ((response.body as { error: { innerError: Record<string, string> } }).error.innerError).code = '429';
-    return response;
-  }
-  if (!inScope) return err(404, 'ResourceNotFound', `The managed device '${id}' was not found.`);
-  if (actionName === 'remoteLock' && ctx.refuseWindowsLock && String(device.json.operatingSystem).startsWith('Windows')) {
-    return err(400, 'BadRequest', `{"_version":3,"Message":"An error has occurred - Operation ID (for customer support): 00000000-0000-0000-0000-000000000000 - Activity ID: ${req.requestId} - Url: https://fef.msua06.manage.microsoft.com/DeviceFE/StatelessDeviceFEService/deviceManagement/managedDevices('${id}')/microsoft.management.services.api.remoteLock?api-version=2024-01-01","CustomApiErrorPhrase":"","RetryAfter":null,"ErrorSourceService":"","HttpHeaders":"{}"}`);
-  }
-  ctx.actions.record(device, actionName);
-  ctx.writes.push({ at: ctx.now(), deviceId: id, deviceName: device.json.deviceName, action: actionName, version: req.version, via: req.via, requestId: req.requestId });
-  return { status: 204, headers: {} };
+  if (rest.length > 2) return err(400, 'BadRequest', `Resource not found for the segment '${rest[2]}'.`);
+  return handleAction(ctx, req, token, { id, device: inScope ? device : undefined }, rest[1]!, err, forbidden);
 }
 
 type ErrFn = (status: number, code: string, message: string) => FakeResponse;

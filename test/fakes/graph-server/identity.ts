@@ -6,6 +6,12 @@ import { entraError, json, newRequestId, type FakeResponse } from './responses.j
 export const READ_ROLE = 'DeviceManagementManagedDevices.Read.All';
 export const READ_WRITE_ROLE = 'DeviceManagementManagedDevices.ReadWrite.All';
 export const PRIVILEGED_ROLE = 'DeviceManagementManagedDevices.PrivilegedOperations.All';
+/** Entra ID, for signOut: ending a user's sessions, and reading when they were last ended. */
+export const REVOKE_SESSIONS_ROLE = 'User.RevokeSessions.All';
+export const USER_READ_ROLE = 'User.Read.All';
+/** Any of these lets an app read a user's signInSessionsValidFromDateTime. */
+export const USER_READ_ROLES = [USER_READ_ROLE, 'User.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'] as const;
+/** What a lockdesk app without signOut is granted; a test of signOut adds the two roles above. */
 export const DEFAULT_ROLES = [READ_ROLE, PRIVILEGED_ROLE];
 
 export interface IdentityOptions {

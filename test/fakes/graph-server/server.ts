@@ -14,6 +14,7 @@ import { DEFAULT_ROLES, FakeIdentity } from './identity.js';
 import type { FilterTraps } from './odata.js';
 import { graphError, newRequestId, type FakeResponse } from './responses.js';
 import { FakeTenant } from './tenant.js';
+import { SESSIONS_VALID_FROM, type RevocationRecord } from './user-routes.js';
 
 export type { Counters, FakeGraph, FakeGraphOptions, Fault, LoggedRequest, RequestKind } from './types.js';
 export { REQUEST_KINDS } from './types.js';
@@ -33,7 +34,7 @@ export async function startFakeGraph(options: FakeGraphOptions = {}): Promise<Fa
     roles: options.roles ?? DEFAULT_ROLES, tokenLifetimeSeconds: options.tokenLifetimeSeconds ?? 3599, now,
   });
   const budget = new SlidingWindowBudget(options.budget ?? { limit: 200, windowMs: 20_000 }, now);
-  const actions = new ActionBook({ settleMs: options.actionSettleMs ?? 300, passcodeInV1: options.passcodeInV1 ?? true, now });
+  const actions = new ActionBook({ settleMs: options.actionSettleMs ?? 300, passcodeInV1: options.passcodeInV1 ?? true, locationInV1: options.locationInV1 ?? true, now });
   const traps: FilterTraps = {
     ignoredFields: new Set(options.filterTraps?.ignoredFields ?? ['userId']),
     emptyValueIgnored: options.filterTraps?.emptyValueIgnored ?? true,
@@ -44,9 +45,11 @@ export async function startFakeGraph(options: FakeGraphOptions = {}): Promise<Fa
   let counters = emptyCounters();
   const requests: LoggedRequest[] = [];
   const writes: WriteRecord[] = [];
+  const revocations: RevocationRecord[] = [];
+  const sessionsValidFrom = new Map<string, number>();
   const faults: Array<Fault & { left: number }> = [];
   const ctx: GraphContext = {
-    base: '', tenant, actions, budget, traps, now, writes,
+    base: '', tenant, actions, budget, traps, now, writes, revocations, sessionsValidFrom,
     pageSize: options.pageSize ?? 1000,
     strictSelect: options.strictSelect ?? true,
     listNulls: new Set(options.listNulls ?? []),
@@ -112,7 +115,16 @@ export async function startFakeGraph(options: FakeGraphOptions = {}): Promise<Fa
         return { kind, response };
       }
       const path = url.pathname.slice(first.length + 1);
-      return { kind, response: handleGraph(ctx, { method, version, path, rawQuery: url.search.slice(1), query: url.searchParams, requestId, clientRequestId, via: 'direct' }, auth.token) };
+      let parsedBody: unknown;
+      if (body !== '') {
+        try {
+          parsedBody = JSON.parse(body);
+        } catch {
+          return { kind, response: graphError(400, 'BadRequest', 'Unable to read JSON request payload.', requestId, clientRequestId, now()) };
+        }
+      }
+      const graphRequest = { method, version, path, rawQuery: url.search.slice(1), query: url.searchParams, requestId, clientRequestId, via: 'direct' as const };
+      return { kind, response: handleGraph(ctx, parsedBody === undefined ? graphRequest : { ...graphRequest, body: parsedBody }, auth.token) };
     }
 
     // Entra: /{tenant}/v2.0/.well-known/openid-configuration, /{tenant}/oauth2/v2.0/token, instance discovery, keys.
@@ -177,7 +189,10 @@ export async function startFakeGraph(options: FakeGraphOptions = {}): Promise<Fa
     },
     requests,
     writes,
+    revocations,
+    sessionsValidFrom: (userId) => new Date(sessionsValidFrom.get(userId) ?? SESSIONS_VALID_FROM).toISOString(),
     passcodes: actions.passcodes,
+    locations: actions.locations,
     env: () => ({
       BACKEND: 'graph',
       AZURE_TENANT_ID: tenantId,

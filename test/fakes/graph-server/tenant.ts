@@ -19,9 +19,11 @@ export interface FakeDevice {
   lastSyncMinutesAgo: number;
   /** Never checks in: its actions stay pending. */
   offline: boolean;
+  /** false: the device cannot report where it is (Android without the Locate device setting, Windows with location off). */
+  locateAllowed?: boolean;
 }
 
-export const BETA_ONLY_FIELDS = new Set(['deviceType', 'ownerType', 'managementState', 'enrolledByUserPrincipalName']);
+export const BETA_ONLY_FIELDS = new Set(['deviceType', 'ownerType', 'managementState', 'enrolledByUserPrincipalName', 'lostModeState']);
 
 /**
  * Fields Graph's list answers leave at their defaults; only a GET by id (with $select) gives their values. Source:
@@ -102,6 +104,9 @@ interface DemoDevice {
   enrolledByUserPrincipalName: string;
   lastSyncMinutesAgo: number;
   offline?: boolean;
+  isSupervised?: boolean;
+  lostModeState?: 'enabled' | 'disabled';
+  locateAllowed?: boolean;
 }
 
 /** The demo tenant's record as Graph's managedDevice JSON. */
@@ -124,7 +129,8 @@ export function demoToGraph(d: DemoDevice): ManagedDeviceJson {
     managementAgent: d.managementAgent,
     deviceEnrollmentType: d.enrollmentType,
     complianceState: 'compliant',
-    isSupervised: d.operatingSystem === 'iOS' || d.operatingSystem === 'iPadOS',
+    // Graph always says: false for what is not Apple; a demo record that does not say is a supervised iPhone or iPad.
+    isSupervised: d.isSupervised ?? (d.operatingSystem === 'iOS' || d.operatingSystem === 'iPadOS'),
     enrolledDateTime: '2024-09-02T08:00:00Z',
     azureADDeviceId: d.id.split('').reverse().join(''),
     // Given only on a GET by id (LIST_DEFAULTS).
@@ -138,6 +144,8 @@ export function demoToGraph(d: DemoDevice): ManagedDeviceJson {
     ownerType: d.ownerType,
     managementState: 'managed',
     enrolledByUserPrincipalName: d.enrolledByUserPrincipalName,
+    // Before any Lost Mode action; the fake's actions change it once they settle (graph-routes.ts render()).
+    lostModeState: d.lostModeState ?? 'disabled',
   };
 }
 
@@ -146,7 +154,9 @@ export async function demoTenant(file: string): Promise<FakeTenant> {
   const seed = JSON.parse(await readFile(file, 'utf8')) as { users: FakeUser[]; devices: DemoDevice[] };
   const tenant = new FakeTenant();
   for (const user of seed.users) tenant.addUser(user);
-  for (const d of seed.devices) tenant.add({ json: demoToGraph(d), lastSyncMinutesAgo: d.lastSyncMinutesAgo, offline: d.offline === true });
+  for (const d of seed.devices) {
+    tenant.add({ json: demoToGraph(d), lastSyncMinutesAgo: d.lastSyncMinutesAgo, offline: d.offline === true, ...(d.locateAllowed !== undefined ? { locateAllowed: d.locateAllowed } : {}) });
+  }
   return tenant;
 }
 

@@ -6,6 +6,7 @@ import type { FakeIdentity } from './identity.js';
 import type { FilterTraps } from './odata.js';
 import type { FakeTenant } from './tenant.js';
 import type { TlsMaterial } from './tls.js';
+import type { RevocationRecord } from './user-routes.js';
 
 export const REQUEST_KINDS = ['token', 'metadata', 'read', 'write', 'batch', 'other'] as const;
 export type RequestKind = (typeof REQUEST_KINDS)[number];
@@ -63,6 +64,8 @@ export interface FakeGraphOptions {
   actionSettleMs?: number;
   /** false: the v1.0 reset result has passcode null; only beta carries it. */
   passcodeInV1?: boolean;
+  /** false: the v1.0 locate result has deviceLocation null; only beta carries it. */
+  locationInV1?: boolean;
   filterTraps?: Partial<Omit<FilterTraps, 'ignoredFields'>> & { ignoredFields?: Iterable<string> };
   batchOrder?: 'request' | 'reversed';
   refuseWindowsLock?: boolean;
@@ -94,10 +97,16 @@ export interface FakeGraph {
   budget: SlidingWindowBudget;
   counters: Counters;
   requests: LoggedRequest[];
-  /** Every accepted remoteLock/resetPasscode, in order. */
+  /** Every accepted device action (remoteLock, resetPasscode, the Lost Mode ones, locateDevice), in order. */
   writes: WriteRecord[];
-  /** Every temporary passcode the fake issued. */
+  /** Every accepted revokeSignInSessions, in order. */
+  revocations: RevocationRecord[];
+  /** A user's signInSessionsValidFromDateTime now, as an ISO time. */
+  sessionsValidFrom(userId: string): string;
+  /** Every temporary passcode and unlock PIN the fake issued. */
   passcodes: ActionBook['passcodes'];
+  /** Every location a locate found. */
+  locations: ActionBook['locations'];
   /** The variables that point lockdesk's Graph backend here (NODE_EXTRA_CA_CERTS included). */
   env(): Record<string, string>;
   /** Zeroes the counters and empties the request log; writes and passcodes are kept. */
