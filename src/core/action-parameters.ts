@@ -17,8 +17,16 @@ export async function withParameters(deps: CoreDeps, actor: Actor, confirmation:
   const parameters = new Map<string, ActionParameters>();
   const targets: Device[] = [];
   const skipped: Parameterised['skipped'] = [];
+  const signedOut = new Map<string, string>();
   for (const device of devices) {
     if (confirmation.action === 'signOut') {
+      // Once per person: several devices of one owner are one sign-out, sent with the first of them.
+      const first = signedOut.get(device.userId);
+      if (first !== undefined) {
+        skipped.push({ name: device.name, reason: `its owner is signed out once, with "${first}"` });
+        continue;
+      }
+      signedOut.set(device.userId, device.name);
       // The owner as just re-read (recheck made sure it is still the one shown).
       parameters.set(device.id, { userId: device.userId });
       targets.push(device);

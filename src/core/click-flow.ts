@@ -63,7 +63,8 @@ export async function handleDecision(deps: Core, followUp: FollowUp, actor: Acto
   // A second step where the confirmation needs one: the count of a large bulk action, Lost Mode's text.
   let lostMode: LostModeMessage | undefined;
   if (click.kind === 'confirm') {
-    const input = { confirmation, click, chosen, answer, canAsk: sink.askToType !== undefined };
+    const byRequester = sameActor(actorRef(actor), confirmation.requester);
+    const input = { confirmation, click, chosen, answer, canAsk: sink.askToType !== undefined, byRequester };
     const needsStep = secondStep(deps, { ...input, answer: undefined, canAsk: true }).kind === 'asked';
     if (needsStep) {
       const closed = closedReason(confirmation, clock.now());
@@ -75,7 +76,7 @@ export async function handleDecision(deps: Core, followUp: FollowUp, actor: Acto
     const ownerOf = needsStep && confirmation.action === 'enableLostMode' && chosen.length === 1 ? await readOwner(deps, chosen[0]!) : undefined;
     const step = secondStep(deps, { ...input, ...(ownerOf ? { ownerOf } : {}) });
     if (step.kind === 'cannotAsk') return void (await sink.reply(noticeReply('error', REFUSAL_TEXT.cannotAsk)));
-    if (step.kind === 'asked') return void (await sink.askToType!(stepPrompt(deps, { confirmation, click, chosen, ...(ownerOf ? { ownerOf } : {}) })));
+    if (step.kind === 'asked') return void (await sink.askToType!(stepPrompt(deps, { confirmation, click, chosen, byRequester, ...(ownerOf ? { ownerOf } : {}) })));
     // The prompt rides along: where it replaced the confirmation (a Teams card) the person can type again.
     if (step.kind === 'refused') return refuse(step.reason, step.text, confirmation, step.prompt);
     lostMode = step.lostMode;
@@ -122,7 +123,9 @@ export async function handleDecision(deps: Core, followUp: FollowUp, actor: Acto
       device: chosen.length === 1 ? chosen[0]! : null,
       confirmationId: confirmation.id,
       deviceIds: chosen.map((d) => d.id),
-      ...(confirmation.action === 'enableLostMode' ? { reason: answer === undefined ? "with the policy's lock-screen text" : 'with the lock-screen text the person confirmed' } : {}),
+      ...(confirmation.action === 'enableLostMode'
+        ? { reason: lostMode === deps.policy.lostMode ? "with the policy's lock-screen text" : 'with the lock-screen text the requester confirmed' }
+        : {}),
     }),
   );
   const requester = requesterNow(actor, confirmation);

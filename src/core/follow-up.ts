@@ -22,6 +22,7 @@ export interface FollowUpTarget {
   nextSteps?: Button[];
 }
 
+export const NO_LOCATION = 'Intune reported the device located but gave no location; look at the device in the Intune admin center.';
 export const KEEP_CHECKING = 'lockdesk keeps checking this action; its result will be in the audit trail.';
 const DAY_MS = 86_400_000;
 
@@ -279,7 +280,9 @@ export class FollowUp {
     if (!Number.isNaN(started) && started < Date.parse(record.createdAt) - CLOCK_SKEW_MS) return record;
     const state = dispatchStateFromAction(status.state);
     if (state === record.state) return record;
-    const updated = await store.dispatches.transition(record.id, record.state, { state, updatedAt: clock.now().toISOString() });
+    // A locate that finished without a place to show (Intune gave none, or 0,0) says so, rather than nothing.
+    const noPlace = record.action === 'locateDevice' && state === 'done' && !status.location;
+    const updated = await store.dispatches.transition(record.id, record.state, { state, ...(noPlace ? { detail: NO_LOCATION } : {}), updatedAt: clock.now().toISOString() });
     // Another process following the same dispatch recorded this change first: it also audits it and hands over
     // any passcode or PIN, so this one does neither.
     if (!updated) return store.dispatches.get(record.id);
@@ -303,7 +306,7 @@ export class FollowUp {
       }
     }
     if (isSettled(state)) {
-      const reason = secret ? (delivered ? SECRETS[secret.kind].shown(record.requester.email ?? record.requester.id) : SECRETS[secret.kind].undelivered) : undefined;
+      const reason = secret ? (delivered ? SECRETS[secret.kind].shown(record.requester.email ?? record.requester.id) : SECRETS[secret.kind].undelivered) : noPlace ? NO_LOCATION : undefined;
       await store.audit.append(dispatchAudit(clock, record, { event: 'result', outcome: state, reason, actor: null }));
     }
     return updated;

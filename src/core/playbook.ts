@@ -55,13 +55,22 @@ export interface PlaybookSteps {
 /** The playbook for one device: what fits it, best first. */
 export function playbookFor(deps: CoreDeps, actor: Actor, device: Device): PlaybookSteps {
   const inLostMode = device.lostModeState === 'enabled';
-  const actions = offered(deps, actor, device, inLostMode ? IN_LOST_MODE : WHILE_LOST);
+  let actions = offered(deps, actor, device, inLostMode ? IN_LOST_MODE : WHILE_LOST);
+  // Intune did not say whether the device is in Lost Mode already (beta reads off): Lost Mode is not put first.
+  const stateUnknown = device.lostModeState === undefined && actions.includes('enableLostMode');
+  if (stateUnknown && actions.includes('lock')) actions = ['lock', ...actions.filter((a) => a !== 'lock')];
   const first = actions[0];
+  const then = [actions.includes('locateDevice') && 'locate it', actions.includes('playLostModeSound') && 'play a sound'].filter(Boolean).join(' or ');
+  const thenText = then ? ` Then ${then}.` : '';
   let advice: string;
-  if (inLostMode) advice = `"${device.name}" is in Lost Mode. Found it? Click "I found it" to turn Lost Mode off. Still missing? Locate it or play a sound.`;
-  else if (first === 'enableLostMode') advice = 'Best first: Lost Mode locks the device and shows a message and a phone number on its lock screen, so whoever finds it can call. Then locate it or play a sound.';
-  else if (first === 'lock') advice = 'Best first: lock the device, so nobody can use it. Your data stays on it.';
-  else {
+  if (inLostMode) {
+    const found = actions.includes('disableLostMode') ? ' Found it? Click "I found it" to turn Lost Mode off.' : '';
+    advice = `"${device.name}" is in Lost Mode.${found}${then ? ` Still missing? ${then[0]!.toUpperCase()}${then.slice(1)}.` : ''}`;
+  } else if (first === 'enableLostMode') advice = `Best first: Lost Mode locks the device and shows a message and a phone number on its lock screen, so whoever finds it can call.${thenText}`;
+  else if (first === 'lock') {
+    const unknown = stateUnknown ? ' Intune does not say whether it is in Lost Mode already, so check before enabling it.' : '';
+    advice = `Best first: lock the device, so nobody can use it. Your data stays on it.${unknown}${thenText}`;
+  } else {
     const row = findPlatformRow(deps.platforms, device);
     advice =
       row?.lostAdvice ??

@@ -1,6 +1,6 @@
 // Who may do what: the policy file's schema and the checks made against it.
 import { z } from 'zod';
-import { LOST_MODE_LIMITS } from './lost-mode.js';
+import { LOST_MODE_LIMITS, PHONE_NUMBER } from './lost-mode.js';
 import { DEVICE_ACTIONS, type Actor, type ActorRef, type Device, type DeviceAction } from './types.js';
 
 const SELECTOR = /^(\*|(email|slack|slack-group|teams|aad-group):\S+)$/;
@@ -44,7 +44,7 @@ export const policySchema = z
     /** People who may confirm a request made by someone else (as well as the requester). */
     approvers: z.array(selector).default([]),
     /** {helpdeskPhone} in the Lost Mode texts. */
-    helpdeskPhone: z.string().max(LOST_MODE_LIMITS.phoneNumber).default(''),
+    helpdeskPhone: z.string().max(LOST_MODE_LIMITS.phoneNumber).regex(PHONE_NUMBER, 'a phone number: digits, spaces and + ( ) - . / only').default(''),
     lostMode: lostModeSchema.default(() => lostModeSchema.parse({})),
     roles: z.array(roleSchema),
   })

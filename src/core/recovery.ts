@@ -38,6 +38,8 @@ export async function mayBeInFlight(core: Core, record: DispatchRecord, olderTha
 }
 
 export const NOT_SENT_DETAIL = 'lockdesk stopped before the action reached Intune, so nothing was sent. Ask again if it is still needed.';
+export const SIGN_OUT_UNKNOWN_DETAIL =
+  "lockdesk cannot tell whether the sign-out reached Microsoft Entra ID. Check the user's sign-in sessions, or sign them out again: a second sign-out does no harm.";
 export const UNKNOWN_DETAIL = 'Intune reports an action on this device, but lockdesk cannot tell whether it is this one. Check the device in Intune before asking again.';
 
 /** Settles records that are not in flight from the backend's action state; in-flight ones are skipped. */
@@ -55,7 +57,11 @@ export async function resolveInterrupted(core: Core, records: readonly DispatchR
     const started = status.startedAt ? Date.parse(status.startedAt) : NaN;
     const ours = !Number.isNaN(started) && started >= Date.parse(record.createdAt) - CLOCK_SKEW_MS;
     let patch: { state: DispatchRecord['state']; detail?: string; outcome: string };
-    if (status.state === 'none' || (!Number.isNaN(started) && !ours)) patch = { state: 'notSent', detail: NOT_SENT_DETAIL, outcome: 'not-sent' };
+    const nothingOfOurs = status.state === 'none' || (!Number.isNaN(started) && !ours);
+    // Entra ID keeps no record of a sign-out that lockdesk could match (only when sessions last became valid, and
+    // that may lag): seeing nothing there proves nothing, so it is never called "not sent".
+    if (nothingOfOurs && record.action === 'signOut') patch = { state: 'unknown', detail: SIGN_OUT_UNKNOWN_DETAIL, outcome: 'unknown' };
+    else if (nothingOfOurs) patch = { state: 'notSent', detail: NOT_SENT_DETAIL, outcome: 'not-sent' };
     // Ours, and settled already: recorded as sent, so the follow-up records the result (and hands over a passcode).
     else if (ours) patch = { state: isSettled(dispatchStateFromAction(status.state)) ? 'sent' : dispatchStateFromAction(status.state), outcome: 'was-sent' };
     else patch = { state: 'unknown', detail: UNKNOWN_DETAIL, outcome: 'unknown' };

@@ -37,13 +37,16 @@ export interface StepInput {
   chosen: DeviceSnapshot[];
   answer: TypedAnswer | undefined;
   canAsk: boolean;
+  /** The click is the requester's own (not a policy approver's). */
+  byRequester: boolean;
   /** The one chosen device's owner, for the text shown to edit (undefined: show the placeholders). */
   ownerOf?: { userDisplayName: string; userPrincipalName: string };
 }
 
-const needs = (deps: CoreDeps, input: Pick<StepInput, 'confirmation' | 'click' | 'chosen'>) => ({
+const needs = (deps: CoreDeps, input: Pick<StepInput, 'confirmation' | 'click' | 'chosen' | 'byRequester'>) => ({
   count: input.click.target === '*' && input.chosen.length > deps.policy.bulkConfirmAbove,
-  text: input.confirmation.action === 'enableLostMode',
+  // Only the person who asked may write what a lock screen says; an approver confirms the policy's text.
+  text: input.confirmation.action === 'enableLostMode' && input.byRequester,
 });
 
 /** The prompt of the second step; `typed`: what the person typed last time, shown again to correct. */
@@ -76,7 +79,8 @@ export function stepPrompt(deps: CoreDeps, input: Omit<StepInput, 'answer' | 'ca
 export function secondStep(deps: CoreDeps, input: StepInput): StepOutcome {
   const { confirmation, chosen, answer } = input;
   const need = needs(deps, input);
-  if (!need.count && !need.text) return { kind: 'proceed' };
+  const policyText = confirmation.action === 'enableLostMode' ? { lostMode: deps.policy.lostMode } : {};
+  if (!need.count && !need.text) return { kind: 'proceed', ...policyText };
   if (answer === undefined) {
     if (input.canAsk) return { kind: 'asked' };
     // A chat that cannot ask still sends the policy's text, which the confirmation showed; never a large bulk.
@@ -98,7 +102,7 @@ export function secondStep(deps: CoreDeps, input: StepInput): StepOutcome {
       };
     }
   }
-  if (!need.text) return { kind: 'proceed' };
+  if (!need.text) return { kind: 'proceed', ...policyText };
   // Checked as it will read on a device: placeholders filled in (with a sample owner when there are several).
   const text = typedText as LostModeMessage;
   const checked = checkLostMode(fillLostMode(text, input.ownerOf ?? { userDisplayName: 'its owner', userPrincipalName: '' }, deps.policy.helpdeskPhone));

@@ -63,8 +63,9 @@ export function summaryLine(records: Array<Pick<DispatchRecord, 'state'>>): stri
 
 export function statusReply(action: DeviceAction, confirmedBy: string, records: DispatchRecord[], footer?: string, nextSteps: Button[] = []): Reply {
   const made = records.length > SUMMARISE_ABOVE ? summaryReply(action, confirmedBy, records, footer) : perDeviceReply(action, confirmedBy, records, footer);
-  // The playbook's next steps stay beneath the status, however often it is updated.
-  const reply = nextSteps.length > 0 ? { ...made, blocks: [...made.blocks, { kind: 'paragraph', text: 'Next:' } as Block, { kind: 'actions', buttons: nextSteps } as Block] } : made;
+  // The playbook's next steps, beneath the status once the action is done (a step offered while the action is
+  // pending, or after it failed, would be refused: Locate needs the Lost Mode that has not happened yet).
+  const reply = nextSteps.length > 0 && records.every((r) => r.state === 'done') ? { ...made, blocks: [...made.blocks, { kind: 'paragraph', text: 'Next:' } as Block, { kind: 'actions', buttons: nextSteps } as Block] } : made;
   // Until every action has its result the status is on its way (Reply.transient).
   return records.some((r) => !isSettled(r.state)) ? { ...reply, transient: true } : reply;
 }

@@ -5,13 +5,14 @@ import { describe, expect, it } from 'vitest';
 import { parseCommand, policySchema, Secret, type Policy } from '../../src/core/index.js';
 import { buttonsOf, type Reply } from '../../src/core/reply.js';
 import { makeDevice } from '../fakes/device.js';
+import { unavailable } from '../fakes/memory-backend.js';
 import { patLaptop, patPixel } from './fixtures.js';
 import { actor, buttonValue, makeHarness, RecordingSink } from './harness.js';
 
 const pat = actor('pat@contoso.com', { aadObjectId: 'aad-pat' });
 const help = actor('help@contoso.com');
 const owner = { userId: 'aad-pat', userPrincipalName: 'pat@contoso.com', emailAddress: 'pat@contoso.com', userDisplayName: 'Pat Doe' };
-const supervised = makeDevice({ ...owner, id: 'dev-pat-sup', name: "Pat's work iPhone", operatingSystem: 'iOS', osVersion: '17.5', deviceType: 'iPhone', isSupervised: true, ownerType: 'company', serialNumber: 'SUP1' });
+const supervised = makeDevice({ ...owner, id: 'dev-pat-sup', name: "Pat's work iPhone", operatingSystem: 'iOS', osVersion: '17.5', deviceType: 'iPhone', isSupervised: true, ownerType: 'company', lostModeState: 'disabled', serialNumber: 'SUP1' });
 const unsupervised = makeDevice({ ...owner, id: 'dev-pat-unsup', name: "Pat's own iPhone", operatingSystem: 'iOS', osVersion: '17.5', deviceType: 'iPhone', isSupervised: false, ownerType: 'personal', serialNumber: 'UNSUP1' });
 const inLostMode = makeDevice({ ...supervised, id: 'dev-pat-lost', name: "Pat's lost iPad", serialNumber: 'LOST1', lostModeState: 'enabled' });
 
@@ -112,10 +113,16 @@ describe('Lost Mode', () => {
       { action: 'enableLostMode', deviceIds: [supervised.id], parameters: { [supervised.id]: { lostMode: { message: 'Reward if found, Pat Doe', phoneNumber: '+1 425 555 0199', footer: 'Contoso IT' } } } },
     ]);
     expect(sink.lastUpdate.text).toMatch(/Lost Mode request of "Pat's work iPhone": sent/);
-    // Next steps for a device that will be in Lost Mode; sign-out because this policy turns it on.
+    // No next step while Lost Mode is only on its way: Locate would be refused until the device is in it.
+    expect(labels(sink.lastUpdate)).toEqual([]);
+    h.backend.setStatus(supervised.id, 'enableLostMode', { state: 'done', startedAt: h.clock.now().toISOString() });
+    h.clock.advance(1_000);
+    await h.handler.idle();
+    expect(sink.lastUpdate.text).toMatch(/Lost Mode request of "Pat's work iPhone": done/);
+    // Once it is done: the next steps for a device in Lost Mode; sign-out because this policy turns it on.
     expect(labels(sink.lastUpdate)).toEqual(['Locate', 'Play a sound', 'Sign me out everywhere', 'I found it']);
     const confirmed = (await h.audit()).find((e) => e.event === 'confirmed')!;
-    expect(confirmed.reason).toBe('with the lock-screen text the person confirmed');
+    expect(confirmed.reason).toBe('with the lock-screen text the requester confirmed');
 
     // A second submission of the same prompt sends nothing more.
     await h.handler.handleClick(pat, prompt.value, sink, { message: 'again', phoneNumber: '', footer: '' });
@@ -175,7 +182,54 @@ describe('Lost Mode', () => {
   });
 });
 
+describe('Lost Mode, as the review tried to break it', () => {
+  it("an approver confirms the policy's text: no prompt to write someone else's lock screen", async () => {
+    const h = makeHarness([{ ...supervised }], { policy: withSignOut({ approvers: ['email:lead@contoso.com'] }) });
+    const asked = await h.say(pat, `lost mode ${supervised.name}`);
+    const lead = actor('lead@contoso.com');
+    const sink = await h.click(lead, asked.lastReply, 'Enable Lost Mode');
+    expect(sink.prompts).toEqual([]);
+    expect(h.backend.dispatched[0]!.parameters?.[supervised.id]?.lostMode?.message).toBe(
+      'This device belongs to Pat Doe and has been reported lost. If you found it, please call the number below. Thank you.',
+    );
+    expect((await h.audit()).find((e) => e.event === 'confirmed')!.reason).toBe("with the policy's lock-screen text");
+  });
+
+  it('line breaks in the message stay; other runs of spaces become one', async () => {
+    const h = makeHarness([{ ...supervised }], { policy: withSignOut() });
+    const sink = await h.click(pat, (await h.say(pat, `lost mode ${supervised.name}`)).lastReply, 'Enable Lost Mode');
+    await h.handler.handleClick(pat, sink.prompts[0]!.value, sink, { message: 'Lost   phone\r\nPlease   call', phoneNumber: '+1 425 555 0199', footer: '' });
+    expect(h.backend.dispatched[0]!.parameters?.[supervised.id]?.lostMode?.message).toBe('Lost phone\nPlease call');
+  });
+
+  it('a helpdesk phone number that is not one is refused when the policy is read, not at every send', () => {
+    const bad = policySchema.safeParse({ roles: [], helpdeskPhone: 'ext. 1234' });
+    expect(bad.success).toBe(false);
+    expect(JSON.stringify(bad.error?.issues)).toMatch(/a phone number/);
+  });
+
+  it('Intune not saying whether a device is in Lost Mode: the lock comes first, and the advice says why', async () => {
+    const unknown = { ...supervised };
+    delete unknown.lostModeState;
+    const h = makeHarness([unknown]);
+    const reply = (await h.say(pat, 'lost')).lastReply;
+    expect(labels(reply)).toEqual(['Lock', 'Enable Lost Mode (shows your message and phone number)']);
+    expect(reply.text).toMatch(/Intune does not say whether it is in Lost Mode already/);
+  });
+});
+
 describe('locate', () => {
+  it('a locate done without a place says so, in the status and the audit', async () => {
+    const h = makeHarness([{ ...patPixel }], { policy: withSignOut() });
+    const sink = await h.click(help, (await h.say(help, `locate ${patPixel.name}`)).lastReply, 'Locate');
+    h.backend.setStatus(patPixel.id, 'locateDevice', { state: 'done', startedAt: h.clock.now().toISOString() });
+    h.clock.advance(1_000);
+    await h.handler.idle();
+    expect(sink.secrets).toEqual([]);
+    expect(sink.lastUpdate.text).toMatch(/done: .*gave no location/);
+    expect((await h.audit()).find((e) => e.event === 'result' && e.outcome === 'done')!.reason).toMatch(/gave no location/);
+  });
+
   it('the location goes to the requester alone, privately, and is found nowhere else', async () => {
     const h = makeHarness([{ ...patPixel }], { policy: withSignOut() });
     const asked = await h.say(help, `locate ${patPixel.name}`);
@@ -207,6 +261,24 @@ describe('sign out everywhere', () => {
     const asked = await h.say(help, `sign out ${patPixel.name}`);
     await h.click(help, asked.lastReply, 'Sign out the owner of');
     expect(h.backend.dispatched).toEqual([{ action: 'signOut', deviceIds: [patPixel.id], parameters: { [patPixel.id]: { userId: 'aad-pat' } } }]);
+  });
+
+  it('several devices of one owner are one sign-out', async () => {
+    const second = makeDevice({ ...patPixel, id: 'dev-pat-pixel-2', name: "Pat's other Pixel", serialNumber: 'P2' });
+    const h = makeHarness([{ ...patPixel }, second], { policy: withSignOut() });
+    const sink = await h.click(help, (await h.say(help, 'sign out pat@contoso.com')).lastReply, 'Sign out the owners of all 2 devices');
+    // The devices come in the backend's order (by name here): the first is sent, the other named as covered by it.
+    expect(h.backend.dispatched).toEqual([{ action: 'signOut', deviceIds: [second.id], parameters: { [second.id]: { userId: 'aad-pat' } } }]);
+    expect(sink.lastUpdate.text).toMatch(/Not sent to "Pat's Pixel": its owner is signed out once, with "Pat's other Pixel"/);
+  });
+
+  it('a sign-out whose send was cut off is never called "not sent": Entra ID keeps nothing to tell', async () => {
+    const h = makeHarness([{ ...patPixel }], { policy: withSignOut() });
+    h.backend.dispatchThrows = { error: unavailable(), received: false };
+    const sink = await h.click(help, (await h.say(help, `sign out ${patPixel.name}`)).lastReply, 'Sign out the owner of');
+    expect(sink.lastUpdate.text).not.toMatch(/not sent/);
+    expect(sink.lastUpdate.text).toMatch(/cannot tell whether the sign-out reached Microsoft Entra ID/);
+    expect((await h.audit()).find((e) => e.event === 'recovery')!.outcome).toBe('unknown');
   });
 
   it('a device with no user has no one to sign out', async () => {

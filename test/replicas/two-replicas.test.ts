@@ -301,8 +301,11 @@ if (availability.skip) {
       // sent it, so a round that took B for dead now would settle the dispatch as "not sent". It lasts until A has
       // run a round of this dispatch (B cannot reach the database to take one), at least 3 s and at most 12 s, so
       // it ends before Intune answers B.
+      // Cut between rounds: a round B had just taken would stay B's (pg-boss gives it to another only when it
+      // expires, after 30 s), and A could run none during the cut. A round takes some 20 ms of every 2 s.
       const created = Date.parse(record.createdAt);
       await sleep(Math.max(0, created + 11_000 - Date.now()));
+      await waitFor(async () => !(await db.jobStates(record.id)).includes('active'), 'a moment between two follow-up rounds', 10_000);
       await proxy.down();
       const cutAt = Date.now();
       await waitFor(async () => !(await db.holdsProcessLock(owner)), "B's lock to go with its session", 5_000);

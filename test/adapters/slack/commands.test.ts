@@ -72,7 +72,10 @@ describe('slash commands', () => {
     expect(confirm.text).toBe('Lock "Alice\'s Pixel 8"');
     const clicked = await h.click('U0ALICE', confirm.value);
     const status = await waitFor(() => h.hooks.find((p) => p.path === new URL(clicked.responseUrl).pathname && /Remote lock confirmed by/.test(textOf(p.body))), 'the status');
-    expect(buttonsIn(status.body).map((b) => b.text)).toEqual(['Locate', 'Play a sound']);
+    // Next steps once the lock is done, not while it is on its way.
+    expect(buttonsIn(status.body)).toEqual([]);
+    const done = await waitFor(() => h.hooks.find((p) => p.path === new URL(clicked.responseUrl).pathname && /done: Intune reports/.test(textOf(p.body))), 'the done status');
+    expect(buttonsIn(done.body).map((b) => b.text)).toEqual(['Locate', 'Play a sound']);
   });
 
   it('/devices looks devices up with buttons that start a request', async () => {

@@ -36,13 +36,14 @@ describe('Teams card clicks', () => {
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ statusCode: 200, type: 'application/vnd.microsoft.card.adaptive' });
     expect(cardText(res.body.value)).toContain('Remote lock confirmed by alice@contoso.com');
-    // No confirmation button is left on the status: only the playbook's next step (each starts a new request).
-    expect(executeActions(res.body.value).map((a) => [a.title, String(a.data.value).split(':')[0]])).toEqual([['Sign me out everywhere', 'start']]);
+    // No button on the status while the lock is on its way; once done, only the playbook's next step (a new request).
+    expect(executeActions(res.body.value)).toEqual([]);
     await h.bot.idle();
     const updates = h.sent.filter((s) => s.method === 'PUT');
     expect(updates.length).toBeGreaterThanOrEqual(2);
     expect(updates.every((u) => u.path === `/v3/conversations/a:personal-29:alice/activities/${cardId}`)).toBe(true);
     expect(cardText(cardOf(updates.at(-1)!))).toContain('done: Intune reports');
+    expect(executeActions(cardOf(updates.at(-1)!)).map((a) => [a.title, String(a.data.value).split(':')[0]])).toEqual([['Sign me out everywhere', 'start']]);
     expect(await lockState("Alice's iPhone")).toBe('done');
   });
 

@@ -71,7 +71,12 @@ describe('Teams commands', () => {
     expect(confirm!.title).toBe('Lock "Alice\'s Pixel 8"');
     const status = (await h.post(click(ALICE, 'card-1', confirm!.data))).body.value;
     expect(cardText(status)).toContain('Remote lock confirmed by');
-    expect(executeActions(status).map((a) => a.title)).toEqual(['Locate', 'Play a sound', 'Sign me out everywhere']);
+    // The next steps come once the lock is done (the card is updated in place).
+    expect(executeActions(status)).toEqual([]);
+    await h.bot.idle();
+    const done = cardOf(h.sent.filter((s) => s.method === 'PUT').at(-1)!);
+    expect(cardText(done)).toContain('done: Intune reports');
+    expect(executeActions(done).map((a) => a.title)).toEqual(['Locate', 'Play a sound', 'Sign me out everywhere']);
   });
 
   it('devices <email>: a look-up whose buttons start a request', async () => {
