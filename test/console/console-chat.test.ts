@@ -262,6 +262,37 @@ describe("a remote lock of a Mac", () => {
   });
 });
 
+describe('locating a lost Android phone', () => {
+  const KAI = 'kai@contoso.com';
+  let s: Awaited<ReturnType<typeof session>>;
+  let coordinates: string;
+  beforeAll(async () => {
+    s = await session(KAI, ["locate Kai's Pixel 9", '1', "locate Kai's Galaxy Tab S9", '1']);
+    coordinates = /^🔒 \(only you see this\) .*\n\s+(-?\d+\.\d+, -?\d+\.\d+)/mu.exec(s.run.stdout)?.[1] ?? '';
+  }, 30_000);
+
+  it('shows the location once, privately, with a map link; a device that may not be located says so', () => {
+    expect(coordinates, s.run.stdout).toMatch(/^-?\d+\.\d{5}, -?\d+\.\d{5}$/);
+    expect(s.run.stdout.match(/only you see this/g)).toHaveLength(1);
+    expect(s.run.stdout.split(coordinates).length - 1).toBe(1);
+    expect(s.run.stdout).toMatch(/Map: https:\/\/www\.openstreetmap\.org\/\?mlat=/);
+    expect(s.run.stdout).toMatch(/Location request of "Kai's Galaxy Tab S9": the device reported that it does not support this action/);
+    const result = s.audit.find((e) => e.event === 'result' && e.deviceId === deviceId("Kai's Pixel 9") && e.outcome === 'done');
+    expect(result?.reason).toBe('location shown to kai@contoso.com, privately');
+  });
+
+  it('writes the location nowhere: no file of the data directory, not stderr', async () => {
+    const files = await readTree(s.dir);
+    expect([...files.keys()]).toEqual(expect.arrayContaining(['audit.jsonl', 'state.json', 'tenant.json']));
+    const [lat] = coordinates.split(',');
+    for (const [name, text] of files) {
+      expect(text.includes(lat!), name).toBe(false);
+      expect(text.includes('openstreetmap'), name).toBe(false);
+    }
+    expect(s.run.stderr.includes(lat!)).toBe(false);
+  });
+});
+
 describe('a helpdesk member (policy.example.json) asking for a user', () => {
   let s: Awaited<ReturnType<typeof session>>;
   beforeAll(async () => {
