@@ -7,7 +7,8 @@ import { toLockdeskError, ERROR_CODES } from './errors.js';
 import { FollowUp } from './follow-up.js';
 import { mayBeInFlight, resolveInterrupted } from './recovery.js';
 import { auditEvent } from './audit.js';
-import { helpReply, noticeReply, outsiderReply, usageReply } from './replies.js';
+import { helpFor } from './help.js';
+import { noticeReply, outsiderReply, usageReply } from './replies.js';
 import type { Reply, ReplySink, TypedAnswer } from './reply.js';
 import { lookUp, lostPlaybook, lostRequest, requestAction, selfService } from './request-flow.js';
 import type { Actor } from './types.js';
@@ -89,7 +90,7 @@ export function createHandler(deps: CoreDeps): Handler {
     const command = parsed.command;
     switch (command.kind) {
       case 'help':
-        return helpReply(command.topic);
+        return helpFor(deps.policy, actor, command.topic);
       case 'lost':
         return lostRequest(deps, actor, correlationId);
       case 'action':
