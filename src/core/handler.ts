@@ -5,6 +5,7 @@ import { parseCommand } from './commands.js';
 import { singleProcess, type Core, type CoreDeps } from './deps.js';
 import { toLockdeskError, ERROR_CODES } from './errors.js';
 import { FollowUp } from './follow-up.js';
+import { previewAction } from './preview-flow.js';
 import { mayBeInFlight, resolveInterrupted } from './recovery.js';
 import { auditEvent } from './audit.js';
 import { helpFor } from './help.js';
@@ -97,6 +98,8 @@ export function createHandler(deps: CoreDeps): Handler {
         return requestAction(deps, actor, command.action, command.query, correlationId);
       case 'devices':
         return lookUp(deps, actor, command.query, correlationId);
+      case 'preview':
+        return previewAction(deps, actor, command.action, command.query, correlationId);
     }
   }
 

@@ -18,6 +18,7 @@ const COMMAND_ACTIONS: Record<CommandWord, readonly DeviceAction[]> = {
   sound: ['playLostModeSound'],
   'sign-out': ['signOut'],
   devices: DEVICE_ACTIONS,
+  preview: DEVICE_ACTIONS,
   help: [],
 };
 

@@ -20,6 +20,7 @@ export const USAGE: Record<CommandWord, string> = {
   sound: 'sound <query>: make a lost device play a sound (an iPhone in Lost Mode, a corporate Android device).',
   'sign-out': "sign out <query>: end every session of the device's owner in Microsoft Entra ID (where the policy allows it).",
   devices: 'devices <query>: look devices up and see what each one supports.',
+  preview: 'preview <command> (or <command> --dry-run): what the command would do, device by device, and whether the policy allows it; nothing is sent.',
   help: 'help [command]: this list.',
 };
 

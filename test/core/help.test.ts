@@ -22,18 +22,18 @@ describe('help', () => {
     const h = makeHarness(all(), { policy });
     // Locate on their own devices: a lost-device action, so "lost" too; no lock, no sign-out.
     const forPat = (await h.say(pat, 'help')).lastReply.text;
-    expect(usageLines(forPat)).toEqual(['lost', 'locate', 'devices', 'help']);
+    expect(usageLines(forPat)).toEqual(['lost', 'locate', 'devices', 'preview', 'help']);
     expect(forPat).not.toMatch(/sign[ -]out|^lock /m);
     // Lock on any device is a lost-device action on their own devices too.
     const forHelp = (await h.say(help, 'help')).lastReply.text;
-    expect(usageLines(forHelp)).toEqual(['lock', 'reset', 'lost', 'sign', 'devices', 'help']);
+    expect(usageLines(forHelp)).toEqual(['lock', 'reset', 'lost', 'sign', 'devices', 'preview', 'help']);
     expect(forHelp).toContain('sign out <query>');
   });
 
   it('with no policy file, everyone sees the lost-device commands but not sign out', async () => {
     const h = makeHarness(all());
     const text = (await h.say(pat, 'help')).lastReply.text;
-    expect(usageLines(text)).toEqual(['lock', 'reset', 'lost', 'lost', 'found', 'locate', 'sound', 'devices', 'help']);
+    expect(usageLines(text)).toEqual(['lock', 'reset', 'lost', 'lost', 'found', 'locate', 'sound', 'devices', 'preview', 'help']);
     expect(text).not.toContain('sign out');
   });
 
