@@ -2,8 +2,9 @@
 import { createBackend } from './backend/create-backend.js';
 import type { Config } from './config/index.js';
 import { resolvePath } from './config/index.js';
-import { createHandler, DEFAULT_SETTINGS, type Handler, type PlatformSupport, type Policy } from './core/index.js';
+import { createHandler, DEFAULT_SETTINGS, PolicyHolder, type Handler, type PlatformSupport, type PolicySource } from './core/index.js';
 import { loadPlatformSupport, loadPolicy } from './data-files.js';
+import { policyReloader, type PolicyReload, type ReloadTrigger } from './policy-reload.js';
 import type { Clock, DeviceBackend, Directory, FollowUpJob, IdSource, Logger, ProcessRegistry } from './ports.js';
 import { createStore } from './store/create-store.js';
 import { observeAudit, type ObservedStore } from './store/observed-store.js';
@@ -26,7 +27,13 @@ export interface App {
   processes?: ProcessRegistry;
   /** Chat adapters register here how to restore their sinks for follow-up on any process. */
   sinks: SinkRestorers;
-  policy: Policy;
+  /** The policy in force: a reload of the policy file replaces it, and every reader sees the new one next time. */
+  policy: PolicySource;
+  /**
+   * Reads the policy file again (SIGHUP; a change to the file does it by itself once the background jobs run):
+   * undefined when there is no policy file.
+   */
+  reloadPolicy(trigger: ReloadTrigger): Promise<PolicyReload | undefined>;
   /** The policy's aad-group: selectors a person is in (Teams and any adapter that knows Entra object ids). */
   aadGroupsOf: AadGroupsOf;
   platforms: PlatformSupport;
@@ -57,7 +64,10 @@ export async function buildApp(config: Config, logger: Logger, overrides: AppOve
   const clock = overrides.clock ?? systemClock;
   const dataDir = resolvePath(config.LOCKDESK_DATA_DIR);
   const platforms = await loadPlatformSupport(resolvePath(config.LOCKDESK_PLATFORM_SUPPORT));
-  const { policy, source: policySource } = await loadPolicy(config.LOCKDESK_POLICY && resolvePath(config.LOCKDESK_POLICY));
+  const policyFile = config.LOCKDESK_POLICY && resolvePath(config.LOCKDESK_POLICY);
+  const loaded = await loadPolicy(policyFile);
+  const policySource = loaded.source;
+  const policy = new PolicyHolder(loaded.policy);
   // The store first: a damaged state file must stop start-up before anything is written to the data directory.
   const opened = await createStore(config, { logger, dataDir });
   const metrics = metricsServing(config).kind === 'off' ? undefined : createMetrics(logger);
@@ -70,6 +80,8 @@ export async function buildApp(config: Config, logger: Logger, overrides: AppOve
     if (queue.depth) metrics.sources.queue = { kind: config.STORE === 'postgres' ? 'pg-boss' : 'memory', depth: () => queue.depth!() };
   }
   const sinks = new SinkRestorers();
+  const ids = overrides.ids ?? systemIds;
+  const reloader = policyFile ? policyReloader({ file: policyFile, holder: policy, hash: loaded.hash, audit: store.audit, clock, ids, logger }) : undefined;
   const core = createHandler({
     queue,
     sinks,
@@ -79,7 +91,7 @@ export async function buildApp(config: Config, logger: Logger, overrides: AppOve
     platforms,
     policy,
     clock,
-    ids: overrides.ids ?? systemIds,
+    ids,
     logger,
     correlation,
     settings: {
@@ -107,6 +119,10 @@ export async function buildApp(config: Config, logger: Logger, overrides: AppOve
     ...(opened.processes ? { processes: opened.processes } : {}),
     sinks,
     policy,
+    async reloadPolicy(trigger) {
+      if (!reloader) logger.info({ trigger }, 'no policy file to reload (LOCKDESK_POLICY is not set)');
+      return reloader?.reload(trigger);
+    },
     aadGroupsOf: aadGroupResolver(isDirectory(backend) ? backend : undefined, policy, clock, logger),
     platforms,
     ...(metrics ? { metrics } : {}),
@@ -121,15 +137,17 @@ export async function buildApp(config: Config, logger: Logger, overrides: AppOve
     describe: {
       backend: created.describe,
       store: opened.describe,
-      policy: policySource,
+      policy: policyFile ? `${policySource} (read again when it changes, or on SIGHUP)` : policySource,
     },
     startBackgroundJobs() {
       every(EXPIRY_SWEEP_MS, () => handler.sweepExpired(), 'expiry sweep');
       every(RECOVERY_SWEEP_MS, () => handler.recover({ olderThanMs: RECOVERY_SWEEP_MS }), 'recovery sweep');
       created.start?.();
+      reloader?.watch();
     },
     async close() {
       timers.forEach(clearInterval);
+      reloader?.close();
       // A send inside the backend must finish (and be recorded) while this process is still registered as alive.
       for (const until = Date.now() + CLOSE_WAIT_MS; handler.stats().inFlight > 0 && Date.now() < until; ) await new Promise((r) => setTimeout(r, 100));
       await queue.stop();

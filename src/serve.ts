@@ -62,6 +62,8 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
+  // SIGHUP reads the policy file again (a change to it does too); a bad file is refused and the policy in force stays.
+  process.on('SIGHUP', () => void app.reloadPolicy('SIGHUP').catch((err: unknown) => logger.error({ err }, 'policy reload failed')));
 
   if (interactive) {
     await runConsoleChat({ handler: app.handler, actor: { platform: 'console', id: consoleUser, email: consoleUser }, input: process.stdin, output: process.stdout, prompt: true });

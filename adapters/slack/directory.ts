@@ -1,7 +1,7 @@
 // Who a Slack user is, for the core: email and name from users.info, and the policy's slack-group: selectors the
 // user is in, from usergroups.users.list. Both cached for a few minutes. Mentions in a query become emails.
 import type { webApi } from '@slack/bolt';
-import type { Actor, Policy } from '../../src/core/index.js';
+import { derived, policySourceOf, type Actor, type Policy, type PolicySource } from '../../src/core/index.js';
 import type { Logger } from '../../src/ports.js';
 import { slackFailure } from './slack-errors.js';
 
@@ -25,16 +25,19 @@ export type MentionResult = { ok: true; text: string } | { ok: false; problem: s
 export class SlackDirectory {
   readonly #users = new Map<string, Cached<SlackUser | undefined>>();
   readonly #groups = new Map<string, Cached<ReadonlySet<string>>>();
-  readonly #groupIds: string[];
+  /** The slack-group: ids of the policy in force, worked out again when a reload replaces it. */
+  readonly #groupIds: () => string[];
 
   constructor(
     private readonly client: webApi.WebClient,
-    policy: Policy,
+    policy: Policy | PolicySource,
     private readonly logger: Logger,
     private readonly now: () => number = Date.now,
   ) {
-    const members = [...policy.approvers, ...policy.roles.flatMap((r) => r.members)];
-    this.#groupIds = [...new Set(members.filter((m) => m.startsWith(GROUP_PREFIX)).map((m) => m.slice(GROUP_PREFIX.length)))];
+    this.#groupIds = derived(policySourceOf(policy), (p) => {
+      const members = [...p.approvers, ...p.roles.flatMap((r) => r.members)];
+      return [...new Set(members.filter((m) => m.startsWith(GROUP_PREFIX)).map((m) => m.slice(GROUP_PREFIX.length)))];
+    });
   }
 
   /**
@@ -85,7 +88,7 @@ export class SlackDirectory {
 
   async #groupsOf(userId: string): Promise<string[]> {
     const memberships = await Promise.all(
-      this.#groupIds.map(async (group) => {
+      this.#groupIds().map(async (group) => {
         try {
           const members = await this.#cached(this.#groups, group, GROUP_TTL_MS, async () => {
             const result = await this.client.usergroups.users.list({ usergroup: group });

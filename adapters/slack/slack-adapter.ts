@@ -4,7 +4,7 @@
 // requests get 503 and the rest of lockdesk serves as usual.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { App, webApi, type App as BoltApp } from '@slack/bolt';
-import type { Handler, Policy, ReplySink } from '../../src/core/index.js';
+import type { Handler, Policy, PolicySource, ReplySink } from '../../src/core/index.js';
 import type { Logger } from '../../src/ports.js';
 import { boltLogger } from './bolt-logger.js';
 import { SlackConnection, type SlackIdentity, type SlackStatus } from './connection.js';
@@ -19,7 +19,8 @@ export const SLACK_EVENTS_PATH = '/slack/events';
 
 export interface SlackAdapterOptions {
   handler: Handler;
-  policy: Policy;
+  /** The policy in force (a source, when the policy file may be reloaded): its slack-group: members are looked up. */
+  policy: Policy | PolicySource;
   logger: Logger;
   botToken: string;
   /** HTTP mode. */

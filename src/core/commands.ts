@@ -20,9 +20,11 @@ export type Command =
   | { kind: 'action'; action: DeviceAction; query: Query }
   | { kind: 'lost' }
   | { kind: 'devices'; query: Query }
+  /** `preview <action command>` or `<action command> --dry-run`: what would be dispatched, sending nothing. */
+  | { kind: 'preview'; action: DeviceAction; query: Query }
   | { kind: 'help'; topic?: CommandWord };
 
-export const COMMAND_WORDS = ['lock', 'reset-passcode', 'lost', 'lost-mode', 'found', 'locate', 'sound', 'sign-out', 'devices', 'help'] as const;
+export const COMMAND_WORDS = ['lock', 'reset-passcode', 'lost', 'lost-mode', 'found', 'locate', 'sound', 'sign-out', 'devices', 'preview', 'help'] as const;
 export type CommandWord = (typeof COMMAND_WORDS)[number];
 
 export type ParseResult = { ok: true; command: Command } | { ok: false; problem: string; topic?: CommandWord };
@@ -95,9 +97,12 @@ export function parseCommand(input: string): ParseResult {
   // NFC: "Zoë" typed with a combining diaeresis is the same name as the one Intune holds.
   const trimmed = input.normalize('NFC').trim();
   if (trimmed === '') return { ok: false, problem: 'That message was empty.' };
+  const dryRun = /\s--dry-run$/i.exec(trimmed);
+  if (dryRun) return asPreview(parseCommand(trimmed.slice(0, dryRun.index)));
   const { word, rest } = splitWord(trimmed);
   if (!isCommandWord(word)) return { ok: false, problem: `"${printable(word)}" is not a lockdesk command.` };
   if (word !== 'help' && rest.toLowerCase() === 'help') return { ok: true, command: { kind: 'help', topic: word } };
+  if (word === 'preview') return rest === '' ? { ok: false, problem: 'Preview what? Give it a command.', topic: 'preview' } : asPreview(parseCommand(rest));
 
   const parsed = commandSchema.safeParse({ word, rest });
   if (!parsed.success) {
@@ -129,6 +134,14 @@ export function parseCommand(input: string): ParseResult {
     case 'devices':
       return { ok: true, command: { kind: 'devices', query: toQuery(command.rest) } };
   }
+}
+
+/** A preview of an action command; anything else sends nothing anyway, so there is nothing to preview. */
+function asPreview(parsed: ParseResult): ParseResult {
+  if (!parsed.ok) return parsed;
+  const { command } = parsed;
+  if (command.kind === 'action') return { ok: true, command: { kind: 'preview', action: command.action, query: command.query } };
+  return { ok: false, problem: 'Only a device action can be previewed (lock, reset passcode, lost mode, found, locate, sound, sign out).', topic: 'preview' };
 }
 
 /** Echoes a word back without control characters and without letting a long paste through. */

@@ -3,6 +3,7 @@ import type { Clock, CorrelationContext, DeviceBackend, IdSource, JobQueue, Logg
 import type { SinkRestorer } from './reply.js';
 import type { PlatformSupport } from './platform-support.js';
 import type { Policy } from './policy.js';
+import type { PolicySource } from './policy-source.js';
 
 export interface CoreSettings {
   /** Most devices listed in one reply. */
@@ -35,6 +36,7 @@ export interface CoreDeps {
   backend: DeviceBackend;
   store: Store;
   platforms: PlatformSupport;
+  /** The policy in force for this request (the handler takes it from its PolicySource when the request starts). */
   policy: Policy;
   clock: Clock;
   ids: IdSource;
@@ -48,6 +50,9 @@ export interface CoreDeps {
   /** Where a request's correlation id is made known to everything that logs while it is handled (the logger). */
   correlation?: CorrelationContext;
 }
+
+/** What createHandler is given: a fixed policy, or a source whose policy a reload may replace. */
+export type HandlerDeps = Omit<CoreDeps, 'policy'> & { policy: Policy | PolicySource };
 
 /**
  * What one handler instance knows beyond its deps: which process it is, and which of its own dispatch records are

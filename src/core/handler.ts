@@ -2,12 +2,15 @@
 import { decodeButton } from './buttons.js';
 import { handleDecision, expire } from './click-flow.js';
 import { parseCommand } from './commands.js';
-import { singleProcess, type Core, type CoreDeps } from './deps.js';
+import { singleProcess, type Core, type HandlerDeps } from './deps.js';
+import { policySourceOf } from './policy-source.js';
 import { toLockdeskError, ERROR_CODES } from './errors.js';
 import { FollowUp } from './follow-up.js';
+import { previewAction } from './preview-flow.js';
 import { mayBeInFlight, resolveInterrupted } from './recovery.js';
 import { auditEvent } from './audit.js';
-import { helpReply, noticeReply, outsiderReply, usageReply } from './replies.js';
+import { helpFor } from './help.js';
+import { noticeReply, outsiderReply, usageReply } from './replies.js';
 import type { Reply, ReplySink, TypedAnswer } from './reply.js';
 import { lookUp, lostPlaybook, lostRequest, requestAction, selfService } from './request-flow.js';
 import type { Actor } from './types.js';
@@ -59,14 +62,26 @@ export interface Handler {
   stats(): { liveSinks: number; inFlight: number };
 }
 
-export function createHandler(deps: CoreDeps): Handler {
-  const core: Core = { ...deps, processes: deps.processes ?? singleProcess(deps.ids), inFlight: new Set() };
+export function createHandler(input: HandlerDeps): Handler {
+  const source = policySourceOf(input.policy);
+  const { policy: _given, ...rest } = input;
+  // Long-lived readers (follow-up) see the policy in force whenever they look; a request takes one at its start
+  // (now()) and keeps it to its end, so a reload in between cannot give it half of each.
+  const core: Core = {
+    ...rest,
+    processes: input.processes ?? singleProcess(input.ids),
+    inFlight: new Set(),
+    get policy() {
+      return source.current();
+    },
+  };
+  const now = (): Core => ({ ...core, policy: source.current() });
   const followUp = new FollowUp(core);
 
   async function guarded(actor: Actor, sink: ReplySink, work: (correlationId: string) => Promise<void>): Promise<void> {
-    const correlationId = deps.ids.id();
+    const correlationId = core.ids.id();
     // Everything logged while this request is handled (adapters and backends too) carries its correlation id.
-    return deps.correlation ? deps.correlation.run(correlationId, () => handled(correlationId, actor, sink, work)) : handled(correlationId, actor, sink, work);
+    return core.correlation ? core.correlation.run(correlationId, () => handled(correlationId, actor, sink, work)) : handled(correlationId, actor, sink, work);
   }
 
   async function handled(correlationId: string, actor: Actor, sink: ReplySink, work: (correlationId: string) => Promise<void>): Promise<void> {
@@ -74,12 +89,12 @@ export function createHandler(deps: CoreDeps): Handler {
       await work(correlationId);
     } catch (thrown) {
       const error = toLockdeskError(thrown);
-      deps.logger.error({ correlationId, code: error.code, err: thrown, actor: actor.id }, 'request failed');
+      core.logger.error({ correlationId, code: error.code, err: thrown, actor: actor.id }, 'request failed');
       const text =
         error.code === ERROR_CODES.STORE_UNAVAILABLE || error.code === ERROR_CODES.STORE_CORRUPT
           ? 'lockdesk cannot reach its storage right now, so it did nothing. Try again shortly.'
           : error.describe();
-      await sink.reply(noticeReply('error', `${text} (reference ${correlationId})`)).catch((e) => deps.logger.error({ err: e }, 'could not send the error reply'));
+      await sink.reply(noticeReply('error', `${text} (reference ${correlationId})`)).catch((e) => core.logger.error({ err: e }, 'could not send the error reply'));
     }
   }
 
@@ -87,15 +102,18 @@ export function createHandler(deps: CoreDeps): Handler {
     const parsed = parseCommand(text);
     if (!parsed.ok) return usageReply(parsed.problem, parsed.topic);
     const command = parsed.command;
+    const deps = now();
     switch (command.kind) {
       case 'help':
-        return helpReply(command.topic);
+        return helpFor(deps.policy, actor, command.topic);
       case 'lost':
         return lostRequest(deps, actor, correlationId);
       case 'action':
         return requestAction(deps, actor, command.action, command.query, correlationId);
       case 'devices':
         return lookUp(deps, actor, command.query, correlationId);
+      case 'preview':
+        return previewAction(deps, actor, command.action, command.query, correlationId);
     }
   }
 
@@ -109,6 +127,7 @@ export function createHandler(deps: CoreDeps): Handler {
           await sink.reply(noticeReply('error', 'lockdesk does not recognise that button. Nothing was done.'));
           return;
         }
+        const deps = now();
         if (click.kind === 'start') {
           await sink.reply(await requestAction(deps, actor, click.action, { kind: 'deviceId', id: click.deviceId }, correlationId));
           return;
@@ -117,38 +136,38 @@ export function createHandler(deps: CoreDeps): Handler {
           await sink.reply(await lostPlaybook(deps, actor, click.deviceId, correlationId));
           return;
         }
-        await handleDecision(core, followUp, actor, click, sink, click.kind === 'confirm' ? typed : undefined);
+        await handleDecision(deps, followUp, actor, click, sink, click.kind === 'confirm' ? typed : undefined);
       }),
 
     async refuseOutsider(actor, origin, sink) {
-      const correlationId = deps.ids.id();
-      await deps.store.audit.append(
-        auditEvent(deps.clock, { event: 'refusal', outcome: 'refused', reason: `from outside the organisation (${origin.kind} ${origin.id.slice(0, 64)})`, correlationId, actor }),
+      const correlationId = core.ids.id();
+      await core.store.audit.append(
+        auditEvent(core.clock, { event: 'refusal', outcome: 'refused', reason: `from outside the organisation (${origin.kind} ${origin.id.slice(0, 64)})`, correlationId, actor }),
       );
-      await sink?.reply(outsiderReply()).catch((e) => deps.logger.warn({ err: { message: String((e as Error)?.message ?? e) } }, 'could not send the refusal'));
+      await sink?.reply(outsiderReply()).catch((e) => core.logger.warn({ err: { message: String((e as Error)?.message ?? e) } }, 'could not send the refusal'));
     },
 
     async selfService(actor) {
-      const correlationId = deps.ids.id();
+      const correlationId = core.ids.id();
       try {
-        return await selfService(deps, actor, correlationId);
+        return await selfService(now(), actor, correlationId);
       } catch (thrown) {
         const error = toLockdeskError(thrown);
-        deps.logger.error({ correlationId, code: error.code, err: thrown }, 'self-service view failed');
+        core.logger.error({ correlationId, code: error.code, err: thrown }, 'self-service view failed');
         return noticeReply('error', `${error.describe()} (reference ${correlationId})`);
       }
     },
 
     async sweepExpired() {
       let count = 0;
-      for (const confirmation of await deps.store.confirmations.listExpired(deps.clock.now())) {
-        if (await expire(deps, confirmation)) count++;
+      for (const confirmation of await core.store.confirmations.listExpired(core.clock.now())) {
+        if (await expire(core, confirmation)) count++;
       }
       return count;
     },
 
     async recover(options = {}) {
-      const open = await deps.store.dispatches.listOpen();
+      const open = await core.store.dispatches.listOpen();
       // Interrupted: not a send in flight (this process's own not inside a backend call, another's owner dead).
       const dispatching = open.filter((r) => r.state === 'dispatching');
       const interrupted: DispatchRecord[] = [];
@@ -156,21 +175,21 @@ export function createHandler(deps: CoreDeps): Handler {
       const resolved = await resolveInterrupted(core, interrupted);
       // Every open dispatch gets a follow-up job; the queue keeps one per key, so one already queued (here or
       // on another replica) is not doubled.
-      const stillOpen = (await deps.store.dispatches.listOpen()).filter((r) => r.state !== 'dispatching');
+      const stillOpen = (await core.store.dispatches.listOpen()).filter((r) => r.state !== 'dispatching');
       const groups = new Map<string, DispatchRecord[]>();
       for (const record of stillOpen) groups.set(record.confirmationId, [...(groups.get(record.confirmationId) ?? []), record]);
       for (const records of groups.values()) {
         // The message keeps its heading and its chat window: who confirmed, and until when it is kept up to date.
-        const confirmation = await deps.store.confirmations.get(records[0]!.confirmationId);
+        const confirmation = await core.store.confirmations.get(records[0]!.confirmationId);
         const by = confirmation?.resolvedBy;
         const sentAt = Math.min(...records.map((r) => Date.parse(r.createdAt)));
         await followUp.track(records, {
           confirmedBy: by ? (by.email ?? by.id) : 'an earlier lockdesk process',
-          chatUntil: new Date(Math.max(deps.clock.now().getTime(), sentAt + deps.settings.followUpMs)),
+          chatUntil: new Date(Math.max(core.clock.now().getTime(), sentAt + core.settings.followUpMs)),
         });
       }
       if (resolved.length > 0 || interrupted.length > 0) {
-        deps.logger.info({ resolved: resolved.length, unresolved: interrupted.length - resolved.length }, 'crash recovery');
+        core.logger.info({ resolved: resolved.length, unresolved: interrupted.length - resolved.length }, 'crash recovery');
       }
       return { resolved: resolved.length, unresolved: interrupted.length - resolved.length, following: stillOpen.length };
     },
@@ -180,7 +199,7 @@ export function createHandler(deps: CoreDeps): Handler {
     stats: () => ({ liveSinks: followUp.liveSinks, inFlight: core.inFlight.size }),
 
     idle: async () => {
-      await deps.queue.idle?.();
+      await core.queue.idle?.();
     },
   };
 }

@@ -91,6 +91,8 @@ export const AUDIT_EVENTS = [
   'recovery',
   /** How following a confirmation's dispatches ended: settled, chat window over, gave up, unreachable. */
   'follow-up',
+  /** The policy file read again (it changed, or SIGHUP): applied, or refused with the old policy kept. Its hash, never its content. */
+  'policy-reload',
 ] as const;
 export type AuditEventName = (typeof AUDIT_EVENTS)[number];
 

@@ -10,7 +10,7 @@ import { ACTION_NOUN, ACTION_WORDS } from './action-words.js';
 
 export { ACTION_NOUN };
 
-const USAGE: Record<CommandWord, string> = {
+export const USAGE: Record<CommandWord, string> = {
   lock: 'lock <device name, serial number, device id, user email, user:<Entra object id> or "me">: lock a device remotely, after you confirm.',
   'reset-passcode': 'reset passcode <device name, serial, id, user email or "me">: reset (Android) or remove (iOS) a passcode, after you confirm.',
   lost: 'lost: lost your phone? Pick the device, then lockdesk offers what fits it best first: Lost Mode, lock, locate, a sound.',
@@ -20,15 +20,21 @@ const USAGE: Record<CommandWord, string> = {
   sound: 'sound <query>: make a lost device play a sound (an iPhone in Lost Mode, a corporate Android device).',
   'sign-out': "sign out <query>: end every session of the device's owner in Microsoft Entra ID (where the policy allows it).",
   devices: 'devices <query>: look devices up and see what each one supports.',
+  preview: 'preview <command> (or <command> --dry-run): what the command would do, device by device, and whether the policy allows it; nothing is sent.',
   help: 'help [command]: this list.',
 };
 
-export function helpReply(topic?: CommandWord): Reply {
-  const lines = topic ? [USAGE[topic]] : Object.values(USAGE);
-  const text = topic ? USAGE[topic] : `lockdesk handles a lost device (Lost Mode, lock, locate, sound, sign-out) and a forgotten passcode. Commands:\n${lines.join('\n')}`;
+/** One command's usage, or the list of `words` (default: every command) with an optional closing note. */
+export function helpReply(topic?: CommandWord, words: readonly CommandWord[] = Object.keys(USAGE) as CommandWord[], note?: string): Reply {
+  const lines = topic ? [USAGE[topic]] : words.map((w) => USAGE[w]);
+  const text = topic ? USAGE[topic] : `lockdesk handles lost devices and forgotten passcodes. The commands you may use:\n${lines.join('\n')}${note ? `\n${note}` : ''}`;
   const blocks: Block[] = topic
     ? [{ kind: 'paragraph', text: USAGE[topic] }]
-    : [{ kind: 'heading', text: 'lockdesk: lost devices and forgotten passcodes' }, ...lines.map((l): Block => ({ kind: 'paragraph', text: l }))];
+    : [
+        { kind: 'heading', text: 'lockdesk: lost devices and forgotten passcodes' },
+        ...lines.map((l): Block => ({ kind: 'paragraph', text: l })),
+        ...(note ? [{ kind: 'notice', tone: 'info', text: note } as Block] : []),
+      ];
   return { text, blocks };
 }
 

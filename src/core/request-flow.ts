@@ -17,13 +17,14 @@ import { actorRef, DEVICE_ACTIONS, type Actor, type Device, type DeviceAction } 
  * `all`: every permitted device that matched (a user's devices: all of them; a device query: cut at the limit);
  * `shown`: the first maxListed of them, which get cards; `listing` says how many more there are, when there are.
  */
-type Found = { ok: true; all: Device[]; shown: Device[]; listing: Listing; byUser: boolean } | { ok: false; reply: Reply };
+export type Found = { ok: true; all: Device[]; shown: Device[]; listing: Listing; byUser: boolean } | { ok: false; reply: Reply };
 /**
  * Resolves the query to the devices this person may see; audits the request and any refusal. A caller who may act
  * on their own devices only is answered from among those, and hears "nothing matches" whether a device exists but
  * is someone else's or does not exist at all: lockdesk tells no one what exists. The audit keeps the true reason.
+ * `foundOutcome`: how the request is audited when devices are found ('preview' for a preview, which offers nothing).
  */
-async function findPermitted(deps: CoreDeps, actor: Actor, query: Query, actions: readonly DeviceAction[], correlationId: string): Promise<Found> {
+export async function findPermitted(deps: CoreDeps, actor: Actor, query: Query, actions: readonly DeviceAction[], correlationId: string, foundOutcome: 'found' | 'preview' = 'found'): Promise<Found> {
   const audit = (event: 'request' | 'refusal', outcome: string, reason?: string, deviceIds?: string[]) =>
     deps.store.audit.append(
       auditEvent(deps.clock, { event, outcome, reason, correlationId, actor, action: actions.length === 1 ? actions[0] : null, query: describeQuery(query), deviceIds }),
@@ -57,7 +58,7 @@ async function findPermitted(deps: CoreDeps, actor: Actor, query: Query, actions
     }
     return { ok: false, reply: notFoundReply(query) };
   }
-  await audit('request', 'found', undefined, resolution.devices.map((d) => d.id));
+  await audit('request', foundOutcome, undefined, resolution.devices.map((d) => d.id));
   const shown = resolution.devices.slice(0, deps.settings.maxListed);
   // A user's devices are all in hand, so their number is known; a device query was cut at the limit.
   const listing: Listing = { shown: shown.length, total: resolution.byUser ? resolution.devices.length : undefined, more: resolution.more || shown.length < resolution.devices.length };

@@ -1,6 +1,6 @@
 // The policy's aad-group: members, resolved for one person through the backend's directory and remembered for a
 // few minutes, so each chat event does not ask Entra again.
-import type { Policy } from '../core/index.js';
+import { derived, policySourceOf, type Policy, type PolicySource } from '../core/index.js';
 import type { Clock, Directory, Logger } from '../ports.js';
 
 export const GROUP_CACHE_MS = 5 * 60_000;
@@ -14,10 +14,18 @@ export function policyGroupIds(policy: Policy): string[] {
 
 export type AadGroupsOf = (aadObjectId: string) => Promise<string[]>;
 
-export function aadGroupResolver(directory: Directory | undefined, policy: Policy, clock: Clock, logger: Logger): AadGroupsOf {
-  const groupIds = policyGroupIds(policy);
+/** `policy`: the one in force, read on each call: a reloaded policy's groups are asked about from the next event on. */
+export function aadGroupResolver(directory: Directory | undefined, policy: Policy | PolicySource, clock: Clock, logger: Logger): AadGroupsOf {
+  const idsNow = derived(policySourceOf(policy), policyGroupIds);
+  let cachedFor: string[] = [];
   const cache = new Map<string, { groups: string[]; until: number }>();
   return async (aadObjectId) => {
+    const groupIds = idsNow();
+    // Membership remembered was asked about the old policy's groups: a new policy asks again.
+    if (groupIds !== cachedFor) {
+      cache.clear();
+      cachedFor = groupIds;
+    }
     if (!directory || groupIds.length === 0 || aadObjectId === '') return [];
     const now = clock.now().getTime();
     const hit = cache.get(aadObjectId);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_POLICY, policySchema, type Policy } from '../../src/core/index.js';
+import { DEFAULT_POLICY, PolicyHolder, policySchema, type Policy } from '../../src/core/index.js';
 import { aadGroupResolver, GROUP_CACHE_MS, policyGroupIds } from '../../src/directory/aad-groups.js';
 import type { Directory } from '../../src/ports.js';
 import { FakeClock } from '../fakes/clock.js';
@@ -53,5 +53,18 @@ describe('aad-group members', () => {
     expect(await aadGroupResolver(quiet, DEFAULT_POLICY, new FakeClock(), logger)('oid-bob')).toEqual([]);
     expect(await aadGroupResolver(undefined, policy, new FakeClock(), logger)('oid-bob')).toEqual([]);
     expect(quiet.calls).toEqual([]);
+  });
+
+  it('a reloaded policy\'s groups are asked about from the next event on; what was remembered of the old ones is not used', async () => {
+    const directory = new CountingDirectory();
+    const holder = new PolicyHolder(policy);
+    const groupsOf = aadGroupResolver(directory, holder, new FakeClock(), new RecordingLogger());
+    expect(await groupsOf('oid-bob')).toEqual(['aad-group:g-admins']);
+    holder.replace(policySchema.parse({ roles: [{ name: 'lockers', members: ['aad-group:g-lockers'], actions: ['lock'], devices: 'any' }] }));
+    expect(await groupsOf('oid-bob')).toEqual([]);
+    expect(directory.calls.map((c) => [...c.groupIds].sort())).toEqual([['g-admins', 'g-approvers'], ['g-lockers']]);
+    holder.replace(DEFAULT_POLICY);
+    expect(await groupsOf('oid-bob')).toEqual([]);
+    expect(directory.calls).toHaveLength(2);
   });
 });
