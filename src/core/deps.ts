@@ -3,6 +3,7 @@ import type { Clock, CorrelationContext, DeviceBackend, IdSource, JobQueue, Logg
 import type { SinkRestorer } from './reply.js';
 import type { PlatformSupport } from './platform-support.js';
 import type { Policy } from './policy.js';
+import type { PauseView } from './pause.js';
 
 export interface CoreSettings {
   /** Most devices listed in one reply. */
@@ -19,6 +20,8 @@ export interface CoreSettings {
    * would spend Intune's read budget (2,000 requests per 20 s); the others wait for the next round.
    */
   pollPerRound: number;
+  /** LOCKDESK_PAUSED=true: nothing is dispatched, and no command lifts it. */
+  pausedByEnvironment?: boolean;
 }
 
 export const DEFAULT_SETTINGS: CoreSettings = {
@@ -56,6 +59,8 @@ export interface CoreDeps {
 export interface Core extends CoreDeps {
   processes: ProcessRegistry;
   inFlight: Set<string>;
+  /** The pause in force (the environment's or the store's), read again at each call. */
+  pauseState(): Promise<PauseView | undefined>;
 }
 
 /** lowdb (one process per data directory): any other owner is a process that has ended. */

@@ -13,6 +13,7 @@ import { lookUp, lostPlaybook, lostRequest, requestAction, selfService } from '.
 import type { Actor } from './types.js';
 import type { DispatchRecord } from './records.js';
 import type { FollowUpJob } from '../ports.js';
+import { pauseCommand, readPause, resumeCommand, withPauseNotice, type PauseView } from './pause.js';
 
 /**
  * Where an outsider came from: the platform's own name for their organisation; for `teams-identity`, the Entra
@@ -55,12 +56,17 @@ export interface Handler {
   runFollowUp(job: FollowUpJob): Promise<void>;
   /** Resolves once no follow-up of this process is still updating a chat message. */
   idle(): Promise<void>;
+  /** The pause in force, if any (the banner, GET /readyz, the lockdesk_paused gauge). */
+  paused(): Promise<PauseView | undefined>;
   /** What this handler holds in memory: sinks of clicks being followed, sends inside a backend call. */
   stats(): { liveSinks: number; inFlight: number };
 }
 
 export function createHandler(deps: CoreDeps): Handler {
-  const core: Core = { ...deps, processes: deps.processes ?? singleProcess(deps.ids), inFlight: new Set() };
+  // Since when LOCKDESK_PAUSED has held, for those it refuses.
+  const startedAt = deps.clock.now();
+  const pauseState = () => readPause(deps, startedAt);
+  const core: Core = { ...deps, processes: deps.processes ?? singleProcess(deps.ids), inFlight: new Set(), pauseState };
   const followUp = new FollowUp(core);
 
   async function guarded(actor: Actor, sink: ReplySink, work: (correlationId: string) => Promise<void>): Promise<void> {
@@ -93,7 +99,11 @@ export function createHandler(deps: CoreDeps): Handler {
       case 'lost':
         return lostRequest(deps, actor, correlationId);
       case 'action':
-        return requestAction(deps, actor, command.action, command.query, correlationId);
+        return withPauseNotice(await requestAction(deps, actor, command.action, command.query, correlationId), await pauseState());
+      case 'pause':
+        return pauseCommand(deps, actor, command.reason, correlationId);
+      case 'resume':
+        return resumeCommand(deps, actor, correlationId);
       case 'devices':
         return lookUp(deps, actor, command.query, correlationId);
     }
@@ -110,7 +120,7 @@ export function createHandler(deps: CoreDeps): Handler {
           return;
         }
         if (click.kind === 'start') {
-          await sink.reply(await requestAction(deps, actor, click.action, { kind: 'deviceId', id: click.deviceId }, correlationId));
+          await sink.reply(withPauseNotice(await requestAction(deps, actor, click.action, { kind: 'deviceId', id: click.deviceId }, correlationId), await pauseState()));
           return;
         }
         if (click.kind === 'lost') {
@@ -176,6 +186,8 @@ export function createHandler(deps: CoreDeps): Handler {
     },
 
     runFollowUp: (job) => followUp.run(job),
+
+    paused: pauseState,
 
     stats: () => ({ liveSinks: followUp.liveSinks, inFlight: core.inFlight.size }),
 

@@ -91,6 +91,9 @@ export const AUDIT_EVENTS = [
   'recovery',
   /** How following a confirmation's dispatches ended: settled, chat window over, gave up, unreachable. */
   'follow-up',
+  /** The kill switch thrown and lifted by a command. */
+  'pause',
+  'resume',
 ] as const;
 export type AuditEventName = (typeof AUDIT_EVENTS)[number];
 
