@@ -77,6 +77,7 @@ export async function buildApp(config: Config, logger: Logger, overrides: AppOve
   const queue = await createQueue(config, { clock, logger });
   if (metrics) {
     if (created.writeBudget) metrics.sources.writeBudget = () => created.writeBudget!;
+    metrics.sources.paused = async () => (await handler.paused()) !== undefined;
     if (queue.depth) metrics.sources.queue = { kind: config.STORE === 'postgres' ? 'pg-boss' : 'memory', depth: () => queue.depth!() };
   }
   const sinks = new SinkRestorers();
@@ -98,6 +99,7 @@ export async function buildApp(config: Config, logger: Logger, overrides: AppOve
       ...DEFAULT_SETTINGS,
       followUpMs: config.LOCKDESK_FOLLOW_UP_MINUTES * 60_000,
       pollInitialMs: config.LOCKDESK_POLL_INTERVAL_MS,
+      pausedByEnvironment: config.LOCKDESK_PAUSED,
     },
   });
   const handler = metrics ? meteredHandler(core, metrics) : core;

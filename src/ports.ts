@@ -137,10 +137,52 @@ export interface AuditLog {
   read(options?: { since?: Date }): AsyncIterable<AuditEvent>;
 }
 
+/** One count a dispatch must fit in: with `units` more, the units counted under `key` in the last `windowMs` stay at or under `max`. */
+export interface LimitBucket {
+  key: string;
+  units: number;
+  max: number;
+  windowMs: number;
+}
+
+/** What taking counts came to: all counted, or none, and the first bucket without room (used: its units in the window now). */
+export type LimitTake = { ok: true } | { ok: false; key: string; used: number; retryAt: Date | undefined };
+
+/**
+ * The rate limits' counts of dispatched actions (PostgreSQL: shared by every replica; lowdb and memory: this process).
+ * A unit counts from the `now` it was taken at, for its bucket's window.
+ */
+export interface LimitCounter {
+  /**
+   * Atomically, against every process sharing the store: when every bucket has room for its units, counts them all
+   * and answers ok; else counts none, and names the first bucket without room and when enough will have left its
+   * window for the units to fit (undefined: never, the units alone are more than its max).
+   */
+  take(buckets: readonly LimitBucket[], now: Date): Promise<LimitTake>;
+}
+
+/** The kill switch, thrown by a person: who, since when, why. */
+export interface PauseState {
+  by: ActorRef;
+  since: string;
+  reason: string;
+}
+
+/** Where the kill switch is kept, so that every process sharing the store honours it at its next read. Durable before a change returns. */
+export interface PauseSwitch {
+  get(): Promise<PauseState | undefined>;
+  /** Pauses unless already paused, atomically: answers the pause in force (this one, or the earlier one kept). */
+  pause(state: PauseState): Promise<PauseState>;
+  /** Lifts the pause: answers the one lifted, or undefined when there was none. */
+  resume(): Promise<PauseState | undefined>;
+}
+
 export interface Store {
   readonly confirmations: ConfirmationStore;
   readonly dispatches: DispatchStore;
   readonly audit: AuditLog;
+  readonly limits: LimitCounter;
+  readonly pause: PauseSwitch;
   close(): Promise<void>;
 }
 

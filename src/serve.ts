@@ -5,7 +5,7 @@ import { interruptedAfterMs } from './queue/create-queue.js';
 import { runConsoleChat } from '../adapters/console/console-chat.js';
 import { buildApp } from './app.js';
 import { loadConfig } from './config/index.js';
-import { isLockdeskError } from './core/index.js';
+import { isLockdeskError, pauseSentence } from './core/index.js';
 import { createLogger } from './logger.js';
 import { startHttpServer } from './server/http-server.js';
 import { buildMounts } from './server/mounts.js';
@@ -35,6 +35,7 @@ async function main(): Promise<void> {
 
   const interactive = process.stdin.isTTY === true && process.stdout.isTTY === true;
   const consoleUser = config.LOCKDESK_CONSOLE_AS ?? DEFAULT_CONSOLE_USER;
+  const paused = await app.handler.paused();
   const banner = [
     `lockdesk is running on ${http.url} (health: ${http.url}/healthz)`,
     `  runtime: Node.js ${process.versions.node}`,
@@ -42,6 +43,7 @@ async function main(): Promise<void> {
     `  store:   ${app.describe.store}`,
     `  policy:  ${app.describe.policy}`,
     ...mounts.map((m) => `  serving: ${m.describe}`),
+    ...(paused ? [`  PAUSED:  ${pauseSentence(paused)}; nothing is dispatched until it is resumed${paused.byEnvironment ? ' (unset LOCKDESK_PAUSED and restart)' : ' ("resume")'}`] : []),
     ...(recovery.resolved + recovery.unresolved + recovery.following > 0
       ? [`  recovery: ${recovery.resolved} interrupted dispatch(es) settled, ${recovery.unresolved} still unresolved, ${recovery.following} being followed`]
       : []),

@@ -22,5 +22,10 @@ export const coreEnv = {
   LOCKDESK_SIM_LATENCY_MS: intFrom(0, 600_000).default(0),
   LOCKDESK_FOLLOW_UP_MINUTES: intFrom(1, 24 * 60).default(30),
   LOCKDESK_POLL_INTERVAL_MS: intFrom(10, 600_000).default(2000),
+  /** The operators' kill switch: true sends nothing until lockdesk is restarted without it (no command lifts it). */
+  LOCKDESK_PAUSED: z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], 'LOCKDESK_PAUSED must be true or false')
+    .default('false')
+    .transform((v) => v === 'true' || v === '1' || v === 'yes'),
   LOCKDESK_CONSOLE_AS: optionalText.pipe(z.email('LOCKDESK_CONSOLE_AS must be an email address').optional()),
 };

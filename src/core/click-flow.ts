@@ -13,6 +13,8 @@ import type { ReplySink, TypedAnswer, TypedPrompt } from './reply.js';
 import { statusReply } from './status-replies.js';
 import { withParameters } from './action-parameters.js';
 import { nextSteps } from './playbook.js';
+import { takeLimits } from './limits.js';
+import { pauseSentence } from './pause.js';
 import { secondStep, stepPrompt } from './second-step.js';
 import { storableFields } from './text.js';
 import { actorRef, sameActor, type Actor, type Device, type LostModeMessage } from './types.js';
@@ -25,6 +27,7 @@ const REFUSAL_TEXT = {
   notOffered: 'That device was not offered in this confirmation. Nothing was sent.',
   notRegistered: 'lockdesk has lost its connection to its database for a moment, so it sent nothing. Your confirmation still stands: click again in a few seconds.',
   notReread: 'Intune did not say how the devices are now, so lockdesk sent nothing. Your confirmation still stands: click again in a moment.',
+  stillStands: 'Your confirmation still stands: click it again once lockdesk is resumed (before it expires).',
   cannotAsk: 'This chat cannot ask you to type the number of devices, so lockdesk sent nothing. Ask again for fewer devices, or confirm from Slack, Teams or the terminal chat.',
 } as const;
 
@@ -38,7 +41,7 @@ type Decision = Extract<ButtonAction, { kind: 'confirm' | 'cancel' }>;
 export async function handleDecision(deps: Core, followUp: FollowUp, actor: Actor, click: Decision, sink: ReplySink, answer?: TypedAnswer): Promise<void> {
   const { store, clock } = deps;
   const confirmation = await store.confirmations.get(click.confirmationId);
-  const refuse = async (reason: Exclude<keyof typeof REFUSAL_TEXT, 'notRegistered' | 'cannotAsk'> | 'notRequester' | 'countMismatch' | 'lostModeText', text: string, c?: Confirmation, prompt?: TypedPrompt) => {
+  const refuse = async (reason: Exclude<keyof typeof REFUSAL_TEXT, 'notRegistered' | 'cannotAsk' | 'stillStands'> | 'paused' | 'notRequester' | 'countMismatch' | 'lostModeText', text: string, c?: Confirmation, prompt?: TypedPrompt) => {
     await store.audit.append(
       auditEvent(clock, {
         event: 'click-refused',
@@ -60,6 +63,9 @@ export async function handleDecision(deps: Core, followUp: FollowUp, actor: Acto
   }
   const chosen = click.kind === 'confirm' ? chosenDevices(confirmation, click.target) : [];
   if (click.kind === 'confirm' && chosen.length === 0) return refuse('notOffered', REFUSAL_TEXT.notOffered, confirmation);
+  // While paused nothing is sent, and the confirmation is not used up: it works again once lockdesk is resumed.
+  const paused = click.kind === 'confirm' ? await deps.pauseState() : undefined;
+  if (paused) return refuse('paused', `${pauseSentence(paused)}; nothing was sent. ${REFUSAL_TEXT.stillStands}`, confirmation);
   // A second step where the confirmation needs one: the count of a large bulk action, Lost Mode's text.
   let lostMode: LostModeMessage | undefined;
   if (click.kind === 'confirm') {
@@ -134,6 +140,12 @@ export async function handleDecision(deps: Core, followUp: FollowUp, actor: Acto
   const skippedText = describeSkipped([...rechecked.skipped, ...skipped]);
   if (targets.length === 0) {
     await sink.update(noticeReply('error', `${skippedText} Ask again to see the devices as they are now.`));
+    return;
+  }
+  // The rate limits count what is about to be sent (after the re-checks): over one, nothing is sent at all.
+  const limited = await takeLimits(deps, confirmation, actor, confirmation.requester, targets);
+  if (!limited.ok) {
+    await sink.update(noticeReply('error', skippedText ? `${limited.text} ${skippedText}` : limited.text));
     return;
   }
   // The playbook's next step for one device (none for a bulk action), for the person who asked.

@@ -22,9 +22,11 @@ export type Command =
   | { kind: 'devices'; query: Query }
   /** `preview <action command>` or `<action command> --dry-run`: what would be dispatched, sending nothing. */
   | { kind: 'preview'; action: DeviceAction; query: Query }
-  | { kind: 'help'; topic?: CommandWord };
+  | { kind: 'help'; topic?: CommandWord }
+  | { kind: 'pause'; reason: string }
+  | { kind: 'resume' };
 
-export const COMMAND_WORDS = ['lock', 'reset-passcode', 'lost', 'lost-mode', 'found', 'locate', 'sound', 'sign-out', 'devices', 'preview', 'help'] as const;
+export const COMMAND_WORDS = ['lock', 'reset-passcode', 'lost', 'lost-mode', 'found', 'locate', 'sound', 'sign-out', 'devices', 'preview', 'pause', 'resume', 'help'] as const;
 export type CommandWord = (typeof COMMAND_WORDS)[number];
 
 export type ParseResult = { ok: true; command: Command } | { ok: false; problem: string; topic?: CommandWord };
@@ -60,6 +62,14 @@ function stripQuotes(text: string): string {
   return text;
 }
 
+/** Why lockdesk is paused, as its pauser typed it: shown to everyone who clicks while it is. */
+export const MAX_REASON_LENGTH = 200;
+const reasonText = z
+  .string()
+  .trim()
+  .max(MAX_REASON_LENGTH, `the reason is longer than ${MAX_REASON_LENGTH} characters`)
+  .refine((text) => !CONTROL.test(text), 'the reason contains control characters');
+
 const commandSchema = z.discriminatedUnion('word', [
   z.object({ word: z.literal('help'), rest: z.string() }),
   z.object({ word: z.literal('lost'), rest: z.literal('', { message: '"lost" takes no query: it always shows your own devices' }) }),
@@ -71,6 +81,8 @@ const commandSchema = z.discriminatedUnion('word', [
   z.object({ word: z.literal('sound'), rest: queryText }),
   z.object({ word: z.literal('sign-out'), rest: queryText }),
   z.object({ word: z.literal('devices'), rest: queryText }),
+  z.object({ word: z.literal('pause'), rest: reasonText }),
+  z.object({ word: z.literal('resume'), rest: z.literal('', { message: '"resume" takes nothing after it' }) }),
 ]);
 
 function splitWord(input: string): { word: string; rest: string } {
@@ -133,6 +145,10 @@ export function parseCommand(input: string): ParseResult {
       return { ok: true, command: { kind: 'action', action: 'signOut', query: toQuery(command.rest) } };
     case 'devices':
       return { ok: true, command: { kind: 'devices', query: toQuery(command.rest) } };
+    case 'pause':
+      return { ok: true, command: { kind: 'pause', reason: command.rest } };
+    case 'resume':
+      return { ok: true, command: { kind: 'resume' } };
   }
 }
 

@@ -4,6 +4,7 @@ import type { SinkRestorer } from './reply.js';
 import type { PlatformSupport } from './platform-support.js';
 import type { Policy } from './policy.js';
 import type { PolicySource } from './policy-source.js';
+import type { PauseView } from './pause.js';
 
 export interface CoreSettings {
   /** Most devices listed in one reply. */
@@ -20,6 +21,8 @@ export interface CoreSettings {
    * would spend Intune's read budget (2,000 requests per 20 s); the others wait for the next round.
    */
   pollPerRound: number;
+  /** LOCKDESK_PAUSED=true: nothing is dispatched, and no command lifts it. */
+  pausedByEnvironment?: boolean;
 }
 
 export const DEFAULT_SETTINGS: CoreSettings = {
@@ -61,6 +64,8 @@ export type HandlerDeps = Omit<CoreDeps, 'policy'> & { policy: Policy | PolicySo
 export interface Core extends CoreDeps {
   processes: ProcessRegistry;
   inFlight: Set<string>;
+  /** The pause in force (the environment's or the store's), read again at each call. */
+  pauseState(): Promise<PauseView | undefined>;
 }
 
 /** lowdb (one process per data directory): any other owner is a process that has ended. */

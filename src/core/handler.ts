@@ -16,6 +16,7 @@ import { lookUp, lostPlaybook, lostRequest, requestAction, selfService } from '.
 import type { Actor } from './types.js';
 import type { DispatchRecord } from './records.js';
 import type { FollowUpJob } from '../ports.js';
+import { pauseCommand, readPause, resumeCommand, withPauseNotice, type PauseView } from './pause.js';
 
 /**
  * Where an outsider came from: the platform's own name for their organisation; for `teams-identity`, the Entra
@@ -58,6 +59,8 @@ export interface Handler {
   runFollowUp(job: FollowUpJob): Promise<void>;
   /** Resolves once no follow-up of this process is still updating a chat message. */
   idle(): Promise<void>;
+  /** The pause in force, if any (the banner, GET /readyz, the lockdesk_paused gauge). */
+  paused(): Promise<PauseView | undefined>;
   /** What this handler holds in memory: sinks of clicks being followed, sends inside a backend call. */
   stats(): { liveSinks: number; inFlight: number };
 }
@@ -65,6 +68,8 @@ export interface Handler {
 export function createHandler(input: HandlerDeps): Handler {
   const source = policySourceOf(input.policy);
   const { policy: _given, ...rest } = input;
+  // Since when LOCKDESK_PAUSED has held, for those it refuses.
+  const startedAt = input.clock.now();
   // Long-lived readers (follow-up) see the policy in force whenever they look; a request takes one at its start
   // (now()) and keeps it to its end, so a reload in between cannot give it half of each.
   const core: Core = {
@@ -74,7 +79,9 @@ export function createHandler(input: HandlerDeps): Handler {
     get policy() {
       return source.current();
     },
+    pauseState: () => readPause(core, startedAt),
   };
+  const pauseState = () => core.pauseState();
   const now = (): Core => ({ ...core, policy: source.current() });
   const followUp = new FollowUp(core);
 
@@ -109,7 +116,11 @@ export function createHandler(input: HandlerDeps): Handler {
       case 'lost':
         return lostRequest(deps, actor, correlationId);
       case 'action':
-        return requestAction(deps, actor, command.action, command.query, correlationId);
+        return withPauseNotice(await requestAction(deps, actor, command.action, command.query, correlationId), await pauseState());
+      case 'pause':
+        return pauseCommand(deps, actor, command.reason, correlationId);
+      case 'resume':
+        return resumeCommand(deps, actor, correlationId);
       case 'devices':
         return lookUp(deps, actor, command.query, correlationId);
       case 'preview':
@@ -129,7 +140,7 @@ export function createHandler(input: HandlerDeps): Handler {
         }
         const deps = now();
         if (click.kind === 'start') {
-          await sink.reply(await requestAction(deps, actor, click.action, { kind: 'deviceId', id: click.deviceId }, correlationId));
+          await sink.reply(withPauseNotice(await requestAction(deps, actor, click.action, { kind: 'deviceId', id: click.deviceId }, correlationId), await pauseState()));
           return;
         }
         if (click.kind === 'lost') {
@@ -195,6 +206,8 @@ export function createHandler(input: HandlerDeps): Handler {
     },
 
     runFollowUp: (job) => followUp.run(job),
+
+    paused: pauseState,
 
     stats: () => ({ liveSinks: followUp.liveSinks, inFlight: core.inFlight.size }),
 

@@ -13,3 +13,4 @@ export { decodeButton, encodeButton, type ButtonAction } from './buttons.js';
 export { outsiderReply } from './replies.js';
 export { ACTION_WORDS, actionTitle } from './action-words.js';
 export { locationSecret, type DeviceLocation } from './location.js';
+export { pauseSentence, type PauseView } from './pause.js';

@@ -1,5 +1,6 @@
 // Who may do what: the policy file's schema and the checks made against it.
 import { z } from 'zod';
+import { limitSchema } from './limits.js';
 import { LOST_MODE_LIMITS, PHONE_NUMBER } from './lost-mode.js';
 import { DEVICE_ACTIONS, type Actor, type ActorRef, type Device, type DeviceAction } from './types.js';
 
@@ -47,6 +48,10 @@ export const policySchema = z
     helpdeskPhone: z.string().max(LOST_MODE_LIMITS.phoneNumber).regex(PHONE_NUMBER, 'a phone number: digits, spaces and + ( ) - . / only').default(''),
     lostMode: lostModeSchema.default(() => lostModeSchema.parse({})),
     roles: z.array(roleSchema),
+    /** Rate limits on what is dispatched, checked when a confirmation is clicked (see limits.ts). */
+    limits: z.array(limitSchema).default([]),
+    /** People who may pause and resume lockdesk (the kill switch). */
+    pausers: z.array(selector).default([]),
   })
   .strict();
 
@@ -113,6 +118,10 @@ export function mayActOn(policy: Policy, actor: Actor, action: DeviceAction, dev
 
 export function isApprover(policy: Policy, actor: Actor): boolean {
   return policy.approvers.some((m) => memberMatches(m, actor));
+}
+
+export function isPauser(policy: Policy, actor: Actor): boolean {
+  return policy.pausers.some((m) => memberMatches(m, actor));
 }
 
 /** Whether this person may click the confirmation that `requester` asked for. */

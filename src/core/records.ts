@@ -93,6 +93,9 @@ export const AUDIT_EVENTS = [
   'follow-up',
   /** The policy file read again (it changed, or SIGHUP): applied, or refused with the old policy kept. Its hash, never its content. */
   'policy-reload',
+  /** The kill switch thrown and lifted by a command. */
+  'pause',
+  'resume',
 ] as const;
 export type AuditEventName = (typeof AUDIT_EVENTS)[number];
 

@@ -21,6 +21,8 @@ export const USAGE: Record<CommandWord, string> = {
   'sign-out': "sign out <query>: end every session of the device's owner in Microsoft Entra ID (where the policy allows it).",
   devices: 'devices <query>: look devices up and see what each one supports.',
   preview: 'preview <command> (or <command> --dry-run): what the command would do, device by device, and whether the policy allows it; nothing is sent.',
+  pause: 'pause [reason]: the kill switch: nothing is sent by any lockdesk until someone resumes it (for the people the policy names as pausers).',
+  resume: 'resume: lift a pause made with "pause" (a pause set by LOCKDESK_PAUSED is lifted only by an operator).',
   help: 'help [command]: this list.',
 };
 

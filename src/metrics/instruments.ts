@@ -15,6 +15,8 @@ export interface ScrapedSources {
   /** The Graph backend's write limiter (its own running totals; read, never changed, here). */
   writeBudget?: () => { readonly waits: number; readonly waitedMs: number };
   queue?: { kind: 'memory' | 'pg-boss'; depth: () => number | Promise<number> };
+  /** Whether the kill switch is thrown (the store's pause, or LOCKDESK_PAUSED). */
+  paused?: () => Promise<boolean>;
   /** A source that failed while scraped: the scrape goes on without its value. */
   onScrapeError?: (what: string, error: unknown) => void;
 }
@@ -91,6 +93,21 @@ export function createInstruments(sources: ScrapedSources) {
           // No stale number while the database is away: the series is left out until it answers again.
           this.reset();
           sources.onScrapeError?.('queue depth', error);
+        }
+      },
+    }),
+    paused: new Gauge({
+      name: 'lockdesk_paused',
+      help: 'Whether lockdesk is paused (the kill switch: a pause command, or LOCKDESK_PAUSED): 1 while nothing is dispatched.',
+      registers: [registry],
+      async collect() {
+        const paused = sources.paused;
+        if (!paused) return;
+        try {
+          this.set((await withinMs(SCRAPE_READ_MS, 'the pause', paused)) ? 1 : 0);
+        } catch (error) {
+          this.reset();
+          sources.onScrapeError?.('pause', error);
         }
       },
     }),

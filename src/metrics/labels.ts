@@ -72,6 +72,6 @@ export const graphKindLabel = (kind: unknown) => oneOf(GRAPH_CALL_KINDS, kind);
 export const STORE_OPERATIONS = [
   'confirmations.create', 'confirmations.get', 'confirmations.resolve', 'confirmations.listExpired',
   'dispatches.recordIntent', 'dispatches.transition', 'dispatches.get', 'dispatches.listOpen',
-  'audit.append',
+  'audit.append', 'limits.take', 'pause.get', 'pause.pause', 'pause.resume',
 ] as const;
 export type StoreOperation = (typeof STORE_OPERATIONS)[number];

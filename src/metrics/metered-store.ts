@@ -44,6 +44,12 @@ export function meteredStore(store: Store, metrics: Pick<Metrics, 'audit' | 'sto
       },
       read: (options) => a.read(options),
     },
+    limits: { take: counted('limits.take', (buckets, now) => store.limits.take(buckets, now)) },
+    pause: {
+      get: counted('pause.get', () => store.pause.get()),
+      pause: counted('pause.pause', (state) => store.pause.pause(state)),
+      resume: counted('pause.resume', () => store.pause.resume()),
+    },
     close: () => store.close(),
   };
 }

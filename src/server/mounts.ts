@@ -3,6 +3,7 @@
 // operations routes (/healthz, /readyz, /metrics) are a mount too.
 import type { App } from '../app.js';
 import { metricsServing } from '../config/metrics.js';
+import { pauseSentence } from '../core/index.js';
 import type { Logger } from '../ports.js';
 import { timedRoute } from './ack-timing.js';
 import type { Route } from './http-server.js';
@@ -32,6 +33,10 @@ export async function buildMounts(app: App, logger: Logger): Promise<Mount[]> {
     operationsMount({
       describeHealth: () => Object.assign({ backend: app.backend.kind }, ...mounts.map((m) => m.health?.() ?? {})),
       checks: () => [...checks, ...mounts.flatMap((m) => (m.readiness ? [m.readiness] : []))],
+      notes: async (): Promise<Record<string, string>> => {
+        const paused = await app.handler.paused();
+        return paused ? { paused: pauseSentence(paused) } : {};
+      },
       metrics: serving.kind === 'main' ? app.metrics : undefined,
     }),
   );

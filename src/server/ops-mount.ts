@@ -5,7 +5,7 @@ import type { Logger } from '../ports.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { healthRoute, startHttpServer, type Route, type RunningServer } from './http-server.js';
 import type { Mount } from './mounts.js';
-import { readyRoute, type ReadinessCheck } from './readiness.js';
+import { readyRoute, type ReadinessCheck, type ReadinessNotes } from './readiness.js';
 
 export const METRICS_PATH = '/metrics';
 
@@ -23,12 +23,14 @@ export function metricsRoute(metrics: Metrics): Route {
 export interface OperationsOptions {
   describeHealth: () => Record<string, unknown>;
   checks: () => readonly ReadinessCheck[];
+  /** Said beside the checks (the pause in force). */
+  notes?: ReadinessNotes;
   /** Set: GET /metrics on the main server too. */
   metrics?: Metrics | undefined;
 }
 
 export function operationsMount(options: OperationsOptions): Mount {
-  const routes = [healthRoute(options.describeHealth), readyRoute(options.checks), ...(options.metrics ? [metricsRoute(options.metrics)] : [])];
+  const routes = [healthRoute(options.describeHealth), readyRoute(options.checks, options.notes), ...(options.metrics ? [metricsRoute(options.metrics)] : [])];
   return { describe: routes.map((r) => `${r.method} ${r.path}`).join(', '), routes };
 }
 

@@ -38,15 +38,21 @@ export async function readiness(checks: readonly ReadinessCheck[]): Promise<{ re
   return { ready: results.every(([, result]) => result === 'ok'), checks: Object.fromEntries(results) };
 }
 
-export function readyRoute(checks: () => readonly ReadinessCheck[]): Route {
+/**
+ * What the answer says beside the checks without holding readiness back (a paused lockdesk is healthy: it is doing
+ * what it was told). A note that cannot be read in time is left out; the checks say why.
+ */
+export type ReadinessNotes = () => Promise<Record<string, string>>;
+
+export function readyRoute(checks: () => readonly ReadinessCheck[], notes?: ReadinessNotes): Route {
   return {
     method: 'GET',
     path: '/readyz',
     listener: async (_req, res) => {
-      const result = await readiness(checks());
+      const [result, extra] = await Promise.all([readiness(checks()), notes ? withinMs(READY_CHECK_MS, 'notes', notes).catch(() => ({})) : {}]);
       res
         .writeHead(result.ready ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store' })
-        .end(JSON.stringify({ status: result.ready ? 'ready' : 'not ready', checks: result.checks }));
+        .end(JSON.stringify({ status: result.ready ? 'ready' : 'not ready', checks: result.checks, ...extra }));
     },
   };
 }

@@ -4,6 +4,7 @@ import { ERROR_CODES, LockdeskError } from '../core/errors.js';
 import { isSettled, type AuditEvent, type Confirmation, type DispatchRecord } from '../core/records.js';
 import type { AuditLog, ConfirmationStore, DispatchStore, Store } from '../ports.js';
 import { copy, decideResolve, isExpiredPending } from './resolve-rules.js';
+import { createMemoryLimits, createMemoryPause } from './memory-guardrails.js';
 
 export function createMemoryStore(): Store {
   const confirmations = new Map<string, Confirmation>();
@@ -64,7 +65,7 @@ export function createMemoryStore(): Store {
     },
   };
 
-  return { confirmations: confirmationStore, dispatches: dispatchStore, audit, close: async () => {} };
+  return { confirmations: confirmationStore, dispatches: dispatchStore, audit, limits: createMemoryLimits(), pause: createMemoryPause(), close: async () => {} };
 }
 
 function duplicate(kind: string, id: string): LockdeskError {

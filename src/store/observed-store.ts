@@ -13,6 +13,8 @@ export function observeAudit(store: Store, logger: Logger): ObservedStore {
   return {
     confirmations: store.confirmations,
     dispatches: store.dispatches,
+    limits: store.limits,
+    pause: store.pause,
     audit: {
       async append(event) {
         await store.audit.append(event);

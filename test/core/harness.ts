@@ -76,7 +76,7 @@ export function buttonValue(reply: Reply, label: string): string {
   return matches[0]!.value;
 }
 
-export function makeHarness(devices: Device[], options: { policy?: Policy; settings?: Partial<typeof DEFAULT_SETTINGS>; sinks?: SinkRestorer; processes?: ProcessRegistry; store?: Store } = {}): Harness {
+export function makeHarness(devices: Device[], options: { policy?: Policy; settings?: Partial<typeof DEFAULT_SETTINGS>; sinks?: SinkRestorer; processes?: ProcessRegistry; store?: Store; idPrefix?: string } = {}): Harness {
   const clock = new FakeClock('2025-06-02T09:00:00.000Z');
   const backend = new MemoryBackend(devices);
   backend.nowForStatus = () => clock.now().getTime();
@@ -93,7 +93,7 @@ export function makeHarness(devices: Device[], options: { policy?: Policy; setti
     platforms,
     policy: options.policy ?? DEFAULT_POLICY,
     clock,
-    ids: { secretId: () => `secret-${++n}-${Math.random().toString(36).slice(2)}`, id: () => `id-${++n}` },
+    ids: { secretId: () => `secret-${++n}-${Math.random().toString(36).slice(2)}`, id: () => `${options.idPrefix ?? 'id'}-${++n}` },
     logger,
     settings: { ...DEFAULT_SETTINGS, pollInitialMs: 1000, pollMaxMs: 4000, followUpMs: 60_000, ...options.settings },
   });

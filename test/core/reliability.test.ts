@@ -214,7 +214,7 @@ describe('memory', () => {
     const core: Core = {
       backend: h.backend, store: h.store, platforms, policy: DEFAULT_POLICY, clock: h.clock, logger: h.logger,
       ids: { secretId: () => 's', id: () => 'i' }, settings: { ...DEFAULT_SETTINGS, followUpMs: 60_000 },
-      queue: { schedule: async () => undefined }, processes: { id: 'p', isAlive: async () => false, maySend: () => true }, inFlight: new Set(),
+      queue: { schedule: async () => undefined }, processes: { id: 'p', isAlive: async () => false, maySend: () => true }, inFlight: new Set(), pauseState: async () => undefined,
     };
     const followUp = new FollowUp(core);
     const record = (i: number): DispatchRecord => ({ id: `d-${i}`, confirmationId: `c-${i}`, correlationId: `k-${i}`, action: 'lock', deviceId: 'x', deviceName: 'x', requester: pat, state: 'sent', createdAt: '', updatedAt: '' });

@@ -2,6 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ERROR_CODES, LockdeskError } from '../../src/core/errors.js';
 import type { Store } from '../../src/ports.js';
+import { describeGuardrailsContract } from './guardrails-contract.js';
 import { MINUTE, alice, at, auditEvent, bob, collect, confirmation, dispatch, iso } from './fixtures.js';
 
 export type MakeStore = () => Promise<{ store: Store; cleanup(): Promise<void> }>;
@@ -180,6 +181,8 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
         expect((await store.dispatches.listOpen()).map((r) => r.id)).toEqual([records[0]!.id, records[2]!.id, records[3]!.id]);
       });
     });
+
+    describeGuardrailsContract(() => store);
 
     describe('audit', () => {
       it('reads back what was appended, in order', async () => {

@@ -2,6 +2,8 @@
 //   state.json     live confirmations and open dispatches (lowdb, validated at open, rewritten atomically and fsynced)
 //   history.jsonl  records that left state.json (append-only, each append fdatasynced)
 //   audit.jsonl    the audit trail (append-only, each append fdatasynced)
+//   pause.json     the kill switch, when it was ever thrown (rewritten atomically and fsynced)
+// The rate limits' counts are kept in memory: one process holds the directory, and a restart starts them afresh.
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ERROR_CODES, LockdeskError, isLockdeskError } from '../../core/errors.js';
@@ -14,6 +16,8 @@ import { syncDir } from './durable-file.js';
 import { LiveState } from './live-state.js';
 import { StateFile } from './state-file.js';
 import { lockDataDir, type DirLock } from './dir-lock.js';
+import { openPauseFile, PAUSE_FILE } from './pause-file.js';
+import { createMemoryLimits } from '../memory-guardrails.js';
 
 export const STATE_FILE = 'state.json';
 export const HISTORY_FILE = 'history.jsonl';
@@ -66,12 +70,21 @@ async function openLocked(options: LowdbStoreOptions, logger: Logger, now: () =>
     await Promise.all([history.close(), audit?.close()]);
     throw error;
   }
+  let pause;
+  try {
+    pause = await guard(openPauseFile(join(options.dir, PAUSE_FILE), { fsync }), PAUSE_FILE);
+  } catch (error) {
+    await Promise.all([history.close(), audit.close()]);
+    throw error;
+  }
   const live = new LiveState(state, records, history, { now, settledGraceMs: options.settledGraceMs ?? 5 * 60_000, logger });
 
   return {
     confirmations: new LowdbConfirmations(live),
     dispatches: new LowdbDispatches(live),
     audit,
+    limits: createMemoryLimits(),
+    pause,
     async close() {
       try {
         await live.close();

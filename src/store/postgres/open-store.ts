@@ -6,6 +6,7 @@ import { PostgresInventoryIndex } from './inventory-index.js';
 import { PostgresAuditLog } from './audit.js';
 import { PostgresConfirmations } from './confirmations.js';
 import { PostgresDispatches } from './dispatches.js';
+import { PostgresLimits, PostgresPause } from './guardrails.js';
 import { migrateAs } from './migrate.js';
 import { createPool, describeDatabase, translatePgError, type PostgresOptions } from './pool.js';
 import { runner } from './run.js';
@@ -56,6 +57,8 @@ export async function openPostgresStore(options: OpenPostgresOptions): Promise<P
     confirmations: new PostgresConfirmations(run),
     dispatches: new PostgresDispatches(run),
     audit: new PostgresAuditLog(run),
+    limits: new PostgresLimits(run),
+    pause: new PostgresPause(run),
     inventoryIndex: new PostgresInventoryIndex(pool, options.url),
     processes,
     writeWindow,

@@ -29,3 +29,9 @@ CREATE SCHEMA IF NOT EXISTS lockdesk_boss;
 GRANT USAGE ON SCHEMA lockdesk_boss TO :"runtime_role";
 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA lockdesk_boss TO :"runtime_role";
 ALTER DEFAULT PRIVILEGES IN SCHEMA lockdesk_boss GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO :"runtime_role";
+
+-- The rate limits' counts: counted, read, and pruned once older than every window; the kill switch's one row is
+-- thrown (inserted) and lifted (deleted).
+GRANT SELECT, INSERT, DELETE ON lockdesk_limit_counts TO :"runtime_role";
+GRANT USAGE ON SEQUENCE lockdesk_limit_counts_seq_seq TO :"runtime_role";
+GRANT SELECT, INSERT, DELETE ON lockdesk_pause TO :"runtime_role";
