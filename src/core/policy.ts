@@ -1,5 +1,6 @@
 // Who may do what: the policy file's schema and the checks made against it.
 import { z } from 'zod';
+import { approvalSchema, protectedSchema } from './approval-policy.js';
 import { LOST_MODE_LIMITS, PHONE_NUMBER } from './lost-mode.js';
 import { DEVICE_ACTIONS, type Actor, type ActorRef, type Device, type DeviceAction } from './types.js';
 
@@ -13,6 +14,8 @@ const roleSchema = z
     actions: z.array(z.enum(DEVICE_ACTIONS)).min(1),
     /** "own": only devices whose Intune user is the caller. */
     devices: z.enum(['any', 'own']),
+    /** May act on protected people's devices without a second person (unless an approval rule covers the request). */
+    mayActOnProtected: z.boolean().optional(),
   })
   .strict();
 
@@ -47,6 +50,10 @@ export const policySchema = z
     helpdeskPhone: z.string().max(LOST_MODE_LIMITS.phoneNumber).regex(PHONE_NUMBER, 'a phone number: digits, spaces and + ( ) - . / only').default(''),
     lostMode: lostModeSchema.default(() => lostModeSchema.parse({})),
     roles: z.array(roleSchema),
+    /** Second-person approval: who approves, for how long a request waits, and the rules that need it. */
+    approval: approvalSchema.optional(),
+    /** People whose devices need a second person, or a role with mayActOnProtected. */
+    protected: protectedSchema.optional(),
   })
   .strict();
 
@@ -119,4 +126,14 @@ export function isApprover(policy: Policy, actor: Actor): boolean {
 export function mayConfirm(policy: Policy, actor: Actor, requester: ActorRef): boolean {
   const isRequester = actor.platform === requester.platform && actor.id === requester.id;
   return isRequester || isApprover(policy, actor);
+}
+
+/** Whether one of the actor's roles that gives this action may act on protected people without a second person. */
+export function mayActOnProtected(policy: Policy, actor: Actor, action: DeviceAction): boolean {
+  return policy.roles.some((r) => r.mayActOnProtected === true && r.actions.includes(action) && r.members.some((m) => memberMatches(m, actor)));
+}
+
+/** Whether this person may approve another's request (the requester never may; see approval-flow.ts). */
+export function isApprovalApprover(policy: Policy, actor: Actor): boolean {
+  return (policy.approval?.approvers ?? []).some((m) => memberMatches(m, actor));
 }
