@@ -10,6 +10,7 @@ import { observeAudit, type ObservedStore } from './store/observed-store.js';
 import { systemClock, systemIds } from './system.js';
 import { createQueue } from './queue/create-queue.js';
 import { SinkRestorers } from './sink-restorers.js';
+import { ApprovalNotifiers } from './approval-notifiers.js';
 import { aadGroupResolver, type AadGroupsOf } from './directory/aad-groups.js';
 import { metricsServing } from './config/metrics.js';
 import { correlation } from './logger.js';
@@ -26,6 +27,8 @@ export interface App {
   processes?: ProcessRegistry;
   /** Chat adapters register here how to restore their sinks for follow-up on any process. */
   sinks: SinkRestorers;
+  /** Chat adapters register here where approval cards go (policy "approval"). */
+  approvals: ApprovalNotifiers;
   policy: Policy;
   /** The policy's aad-group: selectors a person is in (Teams and any adapter that knows Entra object ids). */
   aadGroupsOf: AadGroupsOf;
@@ -70,9 +73,12 @@ export async function buildApp(config: Config, logger: Logger, overrides: AppOve
     if (queue.depth) metrics.sources.queue = { kind: config.STORE === 'postgres' ? 'pg-boss' : 'memory', depth: () => queue.depth!() };
   }
   const sinks = new SinkRestorers();
+  const approvals = new ApprovalNotifiers(logger);
   const core = createHandler({
     queue,
     sinks,
+    approvals,
+    ...(isDirectory(backend) ? { directory: backend } : {}),
     ...(opened.processes ? { processes: opened.processes } : {}),
     backend,
     store,
@@ -106,6 +112,7 @@ export async function buildApp(config: Config, logger: Logger, overrides: AppOve
     store,
     ...(opened.processes ? { processes: opened.processes } : {}),
     sinks,
+    approvals,
     policy,
     aadGroupsOf: aadGroupResolver(isDirectory(backend) ? backend : undefined, policy, clock, logger),
     platforms,

@@ -1,5 +1,7 @@
 // The one device-action handler every adapter calls. Adapters turn payloads into these calls and render the replies.
 import { decodeButton } from './buttons.js';
+import { handleApprovalClick } from './approval-click.js';
+import { sweepApprovals } from './approval-flow.js';
 import { handleDecision, expire } from './click-flow.js';
 import { parseCommand } from './commands.js';
 import { singleProcess, type Core, type CoreDeps } from './deps.js';
@@ -44,7 +46,7 @@ export interface Handler {
   refuseOutsider(actor: Actor, origin: Outsider, sink?: ReplySink): Promise<void>;
   /** The caller's own devices with self-service buttons ("I lost this device", "I forgot my passcode"). */
   selfService(actor: Actor): Promise<Reply>;
-  /** Marks confirmations whose time ran out as expired (audited once each). */
+  /** Marks confirmations and approval requests whose time ran out as expired (audited once each). */
   sweepExpired(): Promise<number>;
   /**
    * Settles dispatches a crash interrupted and resumes following the open ones. At start-up every
@@ -117,6 +119,10 @@ export function createHandler(deps: CoreDeps): Handler {
           await sink.reply(await lostPlaybook(deps, actor, click.deviceId, correlationId));
           return;
         }
+        if (click.kind === 'approve' || click.kind === 'deny' || click.kind === 'why') {
+          await handleApprovalClick(core, followUp, actor, click, sink, typed);
+          return;
+        }
         await handleDecision(core, followUp, actor, click, sink, click.kind === 'confirm' ? typed : undefined);
       }),
 
@@ -144,7 +150,7 @@ export function createHandler(deps: CoreDeps): Handler {
       for (const confirmation of await deps.store.confirmations.listExpired(deps.clock.now())) {
         if (await expire(deps, confirmation)) count++;
       }
-      return count;
+      return count + (await sweepApprovals(core));
     },
 
     async recover(options = {}) {
