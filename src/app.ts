@@ -11,6 +11,7 @@ import { observeAudit, type ObservedStore } from './store/observed-store.js';
 import { systemClock, systemIds } from './system.js';
 import { createQueue } from './queue/create-queue.js';
 import { SinkRestorers } from './sink-restorers.js';
+import { ApprovalNotifiers } from './approval-notifiers.js';
 import { aadGroupResolver, type AadGroupsOf } from './directory/aad-groups.js';
 import { metricsServing } from './config/metrics.js';
 import { correlation } from './logger.js';
@@ -34,6 +35,8 @@ export interface App {
    * undefined when there is no policy file.
    */
   reloadPolicy(trigger: ReloadTrigger): Promise<PolicyReload | undefined>;
+  /** Chat adapters register here where approval cards go (policy "approval"). */
+  approvals: ApprovalNotifiers;
   /** The policy's aad-group: selectors a person is in (Teams and any adapter that knows Entra object ids). */
   aadGroupsOf: AadGroupsOf;
   platforms: PlatformSupport;
@@ -83,9 +86,12 @@ export async function buildApp(config: Config, logger: Logger, overrides: AppOve
   const sinks = new SinkRestorers();
   const ids = overrides.ids ?? systemIds;
   const reloader = policyFile ? policyReloader({ file: policyFile, holder: policy, hash: loaded.hash, audit: store.audit, clock, ids, logger }) : undefined;
+  const approvals = new ApprovalNotifiers(logger);
   const core = createHandler({
     queue,
     sinks,
+    approvals,
+    ...(isDirectory(backend) ? { directory: backend } : {}),
     ...(opened.processes ? { processes: opened.processes } : {}),
     backend,
     store,
@@ -120,6 +126,7 @@ export async function buildApp(config: Config, logger: Logger, overrides: AppOve
     store,
     ...(opened.processes ? { processes: opened.processes } : {}),
     sinks,
+    approvals,
     policy,
     async reloadPolicy(trigger) {
       if (!reloader) logger.info({ trigger }, 'no policy file to reload (LOCKDESK_POLICY is not set)');

@@ -1,9 +1,9 @@
 // The interfaces the core needs from the world. Backends and stores implement them; the core only calls them.
 import type { ActionParameters, ActionStatus, Device, DeviceAction } from './core/types.js';
 import type { LockdeskError } from './core/errors.js';
-import type { AuditEvent, Confirmation, DispatchPatch, DispatchRecord, DispatchState, ResolveOutcome } from './core/records.js';
+import type { Approval, ApprovalOutcome, AuditEvent, Confirmation, DispatchPatch, DispatchRecord, DispatchState, ResolveOutcome } from './core/records.js';
 import type { ActorRef } from './core/types.js';
-import type { Button } from './core/reply.js';
+import type { Button, Reply, ReplySink } from './core/reply.js';
 
 /** How a device can be looked up directly; a user's devices come from listUserDevices. */
 export type DeviceLookup = { by: 'id' | 'serial' | 'name' | 'namePrefix'; value: string };
@@ -119,6 +119,20 @@ export interface ConfirmationStore {
   listExpired(now: Date): Promise<Confirmation[]>;
 }
 
+export interface ApprovalStore {
+  create(approval: Approval): Promise<void>;
+  get(id: string): Promise<Approval | undefined>;
+  /**
+   * Moves a pending approval to `to`, atomically: of any number of concurrent calls for one id (on any replica), one
+   * wins. Fails with "expired" when `now` is past expiresAt and `to` is not "expired".
+   */
+  resolve(id: string, to: 'approved' | 'denied' | 'expired', by: ActorRef | null, now: Date, denyReason?: string): Promise<ApprovalOutcome>;
+  /** Adds what is known after creation (the cards posted, the requester's reason) to a pending approval; undefined when not pending. */
+  annotate(id: string, patch: Pick<Approval, 'cards' | 'reason'>): Promise<Approval | undefined>;
+  /** Pending approvals whose time ran out, for the expiry sweep. */
+  listExpired(now: Date): Promise<Approval[]>;
+}
+
 export interface DispatchStore {
   /** Durable before it returns: the intent must survive a crash right after. */
   recordIntent(record: DispatchRecord): Promise<void>;
@@ -179,11 +193,29 @@ export interface PauseSwitch {
 
 export interface Store {
   readonly confirmations: ConfirmationStore;
+  readonly approvals: ApprovalStore;
   readonly dispatches: DispatchStore;
   readonly audit: AuditLog;
   readonly limits: LimitCounter;
   readonly pause: PauseSwitch;
   close(): Promise<void>;
+}
+
+/** What an approval card is for: the request's id, who may approve (the policy's selectors) and the card itself. */
+export interface ApprovalNotice {
+  approvalId: string;
+  approvers: readonly string[];
+  requester: ActorRef;
+  card: Reply;
+}
+
+/**
+ * Where approval cards go (a Slack channel or DMs, a Teams conversation or personal chats, the terminal): an adapter
+ * matter. Returns one sink per card posted, so the core can turn each into the outcome (with a ref() where it can be
+ * restored on another process); an empty list when nobody could be reached.
+ */
+export interface ApprovalNotifier {
+  notify(notice: ApprovalNotice): Promise<ReplySink[]>;
 }
 
 export interface Clock {

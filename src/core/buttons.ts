@@ -9,7 +9,11 @@ export type ButtonAction =
   /** Start a request for one device (from a look-up list); it still needs its own confirmation. */
   | { kind: 'start'; action: DeviceAction; deviceId: string }
   /** "I lost this device": the lost-device playbook for one of the caller's devices (what fits it, best first). */
-  | { kind: 'lost'; deviceId: string };
+  | { kind: 'lost'; deviceId: string }
+  /** A second person's answer to a request held for approval (approval-flow.ts); "why": the requester's reason. */
+  | { kind: 'approve'; approvalId: string }
+  | { kind: 'deny'; approvalId: string }
+  | { kind: 'why'; approvalId: string };
 
 // A NUL or a lone surrogate is no id lockdesk ever made, and no store could look it up.
 const part = z.string().min(1).max(200).refine((v) => !/[\u0000\p{Cs}]/u.test(v));
@@ -18,6 +22,9 @@ const schema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('cancel'), confirmationId: part }),
   z.object({ kind: z.literal('start'), action: z.enum(DEVICE_ACTIONS), deviceId: part }),
   z.object({ kind: z.literal('lost'), deviceId: part }),
+  z.object({ kind: z.literal('approve'), approvalId: part }),
+  z.object({ kind: z.literal('deny'), approvalId: part }),
+  z.object({ kind: z.literal('why'), approvalId: part }),
 ]);
 
 const enc = encodeURIComponent;
@@ -32,6 +39,10 @@ export function encodeButton(action: ButtonAction): string {
       return `start:${action.action}:${enc(action.deviceId)}`;
     case 'lost':
       return `lost:${enc(action.deviceId)}`;
+    case 'approve':
+    case 'deny':
+    case 'why':
+      return `${action.kind}:${enc(action.approvalId)}`;
   }
 }
 
@@ -45,6 +56,7 @@ export function decodeButton(value: string): ButtonAction | undefined {
     else if (kind === 'cancel') decoded = { kind, confirmationId: dec(a) };
     else if (kind === 'start') decoded = { kind, action: a, deviceId: dec(b) };
     else if (kind === 'lost') decoded = { kind, deviceId: dec(a) };
+    else if (kind === 'approve' || kind === 'deny' || kind === 'why') decoded = { kind, approvalId: dec(a) };
     else return undefined;
   } catch {
     return undefined;

@@ -1,4 +1,5 @@
 // A click on a confirmation: only the right person, only once, only before it expires, only the devices shown.
+import { holdForApproval } from './approval-flow.js';
 import { auditEvent } from './audit.js';
 import type { ButtonAction } from './buttons.js';
 import type { Core, CoreDeps } from './deps.js';
@@ -148,6 +149,8 @@ export async function handleDecision(deps: Core, followUp: FollowUp, actor: Acto
     await sink.update(noticeReply('error', skippedText ? `${limited.text} ${skippedText}` : limited.text));
     return;
   }
+  // Second-person approval and protected people (approval-flow.ts): held for an approver, or refused, instead of sent.
+  if (await holdForApproval(deps, { actor, requester, confirmation, targets, lostMode, skippedText, sink })) return;
   // The playbook's next step for one device (none for a bulk action), for the person who asked.
   const steps = targets.length === 1 ? nextSteps(deps, requester, confirmation.action, targets[0]!) : [];
   const records = await dispatchConfirmed(deps, confirmation, targets, actor, {
@@ -200,7 +203,7 @@ function chosenDevices(confirmation: Confirmation, target: string): DeviceSnapsh
 }
 
 /** Each chosen device read again by id, just before the confirmation is claimed and the action sent. */
-async function readCurrent(deps: CoreDeps, chosen: DeviceSnapshot[]): Promise<Map<string, Device>> {
+export async function readCurrent(deps: CoreDeps, chosen: DeviceSnapshot[]): Promise<Map<string, Device>> {
   return new Map((await deps.backend.getDevices(chosen.map((s) => s.id))).map((d) => [d.id, storableFields(d)]));
 }
 
@@ -217,7 +220,7 @@ function requesterNow(actor: Actor, confirmation: Confirmation): Actor {
   return sameActor(actorRef(actor), confirmation.requester) ? actor : { ...confirmation.requester, groups: confirmation.requesterGroups ?? [] };
 }
 
-async function recheck(
+export async function recheck(
   deps: CoreDeps,
   requester: Actor,
   actor: Actor,

@@ -1,5 +1,5 @@
 // What the handler is built from; the composition root fills it in, tests pass fakes.
-import type { Clock, CorrelationContext, DeviceBackend, IdSource, JobQueue, Logger, ProcessRegistry, Store } from '../ports.js';
+import type { ApprovalNotifier, Clock, CorrelationContext, DeviceBackend, Directory, IdSource, JobQueue, Logger, ProcessRegistry, Store } from '../ports.js';
 import type { SinkRestorer } from './reply.js';
 import type { PlatformSupport } from './platform-support.js';
 import type { Policy } from './policy.js';
@@ -52,6 +52,10 @@ export interface CoreDeps {
   processes?: ProcessRegistry;
   /** Where a request's correlation id is made known to everything that logs while it is handled (the logger). */
   correlation?: CorrelationContext;
+  /** Where approval cards go (the chat adapters); without one, a request that needs approval reaches nobody and says so. */
+  approvals?: ApprovalNotifier;
+  /** Group membership of device owners, for the policy's protected groups; without one, such a group protects everyone. */
+  directory?: Directory;
 }
 
 /** What createHandler is given: a fixed policy, or a source whose policy a reload may replace. */

@@ -1,5 +1,7 @@
 // The one device-action handler every adapter calls. Adapters turn payloads into these calls and render the replies.
 import { decodeButton } from './buttons.js';
+import { handleApprovalClick } from './approval-click.js';
+import { sweepApprovals } from './approval-flow.js';
 import { handleDecision, expire } from './click-flow.js';
 import { parseCommand } from './commands.js';
 import { singleProcess, type Core, type HandlerDeps } from './deps.js';
@@ -48,7 +50,7 @@ export interface Handler {
   refuseOutsider(actor: Actor, origin: Outsider, sink?: ReplySink): Promise<void>;
   /** The caller's own devices with self-service buttons ("I lost this device", "I forgot my passcode"). */
   selfService(actor: Actor): Promise<Reply>;
-  /** Marks confirmations whose time ran out as expired (audited once each). */
+  /** Marks confirmations and approval requests whose time ran out as expired (audited once each). */
   sweepExpired(): Promise<number>;
   /**
    * Settles dispatches a crash interrupted and resumes following the open ones. At start-up every
@@ -147,6 +149,10 @@ export function createHandler(input: HandlerDeps): Handler {
           await sink.reply(await lostPlaybook(deps, actor, click.deviceId, correlationId));
           return;
         }
+        if (click.kind === 'approve' || click.kind === 'deny' || click.kind === 'why') {
+          await handleApprovalClick(deps, followUp, actor, click, sink, typed);
+          return;
+        }
         await handleDecision(deps, followUp, actor, click, sink, click.kind === 'confirm' ? typed : undefined);
       }),
 
@@ -174,7 +180,7 @@ export function createHandler(input: HandlerDeps): Handler {
       for (const confirmation of await core.store.confirmations.listExpired(core.clock.now())) {
         if (await expire(core, confirmation)) count++;
       }
-      return count;
+      return count + (await sweepApprovals(core));
     },
 
     async recover(options = {}) {

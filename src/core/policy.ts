@@ -1,6 +1,7 @@
 // Who may do what: the policy file's schema and the checks made against it.
 import { z } from 'zod';
 import { limitSchema } from './limits.js';
+import { approvalSchema, protectedSchema } from './approval-policy.js';
 import { LOST_MODE_LIMITS, PHONE_NUMBER } from './lost-mode.js';
 import { DEVICE_ACTIONS, type Actor, type ActorRef, type Device, type DeviceAction } from './types.js';
 
@@ -14,6 +15,8 @@ const roleSchema = z
     actions: z.array(z.enum(DEVICE_ACTIONS)).min(1),
     /** "own": only devices whose Intune user is the caller. */
     devices: z.enum(['any', 'own']),
+    /** May act on protected people's devices without a second person (unless an approval rule covers the request). */
+    mayActOnProtected: z.boolean().optional(),
   })
   .strict();
 
@@ -52,6 +55,10 @@ export const policySchema = z
     limits: z.array(limitSchema).default([]),
     /** People who may pause and resume lockdesk (the kill switch). */
     pausers: z.array(selector).default([]),
+    /** Second-person approval: who approves, for how long a request waits, and the rules that need it. */
+    approval: approvalSchema.optional(),
+    /** People whose devices need a second person, or a role with mayActOnProtected. */
+    protected: protectedSchema.optional(),
   })
   .strict();
 
@@ -128,4 +135,14 @@ export function isPauser(policy: Policy, actor: Actor): boolean {
 export function mayConfirm(policy: Policy, actor: Actor, requester: ActorRef): boolean {
   const isRequester = actor.platform === requester.platform && actor.id === requester.id;
   return isRequester || isApprover(policy, actor);
+}
+
+/** Whether one of the actor's roles that gives this action may act on protected people without a second person. */
+export function mayActOnProtected(policy: Policy, actor: Actor, action: DeviceAction): boolean {
+  return policy.roles.some((r) => r.mayActOnProtected === true && r.actions.includes(action) && r.members.some((m) => memberMatches(m, actor)));
+}
+
+/** Whether this person may approve another's request (the requester never may; see approval-flow.ts). */
+export function isApprovalApprover(policy: Policy, actor: Actor): boolean {
+  return (policy.approval?.approvers ?? []).some((m) => memberMatches(m, actor));
 }

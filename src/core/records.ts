@@ -1,5 +1,5 @@
 // What the store keeps: pending confirmations, dispatch records and audit events. No secret is ever a field here.
-import type { ActionState, ActorRef, DeviceAction } from './types.js';
+import type { ActionState, ActorRef, DeviceAction, LostModeMessage } from './types.js';
 import type { SinkRef } from './reply.js';
 
 /** What a person saw of a device when they were asked to confirm; the dispatch acts on exactly these ids. */
@@ -78,6 +78,48 @@ export interface DispatchRecord {
 
 export type DispatchPatch = Partial<Pick<DispatchRecord, 'state' | 'errorCode' | 'detail'>> & { updatedAt: string };
 
+export const APPROVAL_STATUSES = ['pending', 'approved', 'denied', 'expired'] as const;
+export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
+
+/**
+ * A confirmed request that a policy rule holds for a second person. It is sent only once an approver (never the
+ * requester) approves it, and only to these devices, as they are when it is approved.
+ */
+export interface Approval {
+  /** Unguessable (128 random bits); it travels in button payloads. */
+  id: string;
+  confirmationId: string;
+  correlationId: string;
+  action: DeviceAction;
+  requester: ActorRef;
+  /** The policy groups the requester was in when they asked, to re-check their rights on approval. */
+  requesterGroups?: string[];
+  requesterName?: string;
+  /** The devices the requester confirmed. */
+  devices: DeviceSnapshot[];
+  /** The lock-screen text the requester confirmed (Lost Mode); placeholders still in. */
+  lostMode?: LostModeMessage;
+  /** The policy rule that asked for a second person, by name. */
+  rule: string;
+  /** What the requester typed for the approvers. */
+  reason?: string;
+  createdAt: string;
+  expiresAt: string;
+  status: ApprovalStatus;
+  resolvedAt?: string;
+  resolvedBy?: ActorRef;
+  /** Why an approver denied it. */
+  denyReason?: string;
+  /** The requester's message ("Waiting for approval"), to turn into the outcome from any process. */
+  requesterRef?: SinkRef;
+  /** The approval cards posted to the approvers, to turn into the outcome from any process. */
+  cards?: SinkRef[];
+}
+
+export type ApprovalOutcome =
+  | { ok: true; approval: Approval }
+  | { ok: false; reason: 'unknown' | 'expired' | Exclude<ApprovalStatus, 'pending'>; approval?: Approval };
+
 export const AUDIT_EVENTS = [
   'request',
   'refusal',
@@ -96,6 +138,8 @@ export const AUDIT_EVENTS = [
   /** The kill switch thrown and lifted by a command. */
   'pause',
   'resume',
+  /** Second-person approval: outcome requested, approved, denied (reason: why), expired, refused (a click that did not count). */
+  'approval',
 ] as const;
 export type AuditEventName = (typeof AUDIT_EVENTS)[number];
 

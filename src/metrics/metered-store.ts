@@ -25,6 +25,8 @@ export function meteredStore(store: Store, metrics: Pick<Metrics, 'audit' | 'sto
       resolve: counted('confirmations.resolve', (id, to, by, choice, now) => c.resolve(id, to, by, choice, now)),
       listExpired: counted('confirmations.listExpired', (now) => c.listExpired(now)),
     },
+    // Approvals are few (a person's request each); their calls are not metered one by one.
+    approvals: store.approvals,
     dispatches: {
       recordIntent: counted('dispatches.recordIntent', (record) => d.recordIntent(record)),
       transition: counted('dispatches.transition', (id, from, patch) => d.transition(id, from, patch)),

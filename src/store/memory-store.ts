@@ -1,14 +1,15 @@
 // A real, in-memory Store for handler tests: the same rules as the lowdb store (it passes the same contract suite),
 // minus files and archiving. Everything lives in Maps and arrays and is gone when the process ends.
 import { ERROR_CODES, LockdeskError } from '../core/errors.js';
-import { isSettled, type AuditEvent, type Confirmation, type DispatchRecord } from '../core/records.js';
-import type { AuditLog, ConfirmationStore, DispatchStore, Store } from '../ports.js';
-import { copy, decideResolve, isExpiredPending } from './resolve-rules.js';
+import { isSettled, type Approval, type AuditEvent, type Confirmation, type DispatchRecord } from '../core/records.js';
+import type { ApprovalStore, AuditLog, ConfirmationStore, DispatchStore, Store } from '../ports.js';
+import { annotated, copy, decideApproval, decideResolve, isExpiredPending, isExpiredPendingApproval } from './resolve-rules.js';
 import { createMemoryLimits, createMemoryPause } from './memory-guardrails.js';
 
 export function createMemoryStore(): Store {
   const confirmations = new Map<string, Confirmation>();
   const dispatches = new Map<string, DispatchRecord>();
+  const approvals = new Map<string, Approval>();
   const events: AuditEvent[] = [];
 
   const confirmationStore: ConfirmationStore = {
@@ -27,6 +28,30 @@ export function createMemoryStore(): Store {
     },
     async listExpired(now) {
       return [...confirmations.values()].filter((c) => isExpiredPending(c, now)).map(copy);
+    },
+  };
+
+  const approvalStore: ApprovalStore = {
+    async create(approval) {
+      if (approvals.has(approval.id)) throw duplicate('approval', approval.id);
+      approvals.set(approval.id, copy(approval));
+    },
+    async get(id) {
+      const found = approvals.get(id);
+      return found && copy(found);
+    },
+    async resolve(id, to, by, now, denyReason) {
+      const decision = decideApproval(approvals.get(id), to, by, now, denyReason);
+      if (decision.next) approvals.set(id, decision.next);
+      return decision.outcome;
+    },
+    async annotate(id, patch) {
+      const next = annotated(approvals.get(id), patch);
+      if (next) approvals.set(id, next);
+      return next && copy(next);
+    },
+    async listExpired(now) {
+      return [...approvals.values()].filter((a) => isExpiredPendingApproval(a, now)).map(copy);
     },
   };
 
@@ -65,7 +90,7 @@ export function createMemoryStore(): Store {
     },
   };
 
-  return { confirmations: confirmationStore, dispatches: dispatchStore, audit, limits: createMemoryLimits(), pause: createMemoryPause(), close: async () => {} };
+  return { confirmations: confirmationStore, approvals: approvalStore, dispatches: dispatchStore, audit, limits: createMemoryLimits(), pause: createMemoryPause(), close: async () => {} };
 }
 
 function duplicate(kind: string, id: string): LockdeskError {

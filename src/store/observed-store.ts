@@ -12,6 +12,7 @@ export function observeAudit(store: Store, logger: Logger): ObservedStore {
   const listeners: AuditListener[] = [];
   return {
     confirmations: store.confirmations,
+    approvals: store.approvals,
     dispatches: store.dispatches,
     limits: store.limits,
     pause: store.pause,

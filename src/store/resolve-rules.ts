@@ -1,7 +1,7 @@
 // The single-use rules of a confirmation, shared by every store so that they cannot drift apart.
 // Pure and synchronous on purpose: a store calls decideResolve and applies its result with no await in between,
 // which is what makes "of N concurrent clicks exactly one wins" true within one process.
-import type { Confirmation, ResolveOutcome } from '../core/records.js';
+import type { Approval, ApprovalOutcome, Confirmation, ResolveOutcome } from '../core/records.js';
 import { actorRef, type ActorRef } from '../core/types.js';
 
 export type ResolveTarget = 'confirmed' | 'cancelled' | 'expired';
@@ -40,4 +40,34 @@ export function isExpiredPending(confirmation: Confirmation, now: Date): boolean
 /** Records leave a store as copies, so a caller that edits one cannot change stored state behind the store's back. */
 export function copy<T>(value: T): T {
   return structuredClone(value);
+}
+
+/** The single-use rules of an approval, like decideResolve: pure and synchronous, shared by every store. */
+export function decideApproval(
+  current: Approval | undefined,
+  to: 'approved' | 'denied' | 'expired',
+  by: ActorRef | null,
+  now: Date,
+  denyReason?: string,
+): { outcome: ApprovalOutcome; next?: Approval } {
+  if (!current) return { outcome: { ok: false, reason: 'unknown' } };
+  if (current.status !== 'pending') return { outcome: { ok: false, reason: current.status, approval: copy(current) } };
+  if (to !== 'expired' && now.getTime() >= Date.parse(current.expiresAt)) return { outcome: { ok: false, reason: 'expired', approval: copy(current) } };
+  const next: Approval = { ...copy(current), status: to, resolvedAt: now.toISOString() };
+  if (by) next.resolvedBy = actorRef(by);
+  if (denyReason !== undefined) next.denyReason = denyReason;
+  return { outcome: { ok: true, approval: copy(next) }, next };
+}
+
+/** What annotate() may add, and only to a pending approval. */
+export function annotated(current: Approval | undefined, patch: Pick<Approval, 'cards' | 'reason'>): Approval | undefined {
+  if (!current || current.status !== 'pending') return undefined;
+  const next = copy(current);
+  if (patch.cards !== undefined) next.cards = copy(patch.cards);
+  if (patch.reason !== undefined) next.reason = patch.reason;
+  return next;
+}
+
+export function isExpiredPendingApproval(approval: Approval, now: Date): boolean {
+  return approval.status === 'pending' && Date.parse(approval.expiresAt) <= now.getTime();
 }

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createHandler, DEFAULT_SETTINGS, DEFAULT_POLICY, platformSupportSchema, policySchema, type Actor, type Handler, type Policy, type Reply, type ReplySink, type SecretMessage, type Device } from '../../src/core/index.js';
 import { buttonsOf, type SinkRestorer, type TypedPrompt } from '../../src/core/reply.js';
 import type { AuditEvent } from '../../src/core/records.js';
-import type { Logger, ProcessRegistry, Store } from '../../src/ports.js';
+import type { ApprovalNotice, ApprovalNotifier, Directory, Logger, ProcessRegistry, Store } from '../../src/ports.js';
 import { createMemoryStore } from '../../src/store/memory-store.js';
 import { MemoryQueue } from '../../src/queue/memory-queue.js';
 import { FakeClock } from '../fakes/clock.js';
@@ -76,7 +76,23 @@ export function buttonValue(reply: Reply, label: string): string {
   return matches[0]!.value;
 }
 
-export function makeHarness(devices: Device[], options: { policy?: Policy; settings?: Partial<typeof DEFAULT_SETTINGS>; sinks?: SinkRestorer; processes?: ProcessRegistry; store?: Store; idPrefix?: string } = {}): Harness {
+/** Approval cards as an adapter would post them: each notice kept, with one recording sink per card. */
+export class RecordingNotifier implements ApprovalNotifier {
+  readonly notices: ApprovalNotice[] = [];
+  readonly cards: RecordingSink[] = [];
+  async notify(notice: ApprovalNotice) {
+    this.notices.push(notice);
+    const card = new RecordingSink();
+    card.replies.push(notice.card);
+    this.cards.push(card);
+    return [card];
+  }
+}
+
+export function makeHarness(
+  devices: Device[],
+  options: { policy?: Policy; settings?: Partial<typeof DEFAULT_SETTINGS>; sinks?: SinkRestorer; processes?: ProcessRegistry; store?: Store; idPrefix?: string; approvals?: ApprovalNotifier; directory?: Directory } = {},
+): Harness {
   const clock = new FakeClock('2025-06-02T09:00:00.000Z');
   const backend = new MemoryBackend(devices);
   backend.nowForStatus = () => clock.now().getTime();
@@ -87,6 +103,8 @@ export function makeHarness(devices: Device[], options: { policy?: Policy; setti
   const handler = createHandler({
     ...(options.sinks ? { sinks: options.sinks } : {}),
     ...(options.processes ? { processes: options.processes } : {}),
+    ...(options.approvals ? { approvals: options.approvals } : {}),
+    ...(options.directory ? { directory: options.directory } : {}),
     queue,
     backend,
     store,

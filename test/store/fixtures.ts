@@ -1,6 +1,6 @@
 // Records for store tests. Times are near the real clock so a store that archives by its own clock keeps them live.
 import { randomUUID } from 'node:crypto';
-import type { AuditEvent, Confirmation, DispatchRecord } from '../../src/core/records.js';
+import type { Approval, AuditEvent, Confirmation, DispatchRecord } from '../../src/core/records.js';
 import type { ActorRef } from '../../src/core/types.js';
 
 export const T0 = Math.floor(Date.now() / 1000) * 1000;
@@ -22,6 +22,23 @@ export function confirmation(overrides: Partial<Confirmation> = {}): Confirmatio
     createdAt: iso(0),
     expiresAt: iso(10 * MINUTE),
     status: 'pending',
+    ...overrides,
+  };
+}
+
+export function approval(overrides: Partial<Approval> = {}): Approval {
+  return {
+    id: `a-${randomUUID()}`,
+    confirmationId: `c-${randomUUID()}`,
+    correlationId: `corr-${randomUUID()}`,
+    action: 'resetPasscode',
+    requester: alice,
+    devices: [{ id: 'dev-1', name: 'Alice iPhone', userId: 'user-1', offered: true }],
+    rule: 'approval rule 1 (devices "others")',
+    createdAt: iso(0),
+    expiresAt: iso(30 * MINUTE),
+    status: 'pending',
+    requesterRef: { platform: 'slack', data: { channel: 'C1', ts: '1.2' } },
     ...overrides,
   };
 }

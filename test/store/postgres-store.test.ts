@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { openPostgresStore } from '../../src/store/postgres/open-store.js';
 import { migrate } from '../../src/store/postgres/migrate.js';
 import { withDefaultUser } from '../../src/store/postgres/pool.js';
-import { alice, at, auditEvent, confirmation, dispatch, MINUTE } from './fixtures.js';
+import { alice, approval, at, auditEvent, bob, confirmation, dispatch, MINUTE } from './fixtures.js';
 import { DATABASE_URL, dropSchema, postgresOrSkip, testSchemaName } from './postgres.js';
 import { describeStoreContract } from './store-contract.js';
 
@@ -35,6 +35,23 @@ if (availability.skip) {
           await a.confirmations.create(c);
           const results = await Promise.all([a, b, a, b].map((s) => s.confirmations.resolve(c.id, 'confirmed', alice, 'dev-1', at(MINUTE))));
           expect(results.filter((r) => r.ok)).toHaveLength(1);
+        }
+      } finally {
+        await b.close();
+        await cleanup();
+      }
+    });
+
+    it('two stores (two replicas) approving one request at once: exactly one wins, every time', async () => {
+      const { store: a, schema, cleanup } = await freshStore();
+      const b = await openPostgresStore({ url: DATABASE_URL, schema, logger: silent, migrate: false });
+      try {
+        for (let i = 0; i < 20; i++) {
+          const request = approval({ id: `approval-race-${i}` });
+          await a.approvals.create(request);
+          const results = await Promise.all([a, b, a, b].map((s, n) => (n % 2 ? s.approvals.resolve(request.id, 'denied', bob, at(MINUTE), 'no') : s.approvals.resolve(request.id, 'approved', bob, at(MINUTE)))));
+          expect(results.filter((r) => r.ok)).toHaveLength(1);
+          expect((await b.approvals.get(request.id))?.status).not.toBe('pending');
         }
       } finally {
         await b.close();

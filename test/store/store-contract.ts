@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ERROR_CODES, LockdeskError } from '../../src/core/errors.js';
 import type { Store } from '../../src/ports.js';
 import { describeGuardrailsContract } from './guardrails-contract.js';
-import { MINUTE, alice, at, auditEvent, bob, collect, confirmation, dispatch, iso } from './fixtures.js';
+import { MINUTE, alice, approval, at, auditEvent, bob, collect, confirmation, dispatch, iso } from './fixtures.js';
 
 export type MakeStore = () => Promise<{ store: Store; cleanup(): Promise<void> }>;
 
@@ -139,6 +139,59 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
         const ids = (await store.confirmations.listExpired(at(3 * MINUTE))).map((c) => c.id);
         expect(ids.sort()).toEqual([due.id, dueExactly.id].sort());
         expect(await store.confirmations.listExpired(at(0))).toEqual([]);
+      });
+    });
+
+    describe('approvals', () => {
+      it('creates and gets an approval, and hands out copies', async () => {
+        const a = approval();
+        await store.approvals.create(a);
+        const got = await store.approvals.get(a.id);
+        expect(got).toEqual(a);
+        got!.status = 'approved';
+        expect(await store.approvals.get(a.id)).toEqual(a);
+        expect(await store.approvals.get('no-such-id')).toBeUndefined();
+        await expect(store.approvals.create(a)).rejects.toMatchObject({ code: ERROR_CODES.INTERNAL });
+      });
+
+      it('approves once: of concurrent claims one wins, the others learn why', async () => {
+        const a = approval();
+        await store.approvals.create(a);
+        const results = await Promise.all([1, 2, 3].map(() => store.approvals.resolve(a.id, 'approved', { ...bob, groups: ['x'] } as typeof bob, at(MINUTE))));
+        expect(results.filter((r) => r.ok)).toHaveLength(1);
+        expect(results.filter((r) => !r.ok).map((r) => !r.ok && r.reason)).toEqual(['approved', 'approved']);
+        expect(await store.approvals.get(a.id)).toEqual({ ...a, status: 'approved', resolvedAt: iso(MINUTE), resolvedBy: bob });
+        expect(await store.approvals.resolve(a.id, 'denied', bob, at(MINUTE), 'no')).toMatchObject({ ok: false, reason: 'approved' });
+        expect(await store.approvals.resolve('no-such-id', 'approved', bob, at(0))).toEqual({ ok: false, reason: 'unknown' });
+      });
+
+      it('keeps the reason of a denial', async () => {
+        const a = approval();
+        await store.approvals.create(a);
+        const outcome = await store.approvals.resolve(a.id, 'denied', bob, at(MINUTE), 'not a lost device');
+        expect(outcome).toMatchObject({ ok: true, approval: { status: 'denied', denyReason: 'not a lost device', resolvedBy: bob } });
+      });
+
+      it('refuses an approval past its time, leaves it pending for the sweep, which expires it once', async () => {
+        const a = approval();
+        await store.approvals.create(a);
+        expect(await store.approvals.resolve(a.id, 'approved', bob, at(30 * MINUTE))).toMatchObject({ ok: false, reason: 'expired' });
+        expect((await store.approvals.listExpired(at(30 * MINUTE))).map((x) => x.id)).toEqual([a.id]);
+        expect((await store.approvals.listExpired(at(29 * MINUTE))).map((x) => x.id)).toEqual([]);
+        expect(await store.approvals.resolve(a.id, 'expired', null, at(30 * MINUTE))).toMatchObject({ ok: true });
+        expect(await store.approvals.resolve(a.id, 'expired', null, at(30 * MINUTE))).toMatchObject({ ok: false, reason: 'expired' });
+        expect(await store.approvals.listExpired(at(31 * MINUTE))).toEqual([]);
+      });
+
+      it('annotates a pending approval only', async () => {
+        const a = approval();
+        await store.approvals.create(a);
+        const cards = [{ platform: 'slack' as const, data: { channel: 'C2', ts: '3.4' } }];
+        expect(await store.approvals.annotate(a.id, { cards })).toEqual({ ...a, cards });
+        expect(await store.approvals.annotate(a.id, { reason: 'lost on the train' })).toEqual({ ...a, cards, reason: 'lost on the train' });
+        await store.approvals.resolve(a.id, 'approved', bob, at(MINUTE));
+        expect(await store.approvals.annotate(a.id, { reason: 'later' })).toBeUndefined();
+        expect((await store.approvals.get(a.id))?.reason).toBe('lost on the train');
       });
     });
 

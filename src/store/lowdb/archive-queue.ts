@@ -1,7 +1,7 @@
 // Which live records may move to history, and from when, ordered by that time. Keeping this index means a write
 // looks only at the few records that are due, never scans the whole state: the archiving work per write is bounded.
 
-export type ArchiveKind = 'confirmation' | 'dispatch';
+export type ArchiveKind = 'confirmation' | 'dispatch' | 'approval';
 
 export interface ArchiveCandidate {
   kind: ArchiveKind;

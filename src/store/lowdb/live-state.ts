@@ -2,7 +2,7 @@
 // due records to history.jsonl, then rewrites state.json. History is written before state.json drops a record, so a
 // crash between the two can duplicate a history line but never lose a record.
 import { ERROR_CODES, LockdeskError, isLockdeskError } from '../../core/errors.js';
-import { isSettled, type Confirmation, type DispatchRecord } from '../../core/records.js';
+import { isSettled, type Approval, type Confirmation, type DispatchRecord } from '../../core/records.js';
 import type { Logger } from '../../ports.js';
 import { ArchiveQueue, type ArchiveCandidate } from './archive-queue.js';
 import { GroupCommit } from './group-commit.js';
@@ -23,6 +23,7 @@ export interface LiveStateOptions {
 export class LiveState {
   readonly confirmations: Map<string, Confirmation>;
   readonly dispatches: Map<string, DispatchRecord>;
+  readonly approvals: Map<string, Approval>;
   readonly #state: StateFile;
   readonly #history: HistoryArchive;
   readonly #options: LiveStateOptions;
@@ -33,10 +34,12 @@ export class LiveState {
   constructor(state: StateFile, records: LiveRecords, history: HistoryArchive, options: LiveStateOptions) {
     this.confirmations = records.confirmations;
     this.dispatches = records.dispatches;
+    this.approvals = records.approvals;
     this.#state = state;
     this.#history = history;
     this.#options = options;
     for (const c of this.confirmations.values()) if (c.status !== 'pending') this.confirmationResolved(c);
+    for (const a of this.approvals.values()) if (a.status !== 'pending') this.approvalResolved(a);
     // Settled before this start: their grace already ran (or nobody is waiting on them any more).
     const nowMs = options.now().getTime();
     for (const d of this.dispatches.values()) if (isSettled(d.state)) this.#queue.add({ kind: 'dispatch', id: d.id, dueMs: nowMs });
@@ -45,6 +48,11 @@ export class LiveState {
   /** A spent confirmation still answers "already used" until its expiresAt, then it may go. */
   confirmationResolved(c: Confirmation): void {
     this.#queue.add({ kind: 'confirmation', id: c.id, dueMs: Date.parse(c.expiresAt) });
+  }
+
+  /** A resolved approval still answers "already approved" until its expiresAt, then it may go. */
+  approvalResolved(a: Approval): void {
+    this.#queue.add({ kind: 'approval', id: a.id, dueMs: Date.parse(a.expiresAt) });
   }
 
   dispatchSettled(d: DispatchRecord): void {
@@ -114,6 +122,11 @@ export class LiveState {
         if (!record || record.status === 'pending') continue;
         this.confirmations.delete(candidate.id);
         moved.push({ line: { kind: 'confirmation', archivedAt, record }, candidate });
+      } else if (candidate.kind === 'approval') {
+        const record = this.approvals.get(candidate.id);
+        if (!record || record.status === 'pending') continue;
+        this.approvals.delete(candidate.id);
+        moved.push({ line: { kind: 'approval', archivedAt, record }, candidate });
       } else {
         const record = this.dispatches.get(candidate.id);
         // Not settled any more (a later update reopened it): it is queued again when it settles.
@@ -128,6 +141,8 @@ export class LiveState {
   #restore(line: HistoryLine): void {
     if (line.kind === 'confirmation') {
       if (!this.confirmations.has(line.record.id)) this.confirmations.set(line.record.id, line.record);
+    } else if (line.kind === 'approval') {
+      if (!this.approvals.has(line.record.id)) this.approvals.set(line.record.id, line.record);
     } else if (!this.dispatches.has(line.record.id)) {
       this.dispatches.set(line.record.id, line.record);
     }

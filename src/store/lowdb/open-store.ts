@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { ERROR_CODES, LockdeskError, isLockdeskError } from '../../core/errors.js';
 import type { Clock, Logger, Store } from '../../ports.js';
 import { JsonlAuditLog } from './audit-log.js';
+import { LowdbApprovals } from './approvals.js';
 import { LowdbConfirmations } from './confirmations.js';
 import { LowdbDispatches } from './dispatches.js';
 import { HistoryArchive } from './history-archive.js';
@@ -81,6 +82,7 @@ async function openLocked(options: LowdbStoreOptions, logger: Logger, now: () =>
 
   return {
     confirmations: new LowdbConfirmations(live),
+    approvals: new LowdbApprovals(live),
     dispatches: new LowdbDispatches(live),
     audit,
     limits: createMemoryLimits(),

@@ -3,13 +3,14 @@
 // never reset or rewritten behind anyone's back.
 import { Low } from 'lowdb';
 import { ERROR_CODES, LockdeskError, isLockdeskError } from '../../core/errors.js';
-import type { Confirmation, DispatchRecord } from '../../core/records.js';
+import type { Approval, Confirmation, DispatchRecord } from '../../core/records.js';
 import { DurableDataFile, type DurableFs } from './durable-file.js';
 import { STATE_VERSION, stateFileSchema, type StateFileData } from './schema.js';
 
 export interface LiveRecords {
   confirmations: Map<string, Confirmation>;
   dispatches: Map<string, DispatchRecord>;
+  approvals: Map<string, Approval>;
 }
 
 export interface StateFileOptions {
@@ -47,13 +48,19 @@ export class StateFile {
     const records: LiveRecords = {
       confirmations: indexById(file, 'confirmation', db.data.confirmations),
       dispatches: indexById(file, 'dispatch', db.data.dispatches),
+      approvals: indexById(file, 'approval', db.data.approvals ?? []),
     };
     return { state: new StateFile(file, db), records };
   }
 
   /** Serialises the records now (synchronously, before the first await) and resolves once the new file is durable. */
   write(records: LiveRecords): Promise<void> {
-    this.#db.data = { version: STATE_VERSION, confirmations: [...records.confirmations.values()], dispatches: [...records.dispatches.values()] };
+    this.#db.data = {
+      version: STATE_VERSION,
+      confirmations: [...records.confirmations.values()],
+      dispatches: [...records.dispatches.values()],
+      ...(records.approvals.size > 0 ? { approvals: [...records.approvals.values()] } : {}),
+    };
     return this.#db.write();
   }
 }
@@ -106,6 +113,10 @@ export function stateFileChunks(data: StateFileData): Uint8Array[] {
   pushList(parts, data.confirmations);
   parts.push(encoder.encode(',\n  "dispatches": '));
   pushList(parts, data.dispatches);
+  if (data.approvals !== undefined) {
+    parts.push(encoder.encode(',\n  "approvals": '));
+    pushList(parts, data.approvals);
+  }
   parts.push(encoder.encode('\n}\n'));
   return parts;
 }

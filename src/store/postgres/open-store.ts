@@ -4,6 +4,7 @@ import type { LeaseTimings } from './lease.js';
 import { PgProcessRegistry } from './process-registry.js';
 import { PostgresInventoryIndex } from './inventory-index.js';
 import { PostgresAuditLog } from './audit.js';
+import { PostgresApprovals } from './approvals.js';
 import { PostgresConfirmations } from './confirmations.js';
 import { PostgresDispatches } from './dispatches.js';
 import { PostgresLimits, PostgresPause } from './guardrails.js';
@@ -55,6 +56,7 @@ export async function openPostgresStore(options: OpenPostgresOptions): Promise<P
   return {
     describe: `PostgreSQL at ${describeDatabase(options.url)}${options.schema ? ` (schema ${options.schema})` : ''}`,
     confirmations: new PostgresConfirmations(run),
+    approvals: new PostgresApprovals(run),
     dispatches: new PostgresDispatches(run),
     audit: new PostgresAuditLog(run),
     limits: new PostgresLimits(run),

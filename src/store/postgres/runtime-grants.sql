@@ -11,6 +11,8 @@ GRANT USAGE ON SEQUENCE lockdesk_audit_seq_seq TO :"runtime_role";
 -- Confirmations and dispatch records: created, read and moved on; never removed.
 GRANT SELECT, INSERT, UPDATE ON lockdesk_confirmations, lockdesk_dispatches TO :"runtime_role";
 GRANT USAGE ON SEQUENCE lockdesk_dispatches_seq_seq TO :"runtime_role";
+-- Requests held for a second person: likewise created, read and moved on; never removed.
+GRANT SELECT, INSERT, UPDATE ON lockdesk_approvals TO :"runtime_role";
 
 -- The inventory index is replaced whole at each refresh; a process's lease row goes when it stops.
 GRANT SELECT, INSERT, UPDATE, DELETE ON lockdesk_inventory, lockdesk_processes TO :"runtime_role";
