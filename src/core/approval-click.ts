@@ -8,6 +8,7 @@ import type { ButtonAction } from './buttons.js';
 import { describeSkipped, readCurrent, recheck } from './click-flow.js';
 import type { Core } from './deps.js';
 import { dispatchConfirmed } from './dispatcher.js';
+import { pauseSentence } from './pause.js';
 import { toLockdeskError } from './errors.js';
 import type { FollowUp } from './follow-up.js';
 import { withParameters } from './action-parameters.js';
@@ -73,6 +74,9 @@ export async function handleApprovalClick(deps: Core, followUp: FollowUp, actor:
   }
   if (click.kind === 'deny') return deny(deps, actor, approval, sink, answer, refuse);
 
+  // The kill switch holds for approvals too: nothing is sent while lockdesk is paused, and the approval still waits.
+  const paused = await deps.pauseState();
+  if (paused) return void (await sink.reply(noticeReply('warning', `${pauseSentence(paused)}. Nothing was sent; this request still waits and can be approved once lockdesk is resumed.`)));
   if (!deps.processes.maySend()) return void (await sink.reply(noticeReply('warning', REFUSAL_TEXT.notRegistered)));
   let current: Map<string, Device>;
   try {

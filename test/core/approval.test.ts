@@ -114,6 +114,17 @@ describe('second-person approval: deciding', () => {
     return { h, notifier, requester, card: notifier.notices[0]!.card, cardSink: notifier.cards[0]! };
   }
 
+  it('an approval clicked while lockdesk is paused sends nothing and still waits; after resume it is sent', async () => {
+    const { h, card } = await held();
+    await h.store.pause.pause({ by: { platform: 'console', id: 'lead@contoso.com', email: 'lead@contoso.com' }, since: h.clock.now().toISOString(), reason: 'a bad script' });
+    const paused = await h.click(lead, card, 'Approve');
+    expect(h.backend.dispatched).toEqual([]);
+    expect(paused.lastReply.text).toMatch(/lockdesk is paused by lead@contoso\.com .*a bad script\. Nothing was sent; this request still waits/);
+    await h.store.pause.resume();
+    await h.click(lead, card, 'Approve');
+    expect(h.backend.dispatched).toEqual([{ action: 'resetPasscode', deviceIds: [patPixel.id] }]);
+  });
+
   it('an approver approves: sent once, the requester sees the status, every card says who approved', async () => {
     const { h, requester, card, cardSink } = await held();
     const clicked = await h.click(lead, card, 'Approve');
