@@ -1,7 +1,7 @@
 // Who a Slack user is, for the core: email and name from users.info, and the policy's slack-group: selectors the
 // user is in, from usergroups.users.list. Both cached for a few minutes. Mentions in a query become emails.
 import type { webApi } from '@slack/bolt';
-import { derived, policySourceOf, type Actor, type Policy, type PolicySource } from '../../src/core/index.js';
+import { derived, policyGroupIdsOf, policySourceOf, type Actor, type Policy, type PolicySource } from '../../src/core/index.js';
 import type { Logger } from '../../src/ports.js';
 import { slackFailure } from './slack-errors.js';
 
@@ -34,10 +34,7 @@ export class SlackDirectory {
     private readonly logger: Logger,
     private readonly now: () => number = Date.now,
   ) {
-    this.#groupIds = derived(policySourceOf(policy), (p) => {
-      const members = [...p.approvers, ...p.roles.flatMap((r) => r.members)];
-      return [...new Set(members.filter((m) => m.startsWith(GROUP_PREFIX)).map((m) => m.slice(GROUP_PREFIX.length)))];
-    });
+    this.#groupIds = derived(policySourceOf(policy), (p) => policyGroupIdsOf(p, GROUP_PREFIX));
   }
 
   /**

@@ -6,7 +6,7 @@ export * from './reply.js';
 export { createHandler, type Handler, type Outsider, type RecoverySummary } from './handler.js';
 export { DEFAULT_SETTINGS, type CoreDeps, type CoreSettings, type HandlerDeps } from './deps.js';
 export { platformSupportSchema, supportFor, findPlatformRow, type PlatformSupport, type PlatformRow, type Support } from './platform-support.js';
-export { policySchema, DEFAULT_POLICY, type Policy } from './policy.js';
+export { policySchema, DEFAULT_POLICY, peopleSelectors, policyGroupIdsOf, type Policy } from './policy.js';
 export { PolicyHolder, policySourceOf, derived, type PolicySource } from './policy-source.js';
 export { parseCommand, MAX_QUERY_LENGTH, MAX_INPUT_LENGTH } from './commands.js';
 export { decodeButton, encodeButton, type ButtonAction } from './buttons.js';

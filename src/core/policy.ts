@@ -123,6 +123,22 @@ export function mayActOn(policy: Policy, actor: Actor, action: DeviceAction, dev
   return scope === 'any' || (scope === 'own' && isOwnDevice(device, actor));
 }
 
+/**
+ * Every selector that names people who may do something: role members, confirmers, approvers and pausers. The
+ * adapters resolve the group selectors among them (slack-group:, aad-group:) for each person; a list that missed
+ * one would leave that group's members without the right the policy gives them.
+ */
+export function peopleSelectors(policy: Policy): string[] {
+  return [...new Set([...policy.approvers, ...policy.roles.flatMap((r) => r.members), ...policy.pausers, ...(policy.approval?.approvers ?? [])])];
+}
+
+/** The ids of the policy's group selectors of one kind (slack-group:, aad-group:), without the prefix. */
+export function policyGroupIdsOf(policy: Policy, prefix: 'slack-group:' | 'aad-group:'): string[] {
+  return peopleSelectors(policy)
+    .filter((s) => s.startsWith(prefix))
+    .map((s) => s.slice(prefix.length));
+}
+
 export function isApprover(policy: Policy, actor: Actor): boolean {
   return policy.approvers.some((m) => memberMatches(m, actor));
 }

@@ -1,15 +1,14 @@
 // The policy's aad-group: members, resolved for one person through the backend's directory and remembered for a
 // few minutes, so each chat event does not ask Entra again.
-import { derived, policySourceOf, type Policy, type PolicySource } from '../core/index.js';
+import { derived, policyGroupIdsOf, policySourceOf, type Policy, type PolicySource } from '../core/index.js';
 import type { Clock, Directory, Logger } from '../ports.js';
 
 export const GROUP_CACHE_MS = 5 * 60_000;
 const PREFIX = 'aad-group:';
 
-/** Every Entra group id the policy names, as a member of a role or as an approver. */
+/** Every Entra group id the policy names for people: role members, confirmers, approvers, pausers. */
 export function policyGroupIds(policy: Policy): string[] {
-  const selectors = [...policy.approvers, ...policy.roles.flatMap((r) => r.members)];
-  return [...new Set(selectors.filter((s) => s.startsWith(PREFIX)).map((s) => s.slice(PREFIX.length)))];
+  return policyGroupIdsOf(policy, PREFIX);
 }
 
 export type AadGroupsOf = (aadObjectId: string) => Promise<string[]>;

@@ -29,6 +29,15 @@ describe('aad-group members', () => {
     expect(policyGroupIds(DEFAULT_POLICY)).toEqual([]);
   });
 
+  it("second-person approvers' and pausers' groups are asked about too (else their members could never approve or pause)", () => {
+    const guarded = policySchema.parse({
+      roles: policy.roles,
+      pausers: ['aad-group:g-pausers', 'slack-group:S0PAUSE'],
+      approval: { approvers: ['aad-group:g-leads', 'aad-group:g-admins'], rules: [{ actions: ['lock'] }] },
+    });
+    expect(policyGroupIds(guarded).sort()).toEqual(['g-admins', 'g-leads', 'g-pausers']);
+  });
+
   it('asks the directory about the policy\'s groups only, caches the answer, and asks again after it ages', async () => {
     const directory = new CountingDirectory();
     const clock = new FakeClock();
