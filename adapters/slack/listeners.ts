@@ -25,6 +25,8 @@ export const SLASH_COMMANDS: Record<string, string> = {
   '/sound': 'sound',
   '/sign-out': 'sign-out',
   '/devices': 'devices',
+  // Any lockdesk command as text: `/lockdesk pause <reason>`, `/lockdesk resume`, `/lockdesk preview lock me`.
+  '/lockdesk': '',
 };
 const SLASH_COMMAND = new RegExp(`^(${Object.keys(SLASH_COMMANDS).join('|')})$`);
 
@@ -89,7 +91,7 @@ export function registerListeners(bolt: BoltApp, deps: ListenerDeps): void {
         return;
       }
       if (!mentions.ok) return sink.reply(notice('warning', mentions.problem));
-      await handler.handleMessage(actor, `${word} ${unescapeSlack(mentions.text)}`.trim(), sink);
+      await handler.handleMessage(actor, `${word} ${unescapeSlack(mentions.text)}`.trim() || 'help', sink);
     });
   });
 

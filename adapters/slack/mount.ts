@@ -3,6 +3,7 @@
 import type { App } from '../../src/app.js';
 import type { Logger } from '../../src/ports.js';
 import type { Mount } from '../../src/server/mounts.js';
+import { slackApprovalNotifier } from './approval-cards.js';
 import { attachAuditChannel } from './audit-channel.js';
 import type { SlackStatus } from './connection.js';
 import { createSlackAdapter, SLACK_EVENTS_PATH, type SlackAdapter, type SlackAdapterOptions } from './slack-adapter.js';
@@ -33,13 +34,15 @@ export async function slackMount(app: App, logger: Logger, overrides: SlackMount
   // Follow-up rounds taken by this process, for clicks handled here before a restart or by another replica.
   app.sinks.register('slack', (data) => adapter.restoreSink(data));
   if (config.SLACK_AUDIT_CHANNEL) attachAuditChannel(app.store, adapter.client, config.SLACK_AUDIT_CHANNEL, logger);
+  app.approvals.register('slack', slackApprovalNotifier({ client: adapter.client, logger, channel: config.SLACK_APPROVALS_CHANNEL }));
   const audit = config.SLACK_AUDIT_CHANNEL ? `, audit lines to ${config.SLACK_AUDIT_CHANNEL}` : '';
+  const approvals = config.SLACK_APPROVALS_CHANNEL ? `, approval cards to ${config.SLACK_APPROVALS_CHANNEL}` : '';
   const listener = adapter.listener;
   const where = listener ? `POST ${SLACK_EVENTS_PATH}` : 'Socket Mode (no public URL)';
   return {
     adapter,
     get describe() {
-      return `Slack: ${where}${audit}${degraded(adapter.status)}`;
+      return `Slack: ${where}${audit}${approvals}${degraded(adapter.status)}`;
     },
     health: () => ({ slack: adapter.status.state === 'connected' ? 'ok' : 'degraded', ...(adapter.status.state === 'connecting' ? { slackReason: adapter.status.reason } : {}) }),
     routes: listener ? [{ method: 'POST', path: SLACK_EVENTS_PATH, listener }] : [],

@@ -13,6 +13,7 @@ import { SlackDirectory } from './directory.js';
 import { registerListeners } from './listeners.js';
 import { LockdeskReceiver } from './receiver.js';
 import { ResponseUrls } from './response-url.js';
+import { restoreCardSink } from './approval-cards.js';
 import { restoreClickSink } from './sink-ref.js';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
@@ -53,7 +54,7 @@ export interface SlackAdapter {
   stop(): Promise<void>;
   /** Resolves when the work started by every acknowledged event so far has ended (not the follow-ups). */
   idle(): Promise<void>;
-  /** A click's sink from the data of its stored reference, with this adapter's outlets (see sink-ref.ts). */
+  /** A click's or an approval card's sink from the data of its stored reference, with this adapter's outlets. */
   restoreSink(data: Record<string, unknown>): ReplySink | undefined;
 }
 
@@ -144,6 +145,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
       await idle();
     },
     idle,
-    restoreSink: (data) => restoreClickSink(outlets, data),
+    // An approval card's reference names only its message; a click's names the person who clicked.
+    restoreSink: (data) => ('card' in data ? restoreCardSink(client, data) : restoreClickSink(outlets, data)),
   };
 }

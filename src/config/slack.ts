@@ -18,6 +18,8 @@ export const slackEnv = {
     .transform((v) => (v ?? DEFAULT_SLACK_API_URL).replace(/\/*$/, '/')),
   /** A channel id (C…) for one line per dispatched action and result. */
   SLACK_AUDIT_CHANNEL: optionalText,
+  /** A channel id (C…/G…) where approval cards go; unset: each approver the policy names in Slack gets a DM. */
+  SLACK_APPROVALS_CHANNEL: optionalText,
   /** The installed workspace (T…); default: the one auth.test names. Requests from any other are refused. */
   SLACK_TEAM_ID: optionalText,
 };
@@ -27,9 +29,9 @@ export type SlackConfig = z.infer<z.ZodObject<typeof slackEnv>>;
 /** Cross-field rules; messages name variables, never their values. */
 export function refineSlack(config: SlackConfig, ctx: z.RefinementCtx): void {
   const problem = (path: keyof SlackConfig, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
-  const { SLACK_BOT_TOKEN: bot, SLACK_SIGNING_SECRET: secret, SLACK_APP_TOKEN: appToken, SLACK_AUDIT_CHANNEL: audit } = config;
+  const { SLACK_BOT_TOKEN: bot, SLACK_SIGNING_SECRET: secret, SLACK_APP_TOKEN: appToken, SLACK_AUDIT_CHANNEL: audit, SLACK_APPROVALS_CHANNEL: approvals } = config;
   if (bot === undefined) {
-    if (secret !== undefined || appToken !== undefined || audit !== undefined || config.SLACK_TEAM_ID !== undefined) {
+    if (secret !== undefined || appToken !== undefined || audit !== undefined || approvals !== undefined || config.SLACK_TEAM_ID !== undefined) {
       problem('SLACK_BOT_TOKEN', 'required when any other SLACK_ variable is set (the bot token, xoxb-…)');
     }
     return;
@@ -40,5 +42,6 @@ export function refineSlack(config: SlackConfig, ctx: z.RefinementCtx): void {
     problem('SLACK_SIGNING_SECRET', 'required with SLACK_BOT_TOKEN unless SLACK_APP_TOKEN (Socket Mode) is set');
   }
   if (audit !== undefined && !/^[CGD][A-Z0-9]{2,}$/.test(audit)) problem('SLACK_AUDIT_CHANNEL', 'must be a channel id such as C0123ABCD (not a #name)');
+  if (approvals !== undefined && !/^[CG][A-Z0-9]{2,}$/.test(approvals)) problem('SLACK_APPROVALS_CHANNEL', 'must be a channel id such as C0123ABCD (not a #name; the bot must be a member)');
   if (config.SLACK_TEAM_ID !== undefined && !/^T[A-Z0-9]{2,}$/.test(config.SLACK_TEAM_ID)) problem('SLACK_TEAM_ID', 'must be a workspace id such as T0123ABCD');
 }

@@ -18,11 +18,11 @@ describe('Slack configuration', () => {
   it('lists every Slack problem at once, naming variables and never their values', () => {
     let message = '';
     try {
-      loadConfig({ SLACK_BOT_TOKEN: 'xoxp-user-token-value', SLACK_APP_TOKEN: 'bad-app-token-value', SLACK_AUDIT_CHANNEL: '#audit', SLACK_API_URL: 'nope' });
+      loadConfig({ SLACK_BOT_TOKEN: 'xoxp-user-token-value', SLACK_APP_TOKEN: 'bad-app-token-value', SLACK_AUDIT_CHANNEL: '#audit', SLACK_APPROVALS_CHANNEL: '#approvals', SLACK_API_URL: 'nope' });
     } catch (error) {
       message = (error as Error).message;
     }
-    for (const name of ['SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN', 'SLACK_AUDIT_CHANNEL', 'SLACK_API_URL']) expect(message).toContain(`- ${name}:`);
+    for (const name of ['SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN', 'SLACK_AUDIT_CHANNEL', 'SLACK_APPROVALS_CHANNEL', 'SLACK_API_URL']) expect(message).toContain(`- ${name}:`);
     expect(message).not.toContain('user-token-value');
     expect(message).not.toContain('bad-app-token-value');
     expect(() => loadConfig({ SLACK_SIGNING_SECRET: 'x' })).toThrow(/SLACK_BOT_TOKEN: required when any other SLACK_ variable is set/);

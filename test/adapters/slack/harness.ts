@@ -31,8 +31,13 @@ export const PEOPLE: Record<string, { email?: string; name: string; team?: strin
   U0GWEN: { email: 'gwen@contoso.com', name: 'Gwen (helpdesk)' },
   U0ROBOT: { name: 'A bot' },
   U0LEAD: { email: 'lead@contoso.com', name: 'Lee (IT lead)' },
+  /** Gwen's second account (another id, her email in other letters): still Gwen. */
+  U0GWENALT: { email: 'Gwen@Contoso.com', name: 'Gwen (second account)' },
+  U0SEC: { email: 'sec@contoso.com', name: 'Sam (security)' },
 };
 export const HELPDESK_GROUP = 'S0HELP';
+/** The user groups usergroups.users.list knows. */
+export const GROUPS: Record<string, string[]> = { [HELPDESK_GROUP]: ['U0GWEN'], S0LEADS: ['U0LEAD', 'U0GWENALT', 'U0SEC'] };
 
 export const POLICY = {
   confirmTtlSeconds: 300,
@@ -47,6 +52,8 @@ export const POLICY = {
 export interface ApiCall {
   method: string;
   body: Record<string, unknown>;
+  /** Where the stand-in said a chat.postMessage landed. */
+  posted?: { channel: string; ts: string };
 }
 export interface HookPost {
   path: string;
@@ -157,7 +164,8 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
       const { uri, body: raw } = await seen(req);
       const method = uri.replace('/api/', '');
       const body = typeof raw === 'string' ? parseForm(raw) : (raw as Record<string, unknown>);
-      api.push({ method, body });
+      const call: ApiCall = { method, body };
+      api.push(call);
       const override = overrides.get(method)?.shift();
       if (override) return [override.status, override.body ?? { ok: false, error: 'fail' }, override.headers ?? {}];
       switch (method) {
@@ -167,10 +175,15 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
           return [200, { ok: true, user: { id: body.user, team_id: person.team ?? TEAM_ID, name: person.name, real_name: person.name, profile: { ...(person.email ? { email: person.email } : {}), display_name: person.name } } }];
         }
         case 'usergroups.users.list':
-          return [200, { ok: true, users: body.usergroup === HELPDESK_GROUP ? ['U0GWEN'] : [] }];
+          return [200, { ok: true, users: GROUPS[String(body.usergroup)] ?? [] }];
+        case 'users.lookupByEmail': {
+          const id = Object.keys(PEOPLE).find((u) => PEOPLE[u]!.email?.toLowerCase() === String(body.email).toLowerCase());
+          return id ? [200, { ok: true, user: { id, team_id: TEAM_ID, name: PEOPLE[id]!.name } }] : [200, { ok: false, error: 'users_not_found' }];
+        }
         case 'chat.postMessage': {
-          const channel = String(body.channel).startsWith('U') ? `D${String(body.channel).slice(1)}` : body.channel;
-          return [200, { ok: true, channel, ts: `${++ts}.000100` }];
+          const channel = String(body.channel).startsWith('U') ? `D${String(body.channel).slice(1)}` : String(body.channel);
+          call.posted = { channel, ts: `${++ts}.000100` };
+          return [200, { ok: true, ...call.posted }];
         }
         case 'chat.postEphemeral':
           return [200, { ok: true, message_ts: `${++ts}.000200` }];

@@ -107,7 +107,7 @@ describe('the manifest', () => {
   it('declares every command, interactivity, the home tab, app_home_opened and exactly the scopes used', async () => {
     const { parse } = await import('yaml');
     const manifest = parse(await readFile(new URL('../../../manifest/slack/manifest.yaml', import.meta.url), 'utf8'));
-    expect(manifest.features.slash_commands.map((c: { command: string }) => c.command).sort()).toEqual(['/devices', '/found', '/locate', '/lock', '/lost', '/lost-mode', '/reset-passcode', '/sign-out', '/sound']);
+    expect(manifest.features.slash_commands.map((c: { command: string }) => c.command).sort()).toEqual(['/devices', '/found', '/locate', '/lock', '/lockdesk', '/lost', '/lost-mode', '/reset-passcode', '/sign-out', '/sound']);
     expect(manifest.features.app_home).toMatchObject({ home_tab_enabled: true });
     expect(manifest.settings.interactivity.is_enabled).toBe(true);
     expect(manifest.settings.event_subscriptions.bot_events).toEqual(['app_home_opened']);
