@@ -131,6 +131,8 @@ export interface ApprovalStore {
   annotate(id: string, patch: Pick<Approval, 'cards' | 'reason'>): Promise<Approval | undefined>;
   /** Pending approvals whose time ran out, for the expiry sweep. */
   listExpired(now: Date): Promise<Approval[]>;
+  /** Approvals still waiting at `now` (not yet expired), oldest first, at most `limit`: the `approvals` command. */
+  listPending(now: Date, limit: number): Promise<Approval[]>;
 }
 
 export interface DispatchStore {

@@ -68,7 +68,7 @@ async function main(): Promise<void> {
   process.on('SIGHUP', () => void app.reloadPolicy('SIGHUP').catch((err: unknown) => logger.error({ err }, 'policy reload failed')));
 
   if (interactive) {
-    await runConsoleChat({ handler: app.handler, actor: { platform: 'console', id: consoleUser, email: consoleUser }, input: process.stdin, output: process.stdout, prompt: true });
+    await runConsoleChat({ handler: app.handler, actor: { platform: 'console', id: consoleUser, email: consoleUser }, input: process.stdin, output: process.stdout, prompt: true, approvals: app.approvals });
     await stop(0);
   }
 }

@@ -32,6 +32,7 @@ async function main(): Promise<void> {
     input: process.stdin,
     output: process.stdout,
     prompt: process.stdin.isTTY === true,
+    approvals: app.approvals,
   });
   // Piped input has ended: let the actions already sent report how they ended before closing.
   await app.handler.idle();

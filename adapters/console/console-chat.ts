@@ -2,7 +2,8 @@
 // It reads line by line, so it works piped as well as typed.
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import type { Actor, Button, Handler, Reply, ReplySink, SecretMessage, TypedPrompt } from '../../src/core/index.js';
+import { memberMatches, samePerson, type Actor, type Button, type ChatPlatform, type Handler, type Reply, type ReplySink, type SecretMessage, type TypedPrompt } from '../../src/core/index.js';
+import type { ApprovalNotifier } from '../../src/ports.js';
 import { FieldQuestions, hasFields, type FieldPrompt } from './field-prompt.js';
 import { renderText } from './render-text.js';
 
@@ -13,6 +14,8 @@ export interface ConsoleChatOptions {
   output: Writable;
   /** Show a prompt (an interactive terminal). */
   prompt?: boolean;
+  /** Where the chat registers itself to show approval cards to the person at the keyboard, when they approve. */
+  approvals?: { register(platform: ChatPlatform, notifier: ApprovalNotifier): void };
 }
 
 export async function runConsoleChat(options: ConsoleChatOptions): Promise<void> {
@@ -67,6 +70,25 @@ export async function runConsoleChat(options: ConsoleChatOptions): Promise<void>
       write(rendered.text);
       if (rendered.buttons.length > 0) choices = { owner: ++messageCount, buttons: rendered.buttons };
       if (hasFields(reply.prompt)) askFields(reply.prompt, origin);
+    },
+  });
+
+  // An approval card is shown here when the person at the keyboard is one of its approvers and did not ask for it
+  // (the core refuses their click otherwise anyway); this chat knows their email only, so email: selectors count.
+  options.approvals?.register('console', {
+    async notify(notice) {
+      if (samePerson(actor, notice.requester) !== 'different' || !notice.approvers.some((s) => s.startsWith('email:') && memberMatches(s, actor))) return [];
+      const owner = ++messageCount;
+      show(notice.card, owner);
+      return [
+        {
+          reply: async (reply) => show(reply, ++messageCount),
+          update: async (reply) => show(reply, owner),
+          sendSecret: async () => {
+            throw new Error('an approval card is no place for a secret');
+          },
+        },
+      ];
     },
   });
 

@@ -52,15 +52,42 @@ export function approvalCard(approval: Approval, devices: readonly Device[], pla
   if (approval.devices.length > shown.length) blocks.push({ kind: 'notice', tone: 'info', text: `and ${approval.devices.length - shown.length} more devices.` });
   const footer = `Nothing is sent until an approver approves; you cannot approve a request of your own. This request expires in ${minutes} minutes. Anything the action yields (a temporary passcode, a PIN, a location) goes only to ${who}.`;
   blocks.push({ kind: 'paragraph', text: footer });
+  blocks.push(approvalButtons(approval));
+  return { text: `${heading}${approval.reason ? ` Reason: ${approval.reason}` : ''}`, blocks };
+}
+
+/** Approve (which asks "Approve?" first) and Deny. */
+function approvalButtons(approval: Approval): Block {
   const label = 'Approve';
-  blocks.push({
+  return {
     kind: 'actions',
     buttons: [
-      { label, value: encodeButton({ kind: 'approve', approvalId: approval.id }), style: 'danger', confirm: { title: 'Approve?', text: `Approve ${what(approval)} for ${who}.`, ok: label, cancel: 'Not yet' } },
+      { label, value: encodeButton({ kind: 'approve', approvalId: approval.id }), style: 'danger', confirm: { title: 'Approve?', text: `Approve ${what(approval)} for ${whoOf(approval.requester)}.`, ok: label, cancel: 'Not yet' } },
       { label: 'Deny', value: encodeButton({ kind: 'deny', approvalId: approval.id }), style: 'default' },
     ],
-  });
-  return { text: `${heading}${approval.reason ? ` Reason: ${approval.reason}` : ''}`, blocks };
+  };
+}
+
+/**
+ * The `approvals` command's answer: each request still waiting that the caller may decide, in a line, with its
+ * buttons; `more` counts those not shown.
+ */
+export function pendingReply(approvals: readonly Approval[], more: number, now: Date): Reply {
+  if (approvals.length === 0) return noticeReply('info', 'No request is waiting for your approval.');
+  const minutes = (iso: string) => {
+    const n = Math.round(Math.abs(Date.parse(iso) - now.getTime()) / 60_000);
+    return n === 1 ? '1 minute' : `${Math.max(1, n)} minutes`;
+  };
+  const heading = `${approvals.length + more} request${approvals.length + more === 1 ? '' : 's'} waiting for approval`;
+  const blocks: Block[] = [{ kind: 'heading', text: heading }];
+  const lines: string[] = [];
+  for (const a of approvals) {
+    const line = `${whoOf(a.requester)} asks for ${what(a)} (${a.rule}), asked ${Date.parse(a.createdAt) > now.getTime() - 60_000 ? 'just now' : `${minutes(a.createdAt)} ago`}, expires in ${minutes(a.expiresAt)}.${a.reason ? ` Reason: ${a.reason}` : ''}`;
+    lines.push(line);
+    blocks.push({ kind: 'paragraph', text: line }, approvalButtons(a));
+  }
+  if (more > 0) blocks.push({ kind: 'notice', tone: 'info', text: `and ${more} more: decide these first, then ask again.` });
+  return { text: `${heading}:\n${lines.join('\n')}${more > 0 ? `\nand ${more} more.` : ''}`, blocks };
 }
 
 /** The requester's message while it waits. */

@@ -24,9 +24,10 @@ export type Command =
   | { kind: 'preview'; action: DeviceAction; query: Query }
   | { kind: 'help'; topic?: CommandWord }
   | { kind: 'pause'; reason: string }
-  | { kind: 'resume' };
+  | { kind: 'resume' }
+  | { kind: 'approvals' };
 
-export const COMMAND_WORDS = ['lock', 'reset-passcode', 'lost', 'lost-mode', 'found', 'locate', 'sound', 'sign-out', 'devices', 'preview', 'pause', 'resume', 'help'] as const;
+export const COMMAND_WORDS = ['lock', 'reset-passcode', 'lost', 'lost-mode', 'found', 'locate', 'sound', 'sign-out', 'devices', 'preview', 'pause', 'resume', 'approvals', 'help'] as const;
 export type CommandWord = (typeof COMMAND_WORDS)[number];
 
 export type ParseResult = { ok: true; command: Command } | { ok: false; problem: string; topic?: CommandWord };
@@ -83,6 +84,7 @@ const commandSchema = z.discriminatedUnion('word', [
   z.object({ word: z.literal('devices'), rest: queryText }),
   z.object({ word: z.literal('pause'), rest: reasonText }),
   z.object({ word: z.literal('resume'), rest: z.literal('', { message: '"resume" takes nothing after it' }) }),
+  z.object({ word: z.literal('approvals'), rest: z.literal('', { message: '"approvals" takes nothing after it' }) }),
 ]);
 
 function splitWord(input: string): { word: string; rest: string } {
@@ -149,6 +151,8 @@ export function parseCommand(input: string): ParseResult {
       return { ok: true, command: { kind: 'pause', reason: command.rest } };
     case 'resume':
       return { ok: true, command: { kind: 'resume' } };
+    case 'approvals':
+      return { ok: true, command: { kind: 'approvals' } };
   }
 }
 

@@ -18,6 +18,7 @@ import { lookUp, lostPlaybook, lostRequest, requestAction, selfService } from '.
 import type { Actor } from './types.js';
 import type { DispatchRecord } from './records.js';
 import type { FollowUpJob } from '../ports.js';
+import { listApprovals } from './approvals-command.js';
 import { pauseCommand, readPause, resumeCommand, withPauseNotice, type PauseView } from './pause.js';
 
 /**
@@ -123,6 +124,8 @@ export function createHandler(input: HandlerDeps): Handler {
         return pauseCommand(deps, actor, command.reason, correlationId);
       case 'resume':
         return resumeCommand(deps, actor, correlationId);
+      case 'approvals':
+        return listApprovals(deps, actor);
       case 'devices':
         return lookUp(deps, actor, command.query, correlationId);
       case 'preview':

@@ -23,6 +23,7 @@ export const USAGE: Record<CommandWord, string> = {
   preview: 'preview <command> (or <command> --dry-run): what the command would do, device by device, and whether the policy allows it; nothing is sent.',
   pause: 'pause [reason]: the kill switch: nothing is sent by any lockdesk until someone resumes it (for the people the policy names as pausers).',
   resume: 'resume: lift a pause made with "pause" (a pause set by LOCKDESK_PAUSED is lifted only by an operator).',
+  approvals: 'approvals: the requests waiting for a second person that you may approve or deny (for the approvers the policy names).',
   help: 'help [command]: this list.',
 };
 

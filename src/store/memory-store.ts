@@ -3,7 +3,7 @@
 import { ERROR_CODES, LockdeskError } from '../core/errors.js';
 import { isSettled, type Approval, type AuditEvent, type Confirmation, type DispatchRecord } from '../core/records.js';
 import type { ApprovalStore, AuditLog, ConfirmationStore, DispatchStore, Store } from '../ports.js';
-import { annotated, copy, decideApproval, decideResolve, isExpiredPending, isExpiredPendingApproval } from './resolve-rules.js';
+import { annotated, copy, decideApproval, decideResolve, isExpiredPending, isExpiredPendingApproval, stillPending } from './resolve-rules.js';
 import { createMemoryLimits, createMemoryPause } from './memory-guardrails.js';
 
 export function createMemoryStore(): Store {
@@ -52,6 +52,9 @@ export function createMemoryStore(): Store {
     },
     async listExpired(now) {
       return [...approvals.values()].filter((a) => isExpiredPendingApproval(a, now)).map(copy);
+    },
+    async listPending(now, limit) {
+      return stillPending(approvals.values(), now, limit);
     },
   };
 

@@ -68,6 +68,15 @@ export function annotated(current: Approval | undefined, patch: Pick<Approval, '
   return next;
 }
 
+/** Pending and still in time, oldest first: what `approvals` lists. */
+export function stillPending(approvals: Iterable<Approval>, now: Date, limit: number): Approval[] {
+  return [...approvals]
+    .filter((a) => a.status === 'pending' && Date.parse(a.expiresAt) > now.getTime())
+    .sort((a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt) || a.id.localeCompare(b.id))
+    .slice(0, limit)
+    .map(copy);
+}
+
 export function isExpiredPendingApproval(approval: Approval, now: Date): boolean {
   return approval.status === 'pending' && Date.parse(approval.expiresAt) <= now.getTime();
 }

@@ -142,6 +142,31 @@ describe('second-person approval: deciding', () => {
     expect(h.backend.dispatched).toHaveLength(1);
   });
 
+  it('"approvals" lists what waits for the caller, with its buttons: an approver can decide from there; never their own request; not for others', async () => {
+    const { h, requester, cardSink } = await held();
+    const listed = await h.say(lead, 'approvals');
+    expect(listed.lastReply.text).toMatch(/^1 request waiting for approval:\nhelp@contoso.com asks for a passcode reset of "Pat's Pixel" \(approval rule 1 .*expires in 30 minutes\./);
+    expect((await h.say(help, 'approvals')).lastReply.text).toBe('No request is waiting for your approval.');
+    expect((await h.say(pat, 'approvals')).lastReply.text).toMatch(/^Only the approvers the policy names can see/);
+    expect((await h.say(pat, 'help')).lastReply.text).not.toMatch(/approvals:/);
+    expect((await h.say(lead, 'help')).lastReply.text).toMatch(/\napprovals: /);
+    await h.click(lead, listed.lastReply, 'Approve', listed);
+    expect(h.backend.dispatched).toEqual([{ action: 'resetPasscode', deviceIds: [patPixel.id] }]);
+    expect(listed.lastUpdate.text).toMatch(/^Approved by lead@contoso.com/);
+    expect(cardSink.lastUpdate.text).toMatch(/^Approved by lead@contoso.com/);
+    expect(requester.lastUpdate.text).toMatch(/Passcode reset of "Pat's Pixel": sent/);
+    expect((await h.say(lead, 'approvals')).lastReply.text).toBe('No request is waiting for your approval.');
+  });
+
+  it('"approvals" shows five at most and counts the rest', async () => {
+    const { h } = setup();
+    for (let i = 0; i < 7; i++) await askAndConfirm(h, help, "reset passcode Pat's Pixel", 'Reset work-profile passcode');
+    const listed = (await h.say(lead, 'approvals')).lastReply;
+    expect(listed.text).toMatch(/^7 requests waiting for approval:/);
+    expect(listed.text).toMatch(/\nand 2 more\.$/);
+    expect(listed.blocks.filter((b) => b.kind === 'actions')).toHaveLength(5);
+  });
+
   it('two approve clicks at once (two approvers) send it once', async () => {
     const { h, card } = await held();
     const other = actor('admin@contoso.com', { platform: 'slack', id: 'U0ADMIN', groups: ['slack-group:S0ADMINS'] });

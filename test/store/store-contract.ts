@@ -183,6 +183,18 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
         expect(await store.approvals.listExpired(at(31 * MINUTE))).toEqual([]);
       });
 
+      it('lists the approvals still waiting, oldest first, at most the limit; none decided or past its time', async () => {
+        const first = approval();
+        const second = { ...approval(), createdAt: iso(MINUTE), expiresAt: iso(31 * MINUTE) };
+        const decided = approval();
+        for (const a of [second, first, decided]) await store.approvals.create(a);
+        await store.approvals.resolve(decided.id, 'denied', bob, at(MINUTE), 'no');
+        expect((await store.approvals.listPending(at(2 * MINUTE), 10)).map((a) => a.id)).toEqual([first.id, second.id]);
+        expect((await store.approvals.listPending(at(2 * MINUTE), 1)).map((a) => a.id)).toEqual([first.id]);
+        expect((await store.approvals.listPending(at(30 * MINUTE), 10)).map((a) => a.id)).toEqual([second.id]);
+        expect(await store.approvals.listPending(at(31 * MINUTE), 10)).toEqual([]);
+      });
+
       it('annotates a pending approval only', async () => {
         const a = approval();
         await store.approvals.create(a);

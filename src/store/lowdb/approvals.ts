@@ -4,7 +4,7 @@ import { ERROR_CODES, LockdeskError } from '../../core/errors.js';
 import type { Approval, ApprovalOutcome } from '../../core/records.js';
 import type { ActorRef } from '../../core/types.js';
 import type { ApprovalStore } from '../../ports.js';
-import { annotated, copy, decideApproval, isExpiredPendingApproval } from '../resolve-rules.js';
+import { annotated, copy, decideApproval, isExpiredPendingApproval, stillPending } from '../resolve-rules.js';
 import type { LiveState } from './live-state.js';
 
 export class LowdbApprovals implements ApprovalStore {
@@ -64,5 +64,10 @@ export class LowdbApprovals implements ApprovalStore {
   async listExpired(now: Date): Promise<Approval[]> {
     this.#live.ensureOpen();
     return [...this.#live.approvals.values()].filter((a) => isExpiredPendingApproval(a, now)).map(copy);
+  }
+
+  async listPending(now: Date, limit: number): Promise<Approval[]> {
+    this.#live.ensureOpen();
+    return stillPending(this.#live.approvals.values(), now, limit);
   }
 }

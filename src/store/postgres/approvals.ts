@@ -55,4 +55,11 @@ export class PostgresApprovals implements ApprovalStore {
     );
     return result.rows.map((r) => r.record);
   }
+
+  async listPending(now: Date, limit: number): Promise<Approval[]> {
+    const result = await this.run('listing pending approvals', (db) =>
+      db.query<{ record: Approval }>("SELECT record FROM lockdesk_approvals WHERE status = 'pending' AND expires_at > $1 ORDER BY created_at, id LIMIT $2", [now.toISOString(), limit]),
+    );
+    return result.rows.map((r) => r.record);
+  }
 }
