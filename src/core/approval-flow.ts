@@ -1,7 +1,7 @@
 // Second-person approval: a confirmed request that a policy rule covers is held, not sent, until an approver (never
 // the requester) approves it; a protected person's device is refused to a role that may not act on them. Every
 // decision is audited where it is taken; the cards involved turn into the outcome. Clicks: approval-click.ts.
-import { approvalVerdict, isProtectedUser } from './approval-policy.js';
+import { approvalVerdict, isProtectedUser, type ApprovalVerdict } from './approval-policy.js';
 import { approvalCard, approverNames, outcomeReply, reasonPrompt, waitingReply } from './approval-replies.js';
 import { auditEvent } from './audit.js';
 import type { Core, CoreDeps } from './deps.js';
@@ -10,7 +10,7 @@ import { isOwnDevice, mayActOnProtected } from './policy.js';
 import type { Approval, Confirmation } from './records.js';
 import { noticeReply } from './replies.js';
 import type { Reply, ReplySink } from './reply.js';
-import type { Actor, Device, LostModeMessage } from './types.js';
+import type { Actor, Device, DeviceAction, LostModeMessage } from './types.js';
 
 export const PROTECTED_REFUSAL = (rule: string) =>
   `Refused by ${rule}: your role may not act on a protected person's device, and no approval rule covers this request. Nothing was sent; ask an administrator.`;
@@ -43,7 +43,7 @@ export interface HoldInput {
 }
 
 /** Which targets belong to a protected person (other than the requester): one that cannot be told counts. */
-async function protectedOwners(deps: CoreDeps, requester: Actor, targets: Device[]): Promise<Set<string>> {
+export async function protectedOwners(deps: CoreDeps, requester: Actor, targets: Device[]): Promise<Set<string>> {
   const found = new Set<string>();
   const policy = deps.policy.protected;
   if (!policy || (policy.users.length === 0 && policy.groups.length === 0)) return found;
@@ -65,20 +65,25 @@ async function protectedOwners(deps: CoreDeps, requester: Actor, targets: Device
   return found;
 }
 
+/** Whether the policy holds this request for a second person, refuses it (a protected person's device), or neither. */
+export async function approvalFor(deps: CoreDeps, requester: Actor, action: DeviceAction, targets: Device[]): Promise<ApprovalVerdict> {
+  const prot = await protectedOwners(deps, requester, targets);
+  return approvalVerdict(deps.policy.approval, {
+    action,
+    targets,
+    isOwn: (d) => isOwnDevice(d, requester),
+    isProtected: (d) => prot.has(d.id),
+    mayActOnProtected: mayActOnProtected(deps.policy, requester, action),
+  });
+}
+
 /**
  * Called by the confirmation click once the request is confirmed and re-checked, just before it would be sent.
  * True: the request is held for approval or refused here (the requester has been told); false: send it as today.
  */
 export async function holdForApproval(deps: Core, input: HoldInput): Promise<boolean> {
   const { requester, confirmation, targets, sink, actor } = input;
-  const prot = await protectedOwners(deps, requester, targets);
-  const verdict = approvalVerdict(deps.policy.approval, {
-    action: confirmation.action,
-    targets,
-    isOwn: (d) => isOwnDevice(d, requester),
-    isProtected: (d) => prot.has(d.id),
-    mayActOnProtected: mayActOnProtected(deps.policy, requester, confirmation.action),
-  });
+  const verdict = await approvalFor(deps, requester, confirmation.action, targets);
   if (verdict.kind === 'none') return false;
   const base = { correlationId: confirmation.correlationId, actor, action: confirmation.action, confirmationId: confirmation.id, deviceIds: targets.map((d) => d.id) };
   if (verdict.kind === 'refused') {

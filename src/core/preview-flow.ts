@@ -1,8 +1,12 @@
 // `preview <command>` / `<command> --dry-run`: what a request would dispatch, device by device, and what the policy
 // says, without a confirmation, without buttons. Audited as a request with outcome 'preview'.
 import { ACTION_NOUN } from './action-words.js';
+import { approvalFor } from './approval-flow.js';
+import type { ApprovalVerdict } from './approval-policy.js';
+import { approverNames } from './approval-replies.js';
 import { describeQuery, type Query } from './commands.js';
-import type { CoreDeps } from './deps.js';
+import type { Core } from './deps.js';
+import { pauseSentence } from './pause.js';
 import { deviceCard } from './device-card.js';
 import { supportFor } from './platform-support.js';
 import { isApprover, mayActOn, memberMatches, scopeFor, type Policy } from './policy.js';
@@ -22,18 +26,20 @@ export function policyVerdict(policy: Policy, actor: Actor, action: DeviceAction
   return `The policy allows you a ${noun} on ${scope === 'any' ? 'any device' : 'your own devices only'} (role ${roles.join(', ')}).`;
 }
 
-/**
- * Who has to confirm. Today the policy never requires a second person: the requester confirms, and the approvers it
- * names may confirm for them. A policy field that requires a second person is to be read here.
- */
-export function confirmationVerdict(policy: Policy, actor: Actor): string {
-  if (policy.approvers.length === 0) return 'You would confirm it yourself; no second person is needed.';
-  return isApprover(policy, actor)
-    ? 'You would confirm it yourself (you are an approver); no second person is needed.'
-    : 'You would confirm it yourself, or one of the approvers the policy names; no second person is needed.';
+/** Who has to confirm, and whether a second person has to approve it after (policy "approval"), or it is refused. */
+export function confirmationVerdict(policy: Policy, actor: Actor, approval: ApprovalVerdict = { kind: 'none' }): string {
+  const confirm =
+    policy.approvers.length === 0
+      ? 'You would confirm it yourself'
+      : isApprover(policy, actor)
+        ? 'You would confirm it yourself (you are an approver)'
+        : 'You would confirm it yourself, or one of the approvers the policy names';
+  if (approval.kind === 'refused') return `It would be refused when confirmed (${approval.rule}): your role may not act on a protected person's device, and no approval rule covers this request.`;
+  if (approval.kind === 'approval') return `${confirm}; then a second person has to approve it (${approval.rule}): ${approverNames(policy.approval?.approvers ?? [])}.`;
+  return `${confirm}; no second person is needed.`;
 }
 
-export async function previewAction(deps: CoreDeps, actor: Actor, action: DeviceAction, query: Query, correlationId: string): Promise<Reply> {
+export async function previewAction(deps: Core, actor: Actor, action: DeviceAction, query: Query, correlationId: string): Promise<Reply> {
   const noun = ACTION_NOUN[action];
   const found = await findPermitted(deps, actor, query, [action], correlationId, 'preview');
   if (!found.ok) return { text: `${found.reply.text} ${PREVIEW_NOTHING_SENT}`, blocks: [...found.reply.blocks, { kind: 'paragraph', text: PREVIEW_NOTHING_SENT }] };
@@ -48,7 +54,13 @@ export async function previewAction(deps: CoreDeps, actor: Actor, action: Device
   const bulk = found.byUser && offered.length > 1
     ? [`The confirmation would offer all ${offered.length} devices at once${offered.length > deps.policy.bulkConfirmAbove ? `; above ${deps.policy.bulkConfirmAbove} the click asks for the number to be typed` : ''}.`]
     : [];
-  const lines = [policyVerdict(deps.policy, actor, action), ...(offered.length > 0 ? [confirmationVerdict(deps.policy, actor), ...bulk] : [])];
+  const approval = offered.length > 0 ? await approvalFor(deps, actor, action, offered.map((s) => s.device)) : ({ kind: 'none' } as const);
+  const paused = await deps.pauseState();
+  const lines = [
+    policyVerdict(deps.policy, actor, action),
+    ...(offered.length > 0 ? [confirmationVerdict(deps.policy, actor, approval), ...bulk] : []),
+    ...(paused ? [`${pauseSentence(paused)}: while it is, a confirmation sends nothing.`] : []),
+  ];
 
   const blocks: Block[] = [
     { kind: 'heading', text: heading },

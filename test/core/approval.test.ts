@@ -107,6 +107,22 @@ describe('second-person approval: which requests need it', () => {
   });
 });
 
+describe('preview says what a second person or the kill switch would do', () => {
+  it('names the approval rule and the approvers, a protected refusal, and a pause; creates nothing', async () => {
+    const { h, notifier } = setup();
+    expect((await h.say(help, "preview reset passcode Pat's Pixel")).lastReply.text).toContain(
+      'You would confirm it yourself; then a second person has to approve it (approval rule 1 (actions resetPasscode; devices "others")): lead@contoso.com, help@contoso.com, the Slack group S0ADMINS.',
+    );
+    expect((await h.say(pat, "preview reset passcode Pat's Pixel")).lastReply.text).toContain('You would confirm it yourself; no second person is needed.');
+    const p = setup(protectOnly);
+    expect((await p.h.say(help, "lock Sam's iPhone --dry-run")).lastReply.text).toMatch(/It would be refused when confirmed \([^)]+\): your role may not act on a protected person's device/);
+    await h.store.pause.pause({ by: { platform: 'console', id: 'lead@contoso.com', email: 'lead@contoso.com' }, since: h.clock.now().toISOString(), reason: 'drill' });
+    expect((await h.say(pat, 'preview lock me')).lastReply.text).toMatch(/lockdesk is paused by lead@contoso\.com .*drill: while it is, a confirmation sends nothing\./);
+    expect(notifier.notices).toEqual([]);
+    expect(await h.store.approvals.listPending(h.clock.now(), 10)).toEqual([]);
+  });
+});
+
 describe('second-person approval: deciding', () => {
   async function held() {
     const { h, notifier } = setup();
@@ -165,6 +181,23 @@ describe('second-person approval: deciding', () => {
     expect(listed.text).toMatch(/^7 requests waiting for approval:/);
     expect(listed.text).toMatch(/\nand 2 more\.$/);
     expect(listed.blocks.filter((b) => b.kind === 'actions')).toHaveLength(5);
+  });
+
+  it('a held request counts against the rate limits once, when confirmed: not again when approved; a denied one still counts', async () => {
+    const limited = policySchema.parse({ ...policy, limits: [{ per: 'actor', actions: ['resetPasscode'], max: 2, window: '1h' }] });
+    const { h, notifier } = setup(limited);
+    await askAndConfirm(h, help, "reset passcode Pat's Pixel", 'Reset work-profile passcode');
+    await h.click(lead, notifier.notices[0]!.card, 'Approve');
+    expect(h.backend.dispatched).toHaveLength(1);
+    // The second fits (the approval took nothing more); denied, it still counts, so the third is refused.
+    await askAndConfirm(h, help, "reset passcode Pat's Pixel", 'Reset work-profile passcode');
+    expect(notifier.notices).toHaveLength(2);
+    await h.click(lead, notifier.notices[1]!.card, 'Deny').then((s) => h.handler.handleClick(lead, buttonValue(notifier.notices[1]!.card, 'Deny'), s, { reason: 'no' }));
+    expect((await events(h)).filter((e) => e.startsWith('denied'))).toEqual(['denied:lead@contoso.com']);
+    const third = await askAndConfirm(h, help, "reset passcode Pat's Pixel", 'Reset work-profile passcode');
+    expect(third.lastUpdate.text).toMatch(/^Nothing was sent: the limit of at most 2 passcode resets per person per hour/);
+    expect(notifier.notices).toHaveLength(2);
+    expect(h.backend.dispatched).toHaveLength(1);
   });
 
   it('two approve clicks at once (two approvers) send it once', async () => {
