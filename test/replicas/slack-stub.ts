@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 /** The workspace's people, as users.info tells them. */
 export const PEOPLE: Record<string, { email: string; name: string }> = {
   U0GWEN: { email: 'gwen@contoso.com', name: 'Gwen (helpdesk)' },
+  U0LEAD: { email: 'lead@contoso.com', name: 'Lee (IT lead)' },
 };
 
 export interface ApiCall {
