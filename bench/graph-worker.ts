@@ -80,7 +80,7 @@ function appEnv(fake: FakeGraph, dataDir: string, extra: Record<string, string> 
     LOCKDESK_DATA_DIR: dataDir,
     LOCKDESK_PLATFORM_SUPPORT: join(ROOT, 'data/platform-support.json'),
     LOCKDESK_DEMO_TENANT: join(ROOT, 'data/demo-tenant.json'),
-    LOCKDESK_POLICY: join(ROOT, 'data/policy.example.json'),
+    LOCKDESK_POLICY: join(ROOT, 'bench/policy.json'),
     LOG_LEVEL: 'silent',
     ...extra,
   };

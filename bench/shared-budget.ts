@@ -87,7 +87,7 @@ async function run(fake: FakeGraph, store: 'postgres' | 'lowdb', windowMs: numbe
     const env = {
       ...base, ...fake.env(), STORE: store, ...(store === 'postgres' ? { DATABASE_URL: databaseUrl } : {}),
       GRAPH_WRITE_BUDGET: String(BUDGET), GRAPH_WRITE_WINDOW_MS: String(windowMs),
-      LOCKDESK_DATA_DIR: join(dir, `${store}-${i}`), LOCKDESK_POLICY: join(ROOT, 'data/policy.example.json'),
+      LOCKDESK_DATA_DIR: join(dir, `${store}-${i}`), LOCKDESK_POLICY: join(ROOT, 'bench/policy.json'),
       LOCKDESK_PLATFORM_SUPPORT: join(ROOT, 'data/platform-support.json'), LOCKDESK_DEMO_TENANT: join(ROOT, 'data/demo-tenant.json'), LOG_LEVEL: 'silent',
     };
     const child = spawn(TSX, ['bench/shared-budget-worker.ts', '--user', user.upn, '--devices', String(DEVICES), '--prefix', user.prefix], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });

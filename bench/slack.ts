@@ -84,7 +84,7 @@ export async function main(): Promise<SlackBenchResult> {
       PORT: '0',
       LOCKDESK_DATA_DIR: join(dir, 'data'),
       LOCKDESK_PLATFORM_SUPPORT: join(ROOT, 'data/platform-support.json'),
-      LOCKDESK_POLICY: join(ROOT, 'data/policy.example.json'),
+      LOCKDESK_POLICY: join(ROOT, 'bench/policy.json'),
       SLACK_BOT_TOKEN: 'xoxb-bench',
       SLACK_SIGNING_SECRET: SECRET,
       SLACK_API_URL: `${started.slackApiUrl}/api/`,
