@@ -1,5 +1,7 @@
 // Sends a confirmed action: the intent is on disk before the backend is called, every result is recorded, and what
 // a person is told never says less than what happened (a send that reached Intune is never reported as "not sent").
+import { pauseSentence } from './pause.js';
+import { watchPause, type PauseWatch } from './pause-watch.js';
 import { dispatchAudit } from './audit.js';
 import type { Core } from './deps.js';
 import { ERROR_CODES, isLockdeskError, type LockdeskError } from './errors.js';
@@ -85,9 +87,23 @@ function stateOf(record: DispatchRecord, result: DispatchResult | undefined): Di
 }
 
 async function send(core: Core, confirmation: Confirmation, records: DispatchRecord[], actor: Actor, parameters?: ReadonlyMap<string, ActionParameters>): Promise<DispatchRecord[]> {
-  const maySend = () => core.processes.maySend();
-  if (!maySend()) return Promise.all(records.map((r) => settle(core, r, 'notSent', actor, { detail: WITHHELD_DETAIL, errorCode: ERROR_CODES.NOT_SENT })));
-  const failure = (result: DispatchResult | undefined) => (result && !result.ok ? { detail: result.error.describe(), errorCode: result.error.code } : {});
+  if (!core.processes.maySend()) return Promise.all(records.map((r) => settle(core, r, 'notSent', actor, { detail: WITHHELD_DETAIL, errorCode: ERROR_CODES.NOT_SENT })));
+  const pause = watchPause(core, records.length > 1);
+  try {
+    return await sendWatched(core, confirmation, records, actor, pause, parameters);
+  } finally {
+    pause.end();
+  }
+}
+
+async function sendWatched(core: Core, confirmation: Confirmation, records: DispatchRecord[], actor: Actor, pause: PauseWatch, parameters?: ReadonlyMap<string, ActionParameters>): Promise<DispatchRecord[]> {
+  const maySend = () => !pause.stopped && core.processes.maySend();
+  const failure = (result: DispatchResult | undefined) => {
+    if (!result || result.ok) return {};
+    // Withheld because of a pause seen during the send: say so, not the backend's generic "withheld".
+    if (result.error.code === ERROR_CODES.NOT_SENT && pause.view) return { detail: `${pauseSentence(pause.view)}, so this device was not sent the action.`, errorCode: ERROR_CODES.NOT_SENT };
+    return { detail: result.error.describe(), errorCode: result.error.code };
+  };
   // Each result is recorded as it comes, so that the status of a bulk action moves while its batches wait for
   // the write budget; whatever is uncertain waits for the end and is read from the action state.
   const byDevice = new Map(records.map((r) => [r.deviceId, r]));

@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { policySchema } from '../../src/core/index.js';
 import { actor, buttonValue, helpdeskPolicy, makeHarness, RecordingSink } from './harness.js';
-import { all, patIphone } from './fixtures.js';
+import { all, fleetOf, patIphone } from './fixtures.js';
+import { PAUSE_WATCH_MS } from '../../src/core/pause-watch.js';
 
 const help = actor('help@contoso.com');
 const lead = actor('lead@contoso.com');
@@ -97,5 +98,29 @@ describe('the kill switch', () => {
     expect((await h.say(lead, 'pause bad\u200bscript')).lastReply.text).toMatch(/the reason contains control characters/);
     expect((await h.say(lead, 'resume now')).lastReply.text).toMatch(/"resume" takes nothing after it/);
     expect(await h.handler.paused()).toBeUndefined();
+  });
+
+  it('a pause typed while a bulk send waits between batches stops what has not left; each device not sent says why', async () => {
+    const h = makeHarness(fleetOf(60), { policy: policySchema.parse({ ...policy, bulkConfirmAbove: 100 }) });
+    h.backend.batches = {
+      size: 20,
+      gap: async () => {
+        if (await h.handler.paused()) return;
+        // Typed on another replica while Intune's write budget holds the next batch back.
+        await h.store.pause.pause({ by: { platform: 'slack', id: 'U0ADMIN', email: 'admin@contoso.com' }, since: h.clock.now().toISOString(), reason: 'wrong fleet' });
+        await h.clock.untilSleeping(1);
+        h.clock.advance(PAUSE_WATCH_MS);
+        await new Promise((r) => setTimeout(r, 20));
+      },
+    };
+    const offer = await h.say(help, 'lock fleet@contoso.com');
+    const sink = await h.click(help, offer.lastReply, 'all 60 devices');
+    expect(h.backend.dispatched.flatMap((d) => d.deviceIds)).toHaveLength(20);
+    const records = await Promise.all((await h.audit()).filter((e) => e.event === 'dispatch').map((e) => h.store.dispatches.get(e.dispatchId!)));
+    expect(records.filter((r) => r && r.state !== 'notSent')).toHaveLength(20);
+    const notSent = records.filter((r) => r?.state === 'notSent');
+    expect(notSent).toHaveLength(40);
+    expect(notSent[0]!.detail).toMatch(/^lockdesk is paused by admin@contoso\.com .*wrong fleet, so this device was not sent the action\.$/);
+    expect(sink.lastUpdate.text).toMatch(/^60 devices: 0 done, 20 pending, 0 failed, 40 not sent\n.*lockdesk is paused by admin@contoso.com/);
   });
 });

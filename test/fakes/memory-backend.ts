@@ -77,8 +77,27 @@ export class MemoryBackend implements DeviceBackend {
   /** Makes dispatch wait until the test resolves it (a send still in flight); set before the click. */
   hold: Promise<void> | undefined;
 
+  /**
+   * Sends in batches of `size`, asking maySend before each and awaiting `gap` between them, as the Graph backend
+   * waits for Intune's write budget; unset: all at once.
+   */
+  batches?: { size: number; gap: () => Promise<void> };
+
   async dispatch(action: DeviceAction, deviceIds: readonly string[], options: DispatchOptions = {}): Promise<DispatchResult[]> {
     if (this.hold) await this.hold;
+    if (this.batches) {
+      const { size, gap } = this.batches;
+      const results: DispatchResult[] = [];
+      for (let i = 0; i < deviceIds.length; i += size) {
+        if (i > 0) await gap();
+        results.push(...(await this.#dispatchAtOnce(action, deviceIds.slice(i, i + size), options)));
+      }
+      return results;
+    }
+    return this.#dispatchAtOnce(action, deviceIds, options);
+  }
+
+  async #dispatchAtOnce(action: DeviceAction, deviceIds: readonly string[], options: DispatchOptions): Promise<DispatchResult[]> {
     if (options.maySend && !options.maySend()) {
       return deviceIds.map((deviceId) => ({ deviceId, ok: false, error: new LockdeskError(ERROR_CODES.NOT_SENT, 'withheld', { userMessage: 'lockdesk sent nothing.' }) }));
     }
