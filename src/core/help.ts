@@ -27,6 +27,9 @@ const COMMAND_ACTIONS: Record<CommandWord, readonly DeviceAction[]> = {
   help: [],
 };
 
+/** Slack has a slash command for each action; the others are typed after /lockdesk. */
+const SLACK_NOTE = 'In Slack, type each command as its slash command (/lock, /reset-passcode, /lost, /devices, …) or after /lockdesk: /lockdesk approvals, /lockdesk preview lock me.';
+
 export function mayUse(policy: Policy, actor: Actor, word: CommandWord): boolean {
   if (word === 'pause' || word === 'resume') return isPauser(policy, actor);
   if (word === 'approvals') return isApprovalApprover(policy, actor);
@@ -45,7 +48,8 @@ export function helpFor(policy: Policy, actor: Actor, topic?: CommandWord): Repl
   }
   const words = (Object.keys(USAGE) as CommandWord[]).filter((w) => mayUse(policy, actor, w));
   const none = words.every((w) => COMMAND_ACTIONS[w].length === 0 && w !== 'pause' && w !== 'resume' && w !== 'approvals');
-  return helpReply(undefined, words, none ? 'Your role allows no device action; ask your IT helpdesk.' : undefined);
+  const notes = [none ? 'Your role allows no device action; ask your IT helpdesk.' : undefined, actor.platform === 'slack' ? SLACK_NOTE : undefined].filter((n) => n !== undefined);
+  return helpReply(undefined, words, notes.length > 0 ? notes.join(' ') : undefined);
 }
 
 /** How the command is typed: "sign out", "lost mode", "reset passcode". */

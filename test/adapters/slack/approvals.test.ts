@@ -192,6 +192,8 @@ describe('limits, the kill switch and protected people in Slack', () => {
     const lock = await askAndConfirm('U0GWEN', '/lock', "Alice's iPhone", /^Lock/);
     await ephemeralTo('U0GWEN', /paused by lead@contoso\.com.*nothing was sent/);
     expect(await dispatched()).toEqual([]);
+    const help = await h!.command('U0LEAD', '/lockdesk', '');
+    await said(help.responseUrl, /pause \[reason\]: the kill switch[\s\S]*approvals: [\s\S]*after \/lockdesk: \/lockdesk approvals/);
     // Gwen is no pauser: her pause is refused.
     const notHers = await h!.command('U0GWEN', '/lockdesk', 'resume');
     await said(notHers.responseUrl, /./);
