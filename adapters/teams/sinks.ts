@@ -6,6 +6,7 @@ import { SECRET_NAMES, type Actor, type Reply, type ReplySink, type SecretMessag
 import { emptyCard, privateStubCard, renderCard, workingCard, type AdaptiveCardJson } from './card.js';
 import type { Outbox, Reference } from './outbox.js';
 import type { PrivateViews } from './private-views.js';
+import { storedReference } from './stored-reference.js';
 
 /** Where an event came from and who sent it. */
 export interface EventScope {
@@ -121,14 +122,8 @@ export class ClickSession {
   #ref(): SinkRef {
     const { reference, userId, userName, actor } = this.#scope;
     if (!isPersonal(reference)) this.#viewId ??= randomUUID();
-    const c = reference.conversation;
     const data = {
-      reference: {
-        serviceUrl: reference.serviceUrl,
-        channelId: reference.channelId,
-        conversation: { id: c?.id, ...(c?.conversationType ? { conversationType: c.conversationType } : {}), ...(c?.isGroup !== undefined ? { isGroup: c.isGroup } : {}), ...(c?.tenantId ? { tenantId: c.tenantId } : {}) },
-        bot: { id: reference.bot?.id, ...(reference.bot?.name ? { name: reference.bot.name } : {}) },
-      },
+      reference: storedReference(reference),
       userId,
       userName,
       actorId: actor.id,
