@@ -15,7 +15,7 @@ export function approvalSettingsOf(config: Settings): { ok: true; settings: Team
   if (!mayReplyTo(config.TEAMS_SERVICE_URL, authenticated)) {
     return {
       ok: false,
-      why: `Teams approval cards: OFF. Without MICROSOFT_APP_ID (the demo mode) lockdesk posts only to a connector on this machine, and TEAMS_SERVICE_URL is ${config.TEAMS_SERVICE_URL}: set it to the local Teams client's service URL (the Agents Playground's) to get approval cards there.`,
+      why: `approval cards OFF: the demo mode posts only on this machine, and TEAMS_SERVICE_URL (${config.TEAMS_SERVICE_URL}) is not (set it to the local Teams client's service URL)`,
     };
   }
   // Personal chats are opened in the bot's tenant (a multi-tenant bot's, when it serves one tenant only).
@@ -24,7 +24,7 @@ export function approvalSettingsOf(config: Settings): { ok: true; settings: Team
   const bot = { id: authenticated ? `28:${config.MICROSOFT_APP_ID}` : DEMO_BOT_ID, name: 'lockdesk' };
   const conversationId = config.TEAMS_APPROVALS_CONVERSATION;
   const where = conversationId
-    ? `Teams approval cards: to the conversation TEAMS_APPROVALS_CONVERSATION, at ${config.TEAMS_SERVICE_URL}`
-    : `Teams approval cards: to a personal chat with each approver named by teams:<Entra object id> (aad-group: approvers need TEAMS_APPROVALS_CONVERSATION), at ${config.TEAMS_SERVICE_URL}`;
+    ? `approval cards to TEAMS_APPROVALS_CONVERSATION via ${config.TEAMS_SERVICE_URL}`
+    : `approval cards to the personal chats of teams:<object id> approvers via ${config.TEAMS_SERVICE_URL}`;
   return { ok: true, settings: { ...(conversationId ? { conversationId } : {}), serviceUrl: config.TEAMS_SERVICE_URL, bot, ...(tenantId ? { tenantId } : {}) }, where };
 }

@@ -39,11 +39,11 @@ export function createTeamsMount(app: Pick<App, 'config' | 'handler' | 'aadGroup
   });
   // Follow-up rounds taken by this process, for clicks handled here before a restart or by another replica.
   app.sinks.register('teams', (data) => bot.restoreSink(data));
-  registerApprovalCards(app, bot, logger);
+  const cards = registerApprovalCards(app, bot);
   const auth = authenticated ? 'Bot Framework authentication on' : 'DEMO mode: no authentication (no MICROSOFT_APP_ID), local clients only';
   const where = tenants.length > 0 ? `tenant ${tenants.join(', ')}` : 'any tenant';
   const mount: Mount = {
-    describe: `Microsoft Teams: POST ${MESSAGES_PATH} (${auth}; ${where})`,
+    describe: `Microsoft Teams: POST ${MESSAGES_PATH} (${auth}; ${where}; ${cards})`,
     routes: [
       messagesRoute({
         bot,
@@ -59,15 +59,12 @@ export function createTeamsMount(app: Pick<App, 'config' | 'handler' | 'aadGroup
   return { mount, bot };
 }
 
-/** Approval cards go where the configuration says, when the bot may post there; start-up says where, or why not. */
-function registerApprovalCards(app: Pick<App, 'config' | 'approvals'>, bot: TeamsBot, logger: Logger): void {
+/** Approval cards go where the configuration says, when the bot may post there; returns where, or why not (for the banner). */
+function registerApprovalCards(app: Pick<App, 'config' | 'approvals'>, bot: TeamsBot): string {
   const settings = approvalSettingsOf(app.config);
-  if (!settings.ok) {
-    logger.info({}, settings.why);
-    return;
-  }
+  if (!settings.ok) return settings.why;
   app.approvals.register('teams', bot.approvalNotifier(settings.settings));
-  logger.info({}, settings.where);
+  return settings.where;
 }
 
 const OFF_WITH_GRAPH =

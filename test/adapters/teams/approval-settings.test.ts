@@ -44,11 +44,14 @@ describe('approvalSettingsOf', () => {
     const result = approvalSettingsOf(loadConfig({ ...base, ...BOT_ENV }));
     expect(result).toMatchObject({ ok: true, settings: { serviceUrl: 'https://smba.trafficmanager.net/teams/', bot: { id: `28:${APP_ID}` }, tenantId: OURS } });
     expect(result.ok && result.settings.conversationId).toBeFalsy();
+    expect(result.ok && result.where).toBe('approval cards to the personal chats of teams:<object id> approvers via https://smba.trafficmanager.net/teams/');
+    const inChannel = approvalSettingsOf(loadConfig({ ...base, ...BOT_ENV, TEAMS_APPROVALS_CONVERSATION: '19:x@thread.tacv2' }));
+    expect(inChannel).toMatchObject({ ok: true, settings: { conversationId: '19:x@thread.tacv2' }, where: 'approval cards to TEAMS_APPROVALS_CONVERSATION via https://smba.trafficmanager.net/teams/' });
   });
 
   it('in the demo mode, the default https connector is off (the demo posts only on this machine), and says why', () => {
     const result = approvalSettingsOf(loadConfig(base));
-    expect(result).toMatchObject({ ok: false, why: expect.stringMatching(/Teams approval cards: OFF.*TEAMS_SERVICE_URL/) });
+    expect(result).toMatchObject({ ok: false, why: expect.stringMatching(/approval cards OFF: the demo mode posts only on this machine, and TEAMS_SERVICE_URL/) });
   });
 });
 
