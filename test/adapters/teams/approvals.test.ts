@@ -114,6 +114,18 @@ describe('Teams approval cards in the approvers’ conversation', () => {
     expect((await audit()).filter((e) => e.event === 'approval').map((e) => e.outcome)).toEqual(['requested']);
   });
 
+  it('the requester’s optional reason, typed on their own card, shows on the approvers’ card', async () => {
+    h = await startHarness(CHANNEL_ENV, { policy: policyWith(), roster: ROSTER });
+    const { cardId } = await heldInChannel();
+    const prompt = cardOf(putsTo(personalOf(ALICE).id, REQUEST_CARD).at(-1)!);
+    h.sent.length = 0;
+    const res = await h.post(click(ALICE, REQUEST_CARD, { ...button(prompt, 'Add the reason').data, 'field.reason': 'Dana lost it on a train' }));
+    expect(textOf(res.body.value)).toMatch(/Your reason was added/);
+    await h.bot.idle();
+    expect(lastText(putsTo(APPROVERS.id, cardId))).toMatch(/Reason: Dana lost it on a train/);
+    expect(executeActions(cardOf(putsTo(APPROVERS.id, cardId).at(-1)!)).map((a) => a.title)).toEqual(['Approve', 'Deny']);
+  });
+
   it('(b) the requester under a second Teams identity (same object id; same roster email) is refused, and nothing is dispatched', async () => {
     h = await startHarness(CHANNEL_ENV, { policy: policyWith(), roster: ROSTER });
     const { card, cardId } = await heldInChannel();
