@@ -23,7 +23,9 @@ const policyWith = (extra: object = {}) => ({
   approval: { approvers, expireMinutes: 30, rules: [{ name: 'locks of other people', actions: ['lock'], devices: 'others' }] },
   ...extra,
 });
-const CHANNEL_ENV = { TEAMS_SERVICE_URL: SERVICE_URL, TEAMS_APPROVALS_CONVERSATION: APPROVERS.id };
+/** Teams' longest wait for a click's answer, so a busy machine still answers in the invoke response the tests read. */
+const WAIT = { TEAMS_INVOKE_WAIT_MS: '4000' };
+const CHANNEL_ENV = { ...WAIT, TEAMS_SERVICE_URL: SERVICE_URL, TEAMS_APPROVALS_CONVERSATION: APPROVERS.id };
 
 let h: Harness;
 beforeAll(() => {
@@ -245,7 +247,7 @@ describe('Teams approval cards in the approvers’ conversation', () => {
 
   it('a card that cannot be posted: a warning without the request or a token, and the requester is told nobody was reached', async () => {
     nock(SERVICE_URL).post(`/v3/conversations/${encodeURIComponent('19:broken@thread.tacv2')}/activities`).reply(500, { error: { code: 'ServiceError' } });
-    h = await startHarness({ TEAMS_SERVICE_URL: SERVICE_URL, TEAMS_APPROVALS_CONVERSATION: '19:broken@thread.tacv2' }, { policy: policyWith(), roster: ROSTER });
+    h = await startHarness({ ...WAIT, TEAMS_SERVICE_URL: SERVICE_URL, TEAMS_APPROVALS_CONVERSATION: '19:broken@thread.tacv2' }, { policy: policyWith(), roster: ROSTER });
     const answer = await askAndConfirm();
     expect(textOf(answer)).toMatch(/could not post the request to any approver/);
     const warning = h.logger.lines.find((l) => l.includes('could not post the approval card to TEAMS_APPROVALS_CONVERSATION'))!;
@@ -255,7 +257,7 @@ describe('Teams approval cards in the approvers’ conversation', () => {
 });
 
 describe('Teams approval cards in personal chats (no TEAMS_APPROVALS_CONVERSATION)', () => {
-  const DM_ENV = { TEAMS_SERVICE_URL: SERVICE_URL };
+  const DM_ENV = { ...WAIT, TEAMS_SERVICE_URL: SERVICE_URL };
   const dmPolicy = (names: string[] = [...approvers.slice(0, 3), 'aad-group:22222222-2222-2222-2222-222222222222']) => policyWith({ approval: { approvers: names, rules: [{ actions: ['lock'], devices: 'others' }] } });
 
   it('(j) each approver named by teams:<object id> gets a card in a personal chat, never the requester; a group is warned about; deny there with a reason', async () => {
