@@ -20,6 +20,8 @@ export interface TeamsApprovalSettings {
 
 /** At most this many personal chats get a card per request; the rest are counted in a warning. */
 export const MAX_PERSONAL_CARDS = 20;
+/** Personal chats opened and posted to at the same time. */
+const AT_ONCE = 5;
 
 /** Who of the approvers can get a personal chat card, and who cannot, from the policy's selectors. */
 export function personalApprovers(selectors: readonly string[], requester: ActorRef): { objectIds: string[]; requesterSkipped: boolean; groups: number; others: number } {
@@ -70,7 +72,9 @@ export class TeamsApprovalNotifier implements ApprovalNotifier {
     if (objectIds.length > reached.length) {
       this.#logger.warn({ skipped: objectIds.length - reached.length, max: MAX_PERSONAL_CARDS }, `Teams: an approval card goes to at most ${MAX_PERSONAL_CARDS} personal chats; the other approvers got none (set TEAMS_APPROVALS_CONVERSATION instead)`);
     }
-    const sinks = await Promise.all(reached.map((oid) => this.#postPersonally(oid, card)));
+    // A few at a time: Teams throttles a bot that opens many conversations at once (HTTP 429).
+    const sinks: Array<ReplySink | undefined> = [];
+    for (let i = 0; i < reached.length; i += AT_ONCE) sinks.push(...(await Promise.all(reached.slice(i, i + AT_ONCE).map((oid) => this.#postPersonally(oid, card)))));
     return sinks.filter((s): s is ReplySink => s !== undefined);
   }
 
