@@ -320,6 +320,22 @@ describe('Teams approval cards in personal chats (no TEAMS_APPROVALS_CONVERSATIO
     for (const data of bad) expect(h.app.sinks.restore({ platform: 'teams', data })).toBeUndefined();
   });
 
+  it('one approver’s chat that cannot be opened: a warning, and the cards that did post are the ones kept', async () => {
+    // Teams answers 403 when lockdesk is not installed for the person.
+    nock(SERVICE_URL)
+      .post('/v3/conversations', (body: { members?: Array<{ id?: string }> }) => body.members?.[0]?.id === BOB.aadObjectId)
+      .reply(403, { error: { code: 'BotNotInConversationRoster' } });
+    h = await startHarness(DM_ENV, { policy: dmPolicy(), roster: ROSTER });
+    await askAndConfirm();
+    expect(personalCards().map((c) => c.member)).toEqual([LEE.aadObjectId]);
+    const warning = h.logger.lines.find((l) => l.includes('could not open a personal chat with an approver'))!;
+    expect(warning).toMatch(/^warn .*"status":403/);
+    expect(warning.toLowerCase()).not.toMatch(/authorization|bearer/);
+    const decoded = decodeButton(button(personalCards()[0]!.card, 'Approve').data.value);
+    const stored = await h.app.store.approvals.get(decoded?.kind === 'approve' ? decoded.approvalId : '');
+    expect(stored?.cards?.map((ref) => (ref.data.reference as { conversation: { id: string } }).conversation.id)).toEqual([personalCards()[0]!.chat]);
+  });
+
   it('at most 20 personal chats per request; how many were left out is logged', async () => {
     const many = Array.from({ length: 25 }, (_, i) => `teams:00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
     h = await startHarness(DM_ENV, { policy: dmPolicy(many), roster: ROSTER });
