@@ -1,8 +1,10 @@
 // The Teams SDK v2 application (no model): routes Teams activities to the handler and renders its replies.
 import type { App } from '@microsoft/teams.apps';
 import type { CloudEnvironment } from '@microsoft/teams.api';
-import { outsiderReply, type Handler, type ReplySink } from '../../src/core/index.js';
-import type { Logger } from '../../src/ports.js';
+import { decodeButton, outsiderReply, type Handler, type ReplySink } from '../../src/core/index.js';
+import type { ApprovalNotifier, Logger } from '../../src/ports.js';
+import { isApprovalCardData, restoreApprovalCardSink } from './approval-card-sink.js';
+import { TeamsApprovalNotifier, type TeamsApprovalSettings } from './approval-notifier.js';
 import { mayReplyTo, tenantAllowed, tenantOf, type CheckedActivity } from './activity-check.js';
 import type { BotCredential } from './bot-token.js';
 import { CLICK_VERB, REFRESH_VERB, detailsGoneCard, notYoursCard, renderCard, type AdaptiveCardJson } from './card.js';
@@ -50,8 +52,10 @@ export interface TeamsBot {
   drain(): Promise<void>;
   /** Waits for everything, follow-ups of sent actions included (tests). */
   idle(): Promise<void>;
-  /** A click's sink from the data of its stored reference, with this bot's outbox and views (see sink-ref.ts). */
+  /** A click's or an approval card's sink from the data of its stored reference, with this bot's outbox and views. */
   restoreSink(data: Record<string, unknown>): ReplySink | undefined;
+  /** Posts approval cards where `settings` say, through this bot's outbox (see approval-notifier.ts). */
+  approvalNotifier(settings: TeamsApprovalSettings): ApprovalNotifier;
 }
 
 /** What of an activity the routes read, beyond what activity-check.ts has checked. */
@@ -138,9 +142,12 @@ export function createTeamsBot(options: TeamsBotOptions): TeamsBot {
   const onClick = async (activity: Inbound, data: Record<string, unknown>) => {
     const scope = await scopeOf(activity);
     if (!scope) return cardResponse(renderCard(outsiderReply()));
-    const session = new ClickSession(deps, scope, activity.replyToId, undefined);
+    const value = typeof data.value === 'string' ? data.value : '';
+    // Approve and Deny decide for everyone in the approvers' conversation: the card's outcome is public there.
+    const decision = decodeButton(value)?.kind;
+    const session = new ClickSession(deps, scope, activity.replyToId, undefined, { shared: decision === 'approve' || decision === 'deny' });
     const typed = answerOf(data);
-    background(handler.handleClick(scope.actor, typeof data.value === 'string' ? data.value : '', session.sink, typed).then(() => session.settled()));
+    background(handler.handleClick(scope.actor, value, session.sink, typed).then(() => session.settled()));
     return cardResponse(await session.invokeCard(options.invokeWaitMs));
   };
 
@@ -196,7 +203,8 @@ export function createTeamsBot(options: TeamsBotOptions): TeamsBot {
       const key = reachKey(activity);
       return key !== undefined && reached.has(key);
     },
-    restoreSink: (data) => restoreClickSink(deps, data),
+    restoreSink: (data) => (isApprovalCardData(data) ? restoreApprovalCardSink(outbox, data) : restoreClickSink(deps, data)),
+    approvalNotifier: (settings) => new TeamsApprovalNotifier(outbox, logger, settings),
     async drain() {
       while (running.size > 0) await Promise.allSettled([...running]);
     },

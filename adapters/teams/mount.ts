@@ -11,6 +11,7 @@ import { createTeamsBot, type TeamsBot } from './bot.js';
 import type { BotCredential } from './bot-token.js';
 import { MESSAGES_PATH, messagesRoute } from './http-route.js';
 import { keySetUrlOf, PublishedKeyIds } from './token-check.js';
+import { approvalSettingsOf } from './approval-settings.js';
 
 /** The bot's credential: a certificate wins over a secret (it is the stronger one), as for Graph. */
 export function botCredentialOf(config: Pick<Config, 'MICROSOFT_APP_TYPE' | 'MICROSOFT_APP_CERTIFICATE_PATH' | 'MICROSOFT_APP_PASSWORD'>): BotCredential | undefined {
@@ -20,7 +21,7 @@ export function botCredentialOf(config: Pick<Config, 'MICROSOFT_APP_TYPE' | 'MIC
 }
 
 /** `cloud`: Microsoft's public cloud unless given (tests point it at a local Bot Framework key set). */
-export function createTeamsMount(app: Pick<App, 'config' | 'handler' | 'aadGroupsOf' | 'sinks'>, logger: Logger, options: { cloud?: CloudEnvironment } = {}): { mount: Mount; bot: TeamsBot } {
+export function createTeamsMount(app: Pick<App, 'config' | 'handler' | 'aadGroupsOf' | 'sinks' | 'approvals'>, logger: Logger, options: { cloud?: CloudEnvironment } = {}): { mount: Mount; bot: TeamsBot } {
   const { config } = app;
   const authenticated = config.MICROSOFT_APP_ID !== undefined;
   const tenants = teamsTenants(config);
@@ -38,10 +39,11 @@ export function createTeamsMount(app: Pick<App, 'config' | 'handler' | 'aadGroup
   });
   // Follow-up rounds taken by this process, for clicks handled here before a restart or by another replica.
   app.sinks.register('teams', (data) => bot.restoreSink(data));
+  const cards = registerApprovalCards(app, bot);
   const auth = authenticated ? 'Bot Framework authentication on' : 'DEMO mode: no authentication (no MICROSOFT_APP_ID), local clients only';
   const where = tenants.length > 0 ? `tenant ${tenants.join(', ')}` : 'any tenant';
   const mount: Mount = {
-    describe: `Microsoft Teams: POST ${MESSAGES_PATH} (${auth}; ${where})`,
+    describe: `Microsoft Teams: POST ${MESSAGES_PATH} (${auth}; ${where}; ${cards})`,
     routes: [
       messagesRoute({
         bot,
@@ -55,6 +57,14 @@ export function createTeamsMount(app: Pick<App, 'config' | 'handler' | 'aadGroup
     stop: () => bot.drain(),
   };
   return { mount, bot };
+}
+
+/** Approval cards go where the configuration says, when the bot may post there; returns where, or why not (for the banner). */
+function registerApprovalCards(app: Pick<App, 'config' | 'approvals'>, bot: TeamsBot): string {
+  const settings = approvalSettingsOf(app.config);
+  if (!settings.ok) return settings.why;
+  app.approvals.register('teams', bot.approvalNotifier(settings.settings));
+  return settings.where;
 }
 
 const OFF_WITH_GRAPH =

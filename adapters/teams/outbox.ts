@@ -94,9 +94,18 @@ export class Outbox {
       await this.send(reference, card);
       return;
     }
+    const opened = await this.openChat(reference, userId);
+    await this.send({ ...reference, conversation: { id: opened } }, card);
+  }
+
+  /**
+   * Opens (or finds: Teams keeps one per person and bot) the 1:1 chat of the bot with `userId`, in the reference's
+   * tenant, and returns its conversation id. The bot must be installed for the person; Teams accepts their Entra
+   * object id as the member, too (Bot Framework's create-conversation call, as proactive messaging does).
+   */
+  async openChat(reference: Reference, userId: string): Promise<string> {
     const tenantId = reference.conversation.tenantId;
     const connector = this.#at(reference);
-    // The bot must be installed for the person; Teams accepts their Entra object id as the member, too.
     const opened = await this.#call(() =>
       connector.create({
         isGroup: false,
@@ -105,8 +114,7 @@ export class Outbox {
         ...(tenantId ? { tenantId, channelData: { tenant: { id: tenantId } } } : {}),
       }),
     );
-    const activity = { ...cardMessage(card), from: reference.bot, conversation: { id: opened.id } };
-    await this.#call(() => connector.createActivity(enc(opened.id), activity as Params));
+    return opened.id;
   }
 
   /** One member of the conversation, from its roster. */

@@ -4,29 +4,13 @@ import { z } from 'zod';
 import type { Reply, ReplySink } from '../../src/core/index.js';
 import { elsewhereStubCard, renderCard } from './card.js';
 import type { Reference } from './outbox.js';
+import { idSchema, referenceSchema } from './stored-reference.js';
 import { deliverSecret, isPersonal, publicCard, type EventScope, type SinkDeps } from './sinks.js';
 
-/**
- * The outbox sends the bot's token to the service URL: only https, or http on loopback (the Agents Playground).
- * Anything else in a stored reference is refused.
- */
-const serviceUrl = z
-  .string()
-  .max(2048)
-  .refine((value) => {
-    if (!URL.canParse(value)) return false;
-    const url = new URL(value);
-    return url.protocol === 'https:' || (url.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname));
-  });
-const id = z.string().min(1).max(512);
+const id = idSchema;
 
 const clickRefData = z.object({
-  reference: z.object({
-    serviceUrl,
-    channelId: z.string().min(1).max(64),
-    conversation: z.object({ id, conversationType: z.string().max(32).optional(), isGroup: z.boolean().optional(), tenantId: id.optional() }),
-    bot: z.object({ id, name: z.string().max(256).optional() }),
-  }),
+  reference: referenceSchema,
   userId: id,
   actorId: id,
   // What is only needed for a nicer update is dropped, not the whole reference, when it does not read: the status

@@ -2,10 +2,11 @@
 // invoke response, and what follows updates the card in place. In channels and group chats the details stay
 // with the requester (refresh.userIds), and secrets always go to the personal chat.
 import { randomUUID } from 'node:crypto';
-import { SECRET_NAMES, type Actor, type Reply, type ReplySink, type SecretMessage, type SinkRef } from '../../src/core/index.js';
+import { SECRET_NAMES, type Actor, type Reply, type ReplySink, type SecretMessage, type SinkRef, type TypedPrompt } from '../../src/core/index.js';
 import { emptyCard, privateStubCard, renderCard, workingCard, type AdaptiveCardJson } from './card.js';
 import type { Outbox, Reference } from './outbox.js';
 import type { PrivateViews } from './private-views.js';
+import { storedReference } from './stored-reference.js';
 
 /** Where an event came from and who sent it. */
 export interface EventScope {
@@ -73,25 +74,43 @@ export class ClickSession {
   readonly #scope: EventScope;
   readonly #cardId: string | undefined;
   #viewId: string | undefined;
+  readonly #shared: boolean;
+  /** The last update, whose words a prompt that follows keeps (a "waiting for approval" stays in sight). */
+  #lastUpdate: Reply | undefined;
   #responded = false;
   #first: First | undefined;
   #onFirst: ((first: First) => void) | undefined;
   /** Updates leave in the order the handler made them. */
   #queue: Promise<unknown> = Promise.resolve();
 
-  constructor(deps: SinkDeps, scope: EventScope, cardId: string | undefined, viewId: string | undefined) {
+  /**
+   * `shared`: a card whose outcome everyone in the conversation is to see (an approval card, when Approve or Deny is
+   * clicked): updates replace it in place for all, with no private view; a prompt goes to the clicker alone (the
+   * invoke response, else their personal chat), so the other approvers keep the card and its buttons.
+   */
+  constructor(deps: SinkDeps, scope: EventScope, cardId: string | undefined, viewId: string | undefined, options: { shared?: boolean } = {}) {
     this.#deps = deps;
     this.#scope = scope;
     this.#cardId = cardId;
     this.#viewId = viewId;
+    this.#shared = options.shared === true;
     this.sink = {
       ref: () => this.#ref(),
       reply: (reply) => this.#answer({ kind: 'reply', reply }),
-      update: (reply) => this.#answer({ kind: 'update', reply }),
+      update: (reply) => {
+        this.#lastUpdate = reply;
+        return this.#answer({ kind: 'update', reply });
+      },
       sendSecret: (message) => deliverSecret(deps, scope, message),
       // The card becomes the prompt (privately, like any answer outside a personal chat); its button submits.
-      askToType: (prompt) => this.#answer({ kind: 'update', reply: { text: `${prompt.title} ${prompt.text}`, blocks: [{ kind: 'heading', text: prompt.title }, { kind: 'paragraph', text: prompt.text }], prompt } }),
+      askToType: (prompt) => this.#answer({ kind: this.#shared ? 'reply' : 'update', reply: this.#promptReply(prompt) }),
     };
+  }
+
+  /** The prompt, beneath the words (not the buttons) of what this card last said. */
+  #promptReply(prompt: TypedPrompt): Reply {
+    const kept = (this.#lastUpdate?.blocks ?? []).filter((b) => b.kind === 'notice' || b.kind === 'paragraph');
+    return { text: `${prompt.title} ${prompt.text}`, blocks: [...kept, { kind: 'heading', text: prompt.title }, { kind: 'paragraph', text: prompt.text }], prompt };
   }
 
   async invokeCard(waitMs: number): Promise<AdaptiveCardJson> {
@@ -121,14 +140,8 @@ export class ClickSession {
   #ref(): SinkRef {
     const { reference, userId, userName, actor } = this.#scope;
     if (!isPersonal(reference)) this.#viewId ??= randomUUID();
-    const c = reference.conversation;
     const data = {
-      reference: {
-        serviceUrl: reference.serviceUrl,
-        channelId: reference.channelId,
-        conversation: { id: c?.id, ...(c?.conversationType ? { conversationType: c.conversationType } : {}), ...(c?.isGroup !== undefined ? { isGroup: c.isGroup } : {}), ...(c?.tenantId ? { tenantId: c.tenantId } : {}) },
-        bot: { id: reference.bot?.id, ...(reference.bot?.name ? { name: reference.bot.name } : {}) },
-      },
+      reference: storedReference(reference),
       userId,
       userName,
       actorId: actor.id,
@@ -151,6 +164,7 @@ export class ClickSession {
   }
 
   async #updateCard(reply: Reply): Promise<void> {
+    if (this.#shared) return this.#deps.outbox.update(this.#scope.reference, this.#cardId!, renderCard(reply));
     const { card, viewId } = publicCard(this.#deps, this.#scope, reply, this.#viewId);
     this.#viewId = viewId ?? this.#viewId;
     await this.#deps.outbox.update(this.#scope.reference, this.#cardId!, card);

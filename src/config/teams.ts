@@ -4,6 +4,9 @@ import { optionalText } from './core.js';
 
 export const TEAMS_APP_TYPES = ['MultiTenant', 'SingleTenant', 'UserAssignedMSI'] as const;
 
+/** A channel's ("@thread.tacv2", older "@thread.skype") or a group chat's ("@thread.v2") conversation id. */
+const TEAMS_GROUP_CONVERSATION = /^19:[^\s/?#]+@thread\.(tacv2|skype|v2)$/;
+
 export const teamsEnv = {
   /** "false" leaves /api/messages off (a Slack-only deployment). */
   TEAMS_ENABLED: z
@@ -23,6 +26,31 @@ export const teamsEnv = {
   TEAMS_ALLOWED_TENANTS: optionalText.transform((v) => (v === undefined ? undefined : v.split(',').map((t) => t.trim()).filter(Boolean))),
   /** How long a card click waits for the first answer before Teams gets a "working…" card (Teams allows a few seconds). */
   TEAMS_INVOKE_WAIT_MS: z.coerce.number().int().min(50).max(4000).default(2000),
+  /**
+   * The channel or group chat where approval cards go (the bot must be in it). Unset: a personal chat with each
+   * approver the policy names by teams:<Entra object id>.
+   */
+  TEAMS_APPROVALS_CONVERSATION: optionalText.pipe(
+    z
+      .string()
+      .max(512)
+      .regex(
+        TEAMS_GROUP_CONVERSATION,
+        'TEAMS_APPROVALS_CONVERSATION must be the conversation id of a Teams channel or group chat ("19:…@thread.tacv2", "19:…@thread.skype" or "19:…@thread.v2"), as in the channel\'s link or the conversation.id of a message the bot got there; a personal chat cannot be one (leave it unset to send each approver a card in their personal chat)',
+      )
+      .optional(),
+  ),
+  /**
+   * Where the bot posts without an activity to answer (approval cards): Teams' connector. https only, or http on a
+   * loopback address (the Agents Playground, tests): the bot's token goes along.
+   */
+  TEAMS_SERVICE_URL: z
+    .string()
+    .trim()
+    .default('https://smba.trafficmanager.net/teams/')
+    .refine((v) => URL.canParse(v) && (new URL(v).protocol === 'https:' || (new URL(v).protocol === 'http:' && isLoopbackHost(new URL(v).hostname))), {
+      message: 'TEAMS_SERVICE_URL must be an https URL (Teams\' connector, such as https://smba.trafficmanager.net/teams/), or http on a loopback address for the Agents Playground',
+    }),
 };
 
 export interface TeamsSettings {
@@ -35,6 +63,7 @@ export interface TeamsSettings {
   MICROSOFT_APP_TYPE: (typeof TEAMS_APP_TYPES)[number];
   TEAMS_ALLOWED_TENANTS?: string[] | undefined;
   AZURE_TENANT_ID?: string | undefined;
+  TEAMS_SERVICE_URL?: string | undefined;
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -88,6 +117,9 @@ export function refineTeams(config: TeamsSettings, backend: 'simulated' | 'graph
       });
     }
     return;
+  }
+  if (typeof config.TEAMS_SERVICE_URL === 'string' && URL.canParse(config.TEAMS_SERVICE_URL) && new URL(config.TEAMS_SERVICE_URL).protocol !== 'https:') {
+    ctx.addIssue({ code: 'custom', path: ['TEAMS_SERVICE_URL'], message: 'must be https with MICROSOFT_APP_ID set: the bot sends its token there (http on loopback is for the demo mode and the Agents Playground)' });
   }
   if (config.MICROSOFT_APP_TYPE !== 'UserAssignedMSI' && !config.MICROSOFT_APP_PASSWORD && !config.MICROSOFT_APP_CERTIFICATE_PATH) {
     ctx.addIssue({ code: 'custom', path: ['MICROSOFT_APP_PASSWORD'], message: 'is required with MICROSOFT_APP_ID (the bot\'s client secret), unless MICROSOFT_APP_CERTIFICATE_PATH names its certificate or MICROSOFT_APP_TYPE is UserAssignedMSI' });

@@ -44,10 +44,12 @@ export interface Sent {
   body: Record<string, any>;
   /** The Authorization header the bot sent along, if any. */
   authorization?: string;
+  /** The id the connector gave back (the new activity's, or the new conversation's). */
+  answeredId?: string;
 }
 
 /** Alice is helpdesk (a teams: selector); everyone else may act on their own devices. */
-const POLICY = {
+export const POLICY = {
   confirmTtlSeconds: 300,
   bulkConfirmAbove: 25,
   // Lee may confirm for others (the passcode still goes to whoever asked).
@@ -88,10 +90,13 @@ export interface Harness {
  * `connector: false` leaves the Bot Connector alone (the Agents Playground plays it); `cloud` points the SDK at
  * other Bot Framework signing keys (a local key set, see bot-framework-keys.ts).
  */
-export async function startHarness(env: Record<string, string> = {}, options: { connector?: boolean; cloud?: CloudEnvironment } = {}): Promise<Harness> {
+export async function startHarness(
+  env: Record<string, string> = {},
+  options: { connector?: boolean; cloud?: CloudEnvironment; policy?: object; roster?: TeamsUser[] } = {},
+): Promise<Harness> {
   const dir = mkdtempSync(path.join(tmpdir(), 'lockdesk-teams-'));
   const policyFile = path.join(dir, 'policy.json');
-  writeFileSync(policyFile, JSON.stringify(POLICY));
+  writeFileSync(policyFile, JSON.stringify(options.policy ?? POLICY));
   const configWith = (extra: Record<string, string>) =>
     loadConfig({
       HOST: '127.0.0.1',
@@ -116,7 +121,7 @@ export async function startHarness(env: Record<string, string> = {}, options: { 
     return { app, bot, server };
   };
   let current = await startProcess({});
-  const sent = options.connector === false ? [] : recordConnector();
+  const sent = options.connector === false ? [] : recordConnector([...ROSTER, ...(options.roster ?? [])]);
   return {
     get url() {
       return current.server.url;
@@ -161,28 +166,28 @@ export async function startHarness(env: Record<string, string> = {}, options: { 
 let nextId = 0;
 
 /** The Bot Connector: records sends and updates, answers roster look-ups, opens 1:1 conversations. */
-function recordConnector(): Sent[] {
+function recordConnector(roster: TeamsUser[]): Sent[] {
   const sent: Sent[] = [];
   const record = (method: string) =>
     async function (req: Request): Promise<[number, object]> {
       const { uri, body, headers } = await seen(req);
       const authorization = headers.get('authorization') ?? undefined;
-      sent.push({ method, path: decodeURIComponent(uri), body: typeof body === 'string' ? JSON.parse(body) : body, ...(authorization ? { authorization } : {}) });
-      if (method === 'POST' && /^\/v3\/conversations$/.test(uri)) return [200, { id: `dm-${++nextId}` }];
-      return [200, { id: `activity-${++nextId}` }];
+      const id = method === 'POST' && /^\/v3\/conversations$/.test(uri) ? `dm-${++nextId}` : `activity-${++nextId}`;
+      sent.push({ method, path: decodeURIComponent(uri), body: typeof body === 'string' ? JSON.parse(body) : body, ...(authorization ? { authorization } : {}), answeredId: id });
+      return [200, { id }];
     };
-  for (const url of [SERVICE_URL, AUTH_SERVICE_URL]) connectorAt(url, sent, record);
+  for (const url of [SERVICE_URL, AUTH_SERVICE_URL]) connectorAt(url, roster, record);
   return sent;
 }
 
-function connectorAt(url: string, _sent: Sent[], record: (method: string) => (req: Request) => Promise<[number, object]>): void {
+function connectorAt(url: string, roster: TeamsUser[], record: (method: string) => (req: Request) => Promise<[number, object]>): void {
   nock(url)
     .persist()
     .get(/\/v3\/conversations\/[^/]+\/members\/.+/)
     .reply(async (req: Request) => {
       const { uri } = await seen(req);
       const userId = decodeURIComponent(uri.split('/').pop()!);
-      const user = ROSTER.find((u) => u.id === userId);
+      const user = roster.find((u) => u.id === userId);
       return user
         ? [200, { id: user.id, name: user.name, aadObjectId: user.aadObjectId, ...(user.email ? { email: user.email, userPrincipalName: user.email } : {}), ...(user.tenantId ? { tenantId: user.tenantId } : {}) }]
         : [404, { error: { code: 'MemberNotFoundInConversation' } }];
