@@ -5,7 +5,7 @@ import { resolvePath } from './config/index.js';
 import { createHandler, DEFAULT_SETTINGS, PolicyHolder, type Handler, type PlatformSupport, type PolicySource } from './core/index.js';
 import { loadPlatformSupport, loadPolicy } from './data-files.js';
 import { policyReloader, type PolicyReload, type ReloadTrigger } from './policy-reload.js';
-import type { Clock, DeviceBackend, Directory, FollowUpJob, IdSource, Logger, ProcessRegistry } from './ports.js';
+import type { Clock, DeviceBackend, Directory, FollowUpJob, IdentityDirectory, IdSource, Logger, ProcessRegistry } from './ports.js';
 import { createStore } from './store/create-store.js';
 import { observeAudit, type ObservedStore } from './store/observed-store.js';
 import { systemClock, systemIds } from './system.js';
@@ -92,6 +92,7 @@ export async function buildApp(config: Config, logger: Logger, overrides: AppOve
     sinks,
     approvals,
     ...(isDirectory(backend) ? { directory: backend } : {}),
+    ...(isIdentityDirectory(backend) ? { identities: backend } : {}),
     ...(opened.processes ? { processes: opened.processes } : {}),
     backend,
     store,
@@ -164,6 +165,10 @@ export async function buildApp(config: Config, logger: Logger, overrides: AppOve
       await store.close();
     },
   };
+}
+
+function isIdentityDirectory(backend: DeviceBackend): backend is DeviceBackend & IdentityDirectory {
+  return typeof (backend as Partial<IdentityDirectory>).entraIdOf === 'function';
 }
 
 function isDirectory(backend: DeviceBackend): backend is DeviceBackend & Directory {

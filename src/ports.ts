@@ -64,6 +64,16 @@ export interface Directory {
   memberGroups(userId: string, groupIds: readonly string[]): Promise<string[]>;
 }
 
+/**
+ * Who an address belongs to in Entra ID: the object id of the one user whose UPN, mail or proxy address it is.
+ * Chats know a person by an email (Slack, the terminal) or an Entra object id (Teams); telling two of them apart
+ * takes the one immutable id behind both.
+ */
+export interface IdentityDirectory {
+  /** undefined: no user has this address. Throws when the directory cannot say (or more than one user has it). */
+  entraIdOf(address: string): Promise<string | undefined>;
+}
+
 /** One device of the inventory index: which id carries which serial number. */
 export interface InventoryEntry {
   id: string;

@@ -73,11 +73,12 @@ export async function runConsoleChat(options: ConsoleChatOptions): Promise<void>
     },
   });
 
-  // An approval card is shown here when the person at the keyboard is one of its approvers and did not ask for it
-  // (the core refuses their click otherwise anyway); this chat knows their email only, so email: selectors count.
+  // An approval card is shown here when the person at the keyboard is one of its approvers and is not plainly the
+  // requester (the core, which asks the directory, refuses the click of a second identity of theirs); this chat
+  // knows their email only, so email: selectors count.
   options.approvals?.register('console', {
     async notify(notice) {
-      if (samePerson(actor, notice.requester) !== 'different' || !notice.approvers.some((s) => s.startsWith('email:') && memberMatches(s, actor))) return [];
+      if (samePerson(actor, notice.requester) === 'same' || !notice.approvers.some((s) => s.startsWith('email:') && memberMatches(s, actor))) return [];
       const owner = ++messageCount;
       show(notice.card, owner);
       return [

@@ -100,5 +100,30 @@ export async function slackApprovers(client: webApi.WebClient, logger: Logger, s
     }
   }
   if (requester.platform === 'slack') ids.delete(requester.id);
-  return [...ids].filter((id) => slackId.safeParse(id).success);
+  const candidates = [...ids].filter((id) => slackId.safeParse(id).success);
+  return requester.email ? withoutAddress(client, logger, candidates, requester.email) : candidates;
+}
+
+/** Looked up at most, to leave out another Slack account of the requester (one with their email). */
+const MAX_CHECKED = 50;
+
+/**
+ * The candidates whose Slack profile does not show `email` (the requester asked from another chat, or from a
+ * second account): a card of their own request is no use to them. One Slack cannot show is kept: the core refuses
+ * their click if they are the requester after all.
+ */
+async function withoutAddress(client: webApi.WebClient, logger: Logger, candidates: string[], email: string): Promise<string[]> {
+  const wanted = email.trim().toLowerCase();
+  const checked = await Promise.all(
+    candidates.slice(0, MAX_CHECKED).map(async (user) => {
+      try {
+        const found = await client.users.info({ user });
+        return found.user?.profile?.email?.trim().toLowerCase() === wanted ? undefined : user;
+      } catch (error) {
+        logger.warn({ slackError: slackFailure(error).code }, 'could not read an approver in Slack');
+        return user;
+      }
+    }),
+  );
+  return [...checked.filter((u): u is string => u !== undefined), ...candidates.slice(MAX_CHECKED)];
 }

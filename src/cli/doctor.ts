@@ -45,11 +45,13 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<number> {
   let settings: GraphSettings;
   let policyGroups: string[];
   let signOutRoles: string[];
+  let approvals: boolean;
   try {
     const config = loadConfig(options.env ?? process.env);
     const { policy } = await loadPolicy(config.LOCKDESK_POLICY && resolvePath(config.LOCKDESK_POLICY));
     policyGroups = policyGroupIds(policy);
     signOutRoles = policy.roles.filter((role) => role.actions.includes('signOut')).map((role) => role.name);
+    approvals = policy.approval !== undefined;
     if (config.BACKEND !== 'graph') {
       say(false, 'BACKEND is not graph: set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET (or AZURE_CLIENT_CERTIFICATE_PATH).');
       return 1;
@@ -103,7 +105,13 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<number> {
     groupsOk = roles.some((r) => DIRECTORY_ROLES.includes(r));
     say(groupsOk, groupsOk ? `groups: the app may read group membership for the policy's ${policyGroups.length} aad-group: member(s)` : `groups: the policy names aad-group: members but the app lacks ${DIRECTORY_PERMISSION}; those roles will not apply. Grant it as an application permission and give admin consent.`);
   }
-  const allOk = readOk && actionsOk && groupsOk && signOutOk;
+  // Second-person approval tells two people apart by the Entra ID user behind each one's address.
+  let usersOk = true;
+  if (approvals) {
+    usersOk = roles.some((r) => USER_READ_ROLES.includes(r));
+    say(usersOk, usersOk ? 'approvals: the app may read users, to tell an approver from the person who asked' : `approvals: the policy asks for second-person approval but the app lacks ${USER_READ_PERMISSION}; lockdesk cannot tell an approver from the person who asked by email, so it refuses those approvals. Grant it as an application permission and give admin consent.`);
+  }
+  const allOk = readOk && actionsOk && groupsOk && signOutOk && usersOk;
   write(allOk ? 'lockdesk has everything it needs.' : 'Something is missing: see the lines marked NO.');
   return allOk ? 0 : 1;
 }

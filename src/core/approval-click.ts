@@ -1,6 +1,5 @@
 // A click on an approval card (Approve, Deny) or the requester's reason: only an approver who is not the requester,
 // under any identity; only once across replicas; only before it expires; re-checked just before it is sent.
-import { samePerson } from './approval-policy.js';
 import { approvalCard, denyPrompt, outcomeReply, REASON_MAX, whoOf } from './approval-replies.js';
 import { cardSinks, expireApproval, showOutcome, requesterSink } from './approval-flow.js';
 import { auditEvent } from './audit.js';
@@ -9,6 +8,7 @@ import { describeSkipped, readCurrent, recheck } from './click-flow.js';
 import type { Core } from './deps.js';
 import { dispatchConfirmed } from './dispatcher.js';
 import { pauseSentence } from './pause.js';
+import { whoIs } from './same-person.js';
 import { toLockdeskError } from './errors.js';
 import type { FollowUp } from './follow-up.js';
 import { withParameters } from './action-parameters.js';
@@ -17,7 +17,7 @@ import type { Approval, Confirmation } from './records.js';
 import { noticeReply } from './replies.js';
 import type { ReplySink, TypedAnswer, TypedPrompt } from './reply.js';
 import { statusReply } from './status-replies.js';
-import { storable } from './text.js';
+import { oneLine, storable } from './text.js';
 import { sameActor, type Actor, type Device } from './types.js';
 
 const REFUSAL_TEXT = {
@@ -27,8 +27,9 @@ const REFUSAL_TEXT = {
   expired: 'This approval request has expired. Nothing was sent.',
   notApprover: 'Only the approvers the policy names can approve or deny this request. Nothing was sent.',
   ownRequest: 'You asked for this yourself, so you cannot approve or deny it, from any chat: another approver has to. Nothing was sent.',
+  confirmedIt: 'You confirmed this request for the person who asked, so you cannot also approve or deny it: another approver has to. Nothing was sent.',
   unknownIdentity:
-    'lockdesk cannot tell you apart from the person who asked (it knows neither an email nor an Entra object id that tells you apart), so it cannot let you decide. Nothing was sent.',
+    'lockdesk cannot tell you apart from the person who asked: it could not find the Entra ID user behind each of you, so it cannot let you decide. Nothing was sent.',
   notRequester: 'Only the person who asked can add a reason to this request.',
   noReason: 'Say why you deny it: the person who asked reads the reason. Nothing was decided yet.',
   notRegistered: 'lockdesk has lost its connection to its database for a moment, so it sent nothing. The request still waits: click again in a few seconds.',
@@ -38,9 +39,13 @@ type Refusal = keyof typeof REFUSAL_TEXT;
 
 type ApprovalClick = Extract<ButtonAction, { kind: 'approve' | 'deny' | 'why' }>;
 
+/**
+ * A reason as every card can show it: one line, no control or direction-override characters (a line break or an
+ * escape sequence in it could fake a line such as "Approved in advance by …" on an approver's screen).
+ */
 const reasonOf = (answer: TypedAnswer | undefined): string | undefined => {
   const raw = typeof answer === 'string' ? answer : answer?.reason;
-  const text = raw === undefined ? undefined : storable(raw).trim().slice(0, REASON_MAX);
+  const text = raw === undefined ? undefined : oneLine(storable(raw)).slice(0, REASON_MAX);
   return text || undefined;
 };
 
@@ -64,9 +69,14 @@ export async function handleApprovalClick(deps: Core, followUp: FollowUp, actor:
   if (!approval) return refuse('unknown');
   if (click.kind === 'why') return addReason(deps, actor, approval, sink, answer, refuse);
   if (!isApprovalApprover(deps.policy, actor)) return refuse('notApprover', approval);
-  // The requester under any identity (another platform, the same email or Entra object id) never decides.
-  const who = samePerson(actor, approval.requester);
+  // The requester under any identity (another platform, another address of theirs) never decides; nor does the
+  // person who confirmed it for them: a second person means someone other than both.
+  const who = await whoIs(deps, actor, approval.requester);
   if (who !== 'different') return refuse(who === 'same' ? 'ownRequest' : 'unknownIdentity', approval);
+  if (approval.confirmedBy) {
+    const confirmer = await whoIs(deps, actor, approval.confirmedBy);
+    if (confirmer !== 'different') return refuse(confirmer === 'same' ? 'confirmedIt' : 'unknownIdentity', approval);
+  }
   if (approval.status !== 'pending') return refuse(approval.status, approval);
   if (Date.parse(approval.expiresAt) <= clock.now().getTime()) {
     await expireApproval(deps, approval);
@@ -76,8 +86,14 @@ export async function handleApprovalClick(deps: Core, followUp: FollowUp, actor:
 
   // The kill switch holds for approvals too: nothing is sent while lockdesk is paused, and the approval still waits.
   const paused = await deps.pauseState();
-  if (paused) return void (await sink.reply(noticeReply('warning', `${pauseSentence(paused)}. Nothing was sent; this request still waits and can be approved once lockdesk is resumed.`)));
-  if (!deps.processes.maySend()) return void (await sink.reply(noticeReply('warning', REFUSAL_TEXT.notRegistered)));
+  if (paused) {
+    await audited(deps, actor, approval, 'approval: paused');
+    return void (await sink.reply(noticeReply('warning', `${pauseSentence(paused)}. Nothing was sent; this request still waits and can be approved once lockdesk is resumed.`)));
+  }
+  if (!deps.processes.maySend()) {
+    await audited(deps, actor, approval, 'approval: notRegistered');
+    return void (await sink.reply(noticeReply('warning', REFUSAL_TEXT.notRegistered)));
+  }
   let current: Map<string, Device>;
   try {
     current = await readCurrent(deps, approval.devices);
@@ -93,6 +109,13 @@ export async function handleApprovalClick(deps: Core, followUp: FollowUp, actor:
   const approved = outcome.approval;
   await store.audit.append(auditEvent(clock, { event: 'approval', outcome: 'approved', reason: approved.rule, correlationId: approved.correlationId, actor, action: approved.action, confirmationId: approved.confirmationId, deviceIds: approved.devices.map((d) => d.id), requester: approved.requester }));
   await sendApproved(deps, followUp, actor, approved, current, sink);
+}
+
+/** A click refused while the request still waits (paused, no registration): audited like any refused click. */
+async function audited(deps: Core, actor: Actor, approval: Approval, reason: string): Promise<void> {
+  await deps.store.audit.append(
+    auditEvent(deps.clock, { event: 'click-refused', outcome: 'refused', reason, correlationId: approval.correlationId, actor, action: approval.action, confirmationId: approval.confirmationId, requester: approval.requester }),
+  );
 }
 
 /** The confirmation the approval came from, as the dispatcher and the re-checks read it (it may be archived by now). */

@@ -10,7 +10,7 @@ import { isOwnDevice, mayActOnProtected } from './policy.js';
 import type { Approval, Confirmation } from './records.js';
 import { noticeReply } from './replies.js';
 import type { Reply, ReplySink } from './reply.js';
-import type { Actor, Device, DeviceAction, LostModeMessage } from './types.js';
+import { actorRef, type Actor, type Device, type DeviceAction, type LostModeMessage } from './types.js';
 
 export const PROTECTED_REFUSAL = (rule: string) =>
   `Refused by ${rule}: your role may not act on a protected person's device, and no approval rule covers this request. Nothing was sent; ask an administrator.`;
@@ -102,6 +102,7 @@ export async function holdForApproval(deps: Core, input: HoldInput): Promise<boo
     requester: confirmation.requester,
     ...(confirmation.requesterGroups ? { requesterGroups: confirmation.requesterGroups } : {}),
     ...(requester.displayName ? { requesterName: requester.displayName } : {}),
+    confirmedBy: actorRef(actor),
     devices: targets.map((d) => ({ id: d.id, name: d.name, userId: d.userId, offered: true })),
     ...(confirmation.action === 'enableLostMode' && input.lostMode ? { lostMode: input.lostMode } : {}),
     rule: verdict.rule,

@@ -99,13 +99,13 @@ export function isProtectedUser(protectedPolicy: ProtectedPolicy | undefined, de
 }
 
 /**
- * Whether two identities may be the same person, as far as lockdesk can tell: the same platform user, or the same
- * email/UPN or Entra object id. "unknown" when they share no kind of immutable id to tell them apart by: then an
- * approval must be refused, since the approver may be the requester under a second identity.
+ * Whether two identities may be the same person, from what they carry: the same platform user, or the same
+ * email/UPN or Entra object id, is the same; two Entra object ids that differ are two people. Anything else is
+ * "unknown": two emails that differ may be one person's aliases, so same-person.ts asks the directory.
  */
 export function samePerson(a: Pick<Actor, 'platform' | 'id' | 'email' | 'aadObjectId'>, b: Pick<Actor, 'platform' | 'id' | 'email' | 'aadObjectId'>): 'same' | 'different' | 'unknown' {
   if (a.platform === b.platform && a.id === b.id) return 'same';
   if (same(a.email, b.email) || same(a.aadObjectId, b.aadObjectId)) return 'same';
-  const comparable = (!!a.email && !!b.email) || (!!a.aadObjectId && !!b.aadObjectId);
-  return comparable ? 'different' : 'unknown';
+  // Only immutable ids tell two people apart: one person may have several addresses (aliases, a second account).
+  return a.aadObjectId && b.aadObjectId ? 'different' : 'unknown';
 }

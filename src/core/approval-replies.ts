@@ -43,6 +43,8 @@ export function approvalCard(approval: Approval, devices: readonly Device[], pla
     { kind: 'paragraph', text: `Asked by ${approval.requesterName ? `${approval.requesterName} (${who})` : who} on ${approval.requester.platform}. The policy needs a second person: ${approval.rule}.` },
   ];
   if (approval.reason) blocks.push({ kind: 'paragraph', text: `Reason: ${approval.reason}` });
+  // What the lock screen will say is part of what is approved: a requester may have changed the policy's text.
+  if (approval.lostMode) blocks.push({ kind: 'paragraph', text: lostModeLine(approval.lostMode) });
   const byId = new Map(devices.map((d) => [d.id, d]));
   const shown = approval.devices.slice(0, CARDS_SHOWN);
   for (const snapshot of shown) {
@@ -54,6 +56,11 @@ export function approvalCard(approval: Approval, devices: readonly Device[], pla
   blocks.push({ kind: 'paragraph', text: footer });
   blocks.push(approvalButtons(approval));
   return { text: `${heading}${approval.reason ? ` Reason: ${approval.reason}` : ''}`, blocks };
+}
+
+/** The lock-screen text a Lost Mode request would send, as it was confirmed (placeholders still in). */
+function lostModeLine(text: NonNullable<Approval['lostMode']>): string {
+  return `Lock-screen message: "${text.message}"; phone number: "${text.phoneNumber}"${text.footer ? `; footer: "${text.footer}"` : ''}.`;
 }
 
 /** Approve (which asks "Approve?" first) and Deny. */
@@ -82,7 +89,7 @@ export function pendingReply(approvals: readonly Approval[], more: number, now: 
   const blocks: Block[] = [{ kind: 'heading', text: heading }];
   const lines: string[] = [];
   for (const a of approvals) {
-    const line = `${whoOf(a.requester)} asks for ${what(a)} (${a.rule}), asked ${Date.parse(a.createdAt) > now.getTime() - 60_000 ? 'just now' : `${minutes(a.createdAt)} ago`}, expires in ${minutes(a.expiresAt)}.${a.reason ? ` Reason: ${a.reason}` : ''}`;
+    const line = `${whoOf(a.requester)} asks for ${what(a)} (${a.rule}), asked ${Date.parse(a.createdAt) > now.getTime() - 60_000 ? 'just now' : `${minutes(a.createdAt)} ago`}, expires in ${minutes(a.expiresAt)}.${a.reason ? ` Reason: ${a.reason}` : ''}${a.lostMode ? ` ${lostModeLine(a.lostMode)}` : ''}`;
     lines.push(line);
     blocks.push({ kind: 'paragraph', text: line }, approvalButtons(a));
   }

@@ -1,5 +1,5 @@
 // What the handler is built from; the composition root fills it in, tests pass fakes.
-import type { ApprovalNotifier, Clock, CorrelationContext, DeviceBackend, Directory, IdSource, JobQueue, Logger, ProcessRegistry, Store } from '../ports.js';
+import type { ApprovalNotifier, Clock, CorrelationContext, DeviceBackend, Directory, IdentityDirectory, IdSource, JobQueue, Logger, ProcessRegistry, Store } from '../ports.js';
 import type { SinkRestorer } from './reply.js';
 import type { PlatformSupport } from './platform-support.js';
 import type { Policy } from './policy.js';
@@ -56,6 +56,8 @@ export interface CoreDeps {
   approvals?: ApprovalNotifier;
   /** Group membership of device owners, for the policy's protected groups; without one, such a group protects everyone. */
   directory?: Directory;
+  /** Resolves an email to the Entra object id behind it, to tell two identities apart (see same-person.ts). */
+  identities?: IdentityDirectory;
 }
 
 /** What createHandler is given: a fixed policy, or a source whose policy a reload may replace. */

@@ -1,6 +1,6 @@
 // Sends a confirmed action: the intent is on disk before the backend is called, every result is recorded, and what
 // a person is told never says less than what happened (a send that reached Intune is never reported as "not sent").
-import { pauseSentence } from './pause.js';
+import { pauseSentence, type PauseView } from './pause.js';
 import { watchPause, type PauseWatch } from './pause-watch.js';
 import { dispatchAudit } from './audit.js';
 import type { Core } from './deps.js';
@@ -80,6 +80,8 @@ export async function dispatchConfirmed(core: Core, confirmation: Confirmation, 
   }
 }
 
+const pausedDetail = (view: PauseView) => `${pauseSentence(view)}, so this device was not sent the action.`;
+
 /** What a backend result means for its record: a known state, or uncertain (the action state must be read). */
 function stateOf(record: DispatchRecord, result: DispatchResult | undefined): DispatchState | 'uncertain' {
   if (!result || result.deviceId !== record.deviceId) return 'uncertain';
@@ -88,6 +90,10 @@ function stateOf(record: DispatchRecord, result: DispatchResult | undefined): Di
 
 async function send(core: Core, confirmation: Confirmation, records: DispatchRecord[], actor: Actor, parameters?: ReadonlyMap<string, ActionParameters>): Promise<DispatchRecord[]> {
   if (!core.processes.maySend()) return Promise.all(records.map((r) => settle(core, r, 'notSent', actor, { detail: WITHHELD_DETAIL, errorCode: ERROR_CODES.NOT_SENT })));
+  // The click read the pause before the devices were read again; one typed since (on any replica) still holds.
+  // A store that cannot say leaves the send as the click found it.
+  const paused = await core.pauseState().catch(() => undefined);
+  if (paused) return Promise.all(records.map((r) => settle(core, r, 'notSent', actor, { detail: pausedDetail(paused), errorCode: ERROR_CODES.NOT_SENT })));
   const pause = watchPause(core, records.length > 1);
   try {
     return await sendWatched(core, confirmation, records, actor, pause, parameters);
@@ -101,7 +107,7 @@ async function sendWatched(core: Core, confirmation: Confirmation, records: Disp
   const failure = (result: DispatchResult | undefined) => {
     if (!result || result.ok) return {};
     // Withheld because of a pause seen during the send: say so, not the backend's generic "withheld".
-    if (result.error.code === ERROR_CODES.NOT_SENT && pause.view) return { detail: `${pauseSentence(pause.view)}, so this device was not sent the action.`, errorCode: ERROR_CODES.NOT_SENT };
+    if (result.error.code === ERROR_CODES.NOT_SENT && pause.view) return { detail: pausedDetail(pause.view), errorCode: ERROR_CODES.NOT_SENT };
     return { detail: result.error.describe(), errorCode: result.error.code };
   };
   // Each result is recorded as it comes, so that the status of a bulk action moves while its batches wait for

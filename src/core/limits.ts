@@ -1,4 +1,5 @@
 // Rate limits: the policy's rules, the counts a dispatch takes in the store, and what a person is told when one is full.
+import { entraIdOf } from './same-person.js';
 import { z } from 'zod';
 import { auditEvent } from './audit.js';
 import type { CoreDeps } from './deps.js';
@@ -62,11 +63,21 @@ interface Counted {
 }
 
 /**
+ * Whose count a per-person limit takes: the person, not one of their chat identities. The Entra object id behind
+ * them when known (Teams vouches for it; an email is resolved), else their email, else the chat's own id.
+ */
+async function personKey(deps: CoreDeps, requester: ActorRef): Promise<string> {
+  const entra = await entraIdOf(deps, requester);
+  if (entra) return `entra:${entra}`;
+  return requester.email ? `email:${requester.email.trim().toLowerCase()}` : `${requester.platform}:${requester.id}`;
+}
+
+/**
  * The counts a dispatch of `action` to `targets`, asked for by `requester`, takes: one per rule that names the
  * action; per device, one for each device. The key names the rule by what it counts (not its place in the file), so
  * a rule whose max is changed keeps its counts.
  */
-function bucketsFor(rules: readonly LimitRule[], action: DeviceAction, requester: ActorRef, targets: readonly Device[]): Counted[] {
+function bucketsFor(rules: readonly LimitRule[], action: DeviceAction, person: string, targets: readonly Device[]): Counted[] {
   const counted: Counted[] = [];
   for (const rule of rules) {
     if (!rule.actions.includes(action)) continue;
@@ -75,7 +86,7 @@ function bucketsFor(rules: readonly LimitRule[], action: DeviceAction, requester
     if (rule.per === 'device') {
       for (const device of targets) counted.push({ rule, device, bucket: { ...base, key: key(`device:${device.id}`), units: 1 } });
     } else {
-      const subject = rule.per === 'actor' ? `${requester.platform}:${requester.id}` : 'all';
+      const subject = rule.per === 'actor' ? person : 'all';
       counted.push({ rule, bucket: { ...base, key: key(subject), units: targets.length } });
     }
   }
@@ -89,7 +100,8 @@ export type LimitCheck = { ok: true } | { ok: false; text: string };
  * counts nothing, audits the refusal and says which rule, and when to try again.
  */
 export async function takeLimits(deps: CoreDeps, confirmation: Confirmation, actor: Actor, requester: ActorRef, targets: readonly Device[]): Promise<LimitCheck> {
-  const counted = bucketsFor(deps.policy.limits, confirmation.action, requester, targets);
+  const perActor = deps.policy.limits.some((r) => r.per === 'actor' && r.actions.includes(confirmation.action));
+  const counted = bucketsFor(deps.policy.limits, confirmation.action, perActor ? await personKey(deps, requester) : '', targets);
   if (counted.length === 0) return { ok: true };
   const outcome = await deps.store.limits.take(counted.map((c) => c.bucket), deps.clock.now());
   if (outcome.ok) return { ok: true };

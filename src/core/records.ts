@@ -95,6 +95,8 @@ export interface Approval {
   /** The policy groups the requester was in when they asked, to re-check their rights on approval. */
   requesterGroups?: string[];
   requesterName?: string;
+  /** Who clicked the confirmation (the requester, or a policy confirmer for them): never the approver too. */
+  confirmedBy?: ActorRef;
   /** The devices the requester confirmed. */
   devices: DeviceSnapshot[];
   /** The lock-screen text the requester confirmed (Lost Mode); placeholders still in. */

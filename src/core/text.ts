@@ -30,3 +30,11 @@ export function storableFields<T extends object>(record: T): T {
   }
   return out as T;
 }
+
+/** Control, format (direction overrides, zero-width) and line-separator characters, and runs of white space. */
+const NOT_ONE_LINE = /[\p{Cc}\p{Cf}\u2028\u2029\s]+/gu;
+
+/** Free text as one plain line: what a person typed for others to read (a reason), never able to fake a line. */
+export function oneLine(text: string): string {
+  return text.replace(NOT_ONE_LINE, ' ').trim();
+}

@@ -443,7 +443,7 @@ describe('lost-device actions', () => {
     expect((await tenant.findDevices({ by: 'namePrefix', value: 'dana' }))[0]?.lostModeState).toBe('enabled');
     // The lock-screen text is not the tenant file's business.
     const text = await readFile(runFile, 'utf8');
-    expect(text).not.toContain('helpdesk');
+    expect(text).not.toContain(lostText.message);
     expect(text).not.toContain('555');
     expect((await (await open()).getDevice(id))?.lostModeState).toBe('enabled');
   });

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createHandler, DEFAULT_SETTINGS, DEFAULT_POLICY, platformSupportSchema, policySchema, type Actor, type Handler, type Policy, type Reply, type ReplySink, type SecretMessage, type Device } from '../../src/core/index.js';
 import { buttonsOf, type SinkRestorer, type TypedPrompt } from '../../src/core/reply.js';
 import type { AuditEvent } from '../../src/core/records.js';
-import type { ApprovalNotice, ApprovalNotifier, Directory, Logger, ProcessRegistry, Store } from '../../src/ports.js';
+import type { ApprovalNotice, ApprovalNotifier, Directory, IdentityDirectory, Logger, ProcessRegistry, Store } from '../../src/ports.js';
 import { createMemoryStore } from '../../src/store/memory-store.js';
 import { MemoryQueue } from '../../src/queue/memory-queue.js';
 import { FakeClock } from '../fakes/clock.js';
@@ -89,9 +89,23 @@ export class RecordingNotifier implements ApprovalNotifier {
   }
 }
 
+/**
+ * Entra ID as the tests see it: every address is its own user (`entra:<address>`), unless `users` gives the
+ * address's user id (another address of someone, or nobody: undefined); `fail` makes it unable to answer.
+ */
+export class FakeIdentities implements IdentityDirectory {
+  readonly users = new Map<string, string | undefined>();
+  fail = false;
+  async entraIdOf(address: string): Promise<string | undefined> {
+    if (this.fail) throw new Error('Entra ID did not answer');
+    const a = address.trim().toLowerCase();
+    return this.users.has(a) ? this.users.get(a) : `entra:${a}`;
+  }
+}
+
 export function makeHarness(
   devices: Device[],
-  options: { policy?: Policy; settings?: Partial<typeof DEFAULT_SETTINGS>; sinks?: SinkRestorer; processes?: ProcessRegistry; store?: Store; idPrefix?: string; approvals?: ApprovalNotifier; directory?: Directory } = {},
+  options: { policy?: Policy; settings?: Partial<typeof DEFAULT_SETTINGS>; sinks?: SinkRestorer; processes?: ProcessRegistry; store?: Store; idPrefix?: string; approvals?: ApprovalNotifier; directory?: Directory; identities?: IdentityDirectory | null } = {},
 ): Harness {
   const clock = new FakeClock('2025-06-02T09:00:00.000Z');
   const backend = new MemoryBackend(devices);
@@ -105,6 +119,7 @@ export function makeHarness(
     ...(options.processes ? { processes: options.processes } : {}),
     ...(options.approvals ? { approvals: options.approvals } : {}),
     ...(options.directory ? { directory: options.directory } : {}),
+    ...(options.identities === null ? {} : { identities: options.identities ?? new FakeIdentities() }),
     queue,
     backend,
     store,

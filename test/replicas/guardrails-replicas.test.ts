@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { childEnv } from '../console/run-console.js';
 import { generatedTenant, startFakeGraph, type FakeGraph } from '../fakes/graph-server/index.js';
+import { DEFAULT_ROLES, USER_READ_ROLE } from '../fakes/graph-server/identity.js';
 import { postgresOrSkip } from '../store/postgres.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { startReplica, type Replica } from './replica.js';
@@ -92,7 +93,11 @@ if (availability.skip) {
         protected: { users: ['vip@contoso.com'] },
       };
       await writeFile(join(dir, 'policy.json'), JSON.stringify(policy));
-      fake = await startFakeGraph({ tenant: generatedTenant({ count: 4, bulkUser: { userPrincipalName: 'vip@contoso.com', devices: 2 } }), actionSettleMs: 500 });
+      const tenant = generatedTenant({ count: 4, bulkUser: { userPrincipalName: 'vip@contoso.com', devices: 2 } });
+      // The helpdesk and the lead are Entra ID users: lockdesk resolves their Slack emails to tell them apart.
+      tenant.addUser({ id: '6b2e1d00-0000-4000-8000-000000000001', userPrincipalName: 'gwen@contoso.com', displayName: 'Gwen', mail: 'gwen@contoso.com' });
+      tenant.addUser({ id: '6b2e1d00-0000-4000-8000-000000000002', userPrincipalName: 'lead@contoso.com', displayName: 'Lee', mail: 'lead@contoso.com' });
+      fake = await startFakeGraph({ tenant, actionSettleMs: 500, roles: [...DEFAULT_ROLES, USER_READ_ROLE] });
       slack = await startSlackStub();
       db = await createTestDatabase();
       [a, b] = await Promise.all([startReplica('a', envFor('a')), startReplica('b', envFor('b'))]);

@@ -1,10 +1,11 @@
 // The Microsoft Graph backend: lockdesk against a real Intune tenant.
 import type { ActionStatus, Device, DeviceAction } from '../../core/types.js';
-import type { Clock, DeviceBackend, DeviceLookup, Directory, DispatchOptions, DispatchResult, InventoryIndex, Logger, LookupOptions, SharedWriteWindow } from '../../ports.js';
+import type { Clock, DeviceBackend, DeviceLookup, Directory, DispatchOptions, IdentityDirectory, DispatchResult, InventoryIndex, Logger, LookupOptions, SharedWriteWindow } from '../../ports.js';
 import { readActionStatus } from './action-status.js';
 import { dispatchActions } from './actions.js';
 import { createTokenSource, type TokenSource } from './auth.js';
 import { memberGroups } from './directory.js';
+import { entraIdOf } from './identities.js';
 import { GraphHttp, type GraphObserver } from './http.js';
 import { Inventory, type RefreshReport } from './inventory.js';
 import { MemoryInventoryIndex } from './inventory-index.js';
@@ -22,7 +23,7 @@ export { ACTION_PERMISSION, READ_PERMISSION, SIGN_OUT_PERMISSION, USER_READ_PERM
 export { WriteBudgetUnavailableError, DEFAULT_SHARED_TIMINGS, type SharedLimiterTimings } from './shared-write-limiter.js';
 export type { GraphAttempt, GraphObserver } from './http.js';
 
-export interface GraphBackend extends DeviceBackend, Directory {
+export interface GraphBackend extends DeviceBackend, Directory, IdentityDirectory {
   readonly kind: 'graph';
   /** Rebuilds the serial-number index now (the periodic refresh does the same). */
   refreshInventory(): Promise<RefreshReport>;
@@ -74,6 +75,7 @@ export async function createGraphBackend(options: GraphBackendOptions): Promise<
     getDevice: (id: string): Promise<Device | undefined> => lookups.getDevice(id),
     getDevices: (ids: readonly string[]): Promise<Device[]> => lookups.getDevices(ids),
     memberGroups: (userId: string, groupIds: readonly string[]): Promise<string[]> => memberGroups(http, userId, groupIds),
+    entraIdOf: (address: string): Promise<string | undefined> => entraIdOf(http, address),
     dispatch: (action: DeviceAction, deviceIds: readonly string[], options?: DispatchOptions): Promise<DispatchResult[]> => dispatchActions({ http, clock, logger, settings }, action, deviceIds, options),
     async getActionStatus(deviceId: string, action: DeviceAction): Promise<ActionStatus> {
       if (!isGuid(deviceId)) return { state: 'none' };

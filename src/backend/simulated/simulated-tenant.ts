@@ -76,6 +76,13 @@ export class SimulatedTenant implements DeviceBackend, Directory {
     return this.#toDevices(userRecords(this.#db.data.devices, user), options);
   }
 
+  /** The demo user whose UPN or mail the address is (see IdentityDirectory). */
+  async entraIdOf(address: string): Promise<string | undefined> {
+    await this.#delay();
+    const wanted = address.trim().toLowerCase();
+    return this.#db.data.users.find((u) => u.userPrincipalName.toLowerCase() === wanted || u.mail?.toLowerCase() === wanted)?.id;
+  }
+
   async memberGroups(userId: string, groupIds: readonly string[]): Promise<string[]> {
     await this.#delay();
     const user = this.#db.data.users.find((u) => u.id === userId);

@@ -58,6 +58,7 @@ export const approvalSchema: z.ZodType<Approval> = z.object({
   requester: actorRef,
   requesterGroups: z.array(z.string()).optional(),
   requesterName: z.string().optional(),
+  confirmedBy: actorRef.optional(),
   devices: z.array(z.object({ id: z.string(), name: z.string(), userId: z.string(), offered: z.boolean() })),
   lostMode: z.object({ message: z.string(), phoneNumber: z.string(), footer: z.string() }).optional(),
   rule: z.string(),

@@ -9,7 +9,7 @@ import { READ_ROLE, READ_WRITE_ROLE, type IssuedToken } from './identity.js';
 import { fieldsOf, filterIgnored, indexedEquality, matches, ODataError, parseFilter, project, type Filter, type FilterTraps } from './odata.js';
 import { graphError, json, type FakeResponse } from './responses.js';
 import { BETA_ONLY_FIELDS, LIST_DEFAULTS, type FakeDevice, type FakeTenant } from './tenant.js';
-import { handleUser, type UserContext } from './user-routes.js';
+import { handleUser, listUsers, type UserContext } from './user-routes.js';
 
 export type GraphVersion = 'v1.0' | 'beta';
 export type { WriteRecord } from './action-routes.js';
@@ -91,6 +91,8 @@ export function handleGraph(ctx: GraphContext, req: GraphRequest, token: IssuedT
     return err(403, 'Forbidden', `Application is not authorized to perform this operation. Application must have one of the following scopes: ${needed.join(', ')} - Operation ID (for customer support): ${randomUUID()}`);
   };
 
+  // /users?$filter=… (an address to its user)
+  if (segments[0] === 'users' && segments.length === 1) return listUsers(ctx, req, token);
   // /users/{id|upn}[/revokeSignInSessions]
   if (segments[0] === 'users' && segments[1] !== undefined && segments[2] !== 'managedDevices') return handleUser(ctx, req, segments, token);
 

@@ -78,3 +78,21 @@ export function handleUser(ctx: UserContext, req: UserRequest, segments: readonl
   if (!select) delete full.signInSessionsValidFromDateTime;
   return json(200, { '@odata.context': `${ctx.base}/${req.version}/$metadata#users/$entity`, ...project(full, select) });
 }
+
+/**
+ * GET /users?$filter=userPrincipalName eq '…' or mail eq '…': the users with that address (what lockdesk asks to
+ * tell two people apart). Only this filter is understood; any other is refused, as an unsupported one would be.
+ */
+export function listUsers(ctx: UserContext, req: UserRequest, token: IssuedToken): FakeResponse {
+  const err = (status: number, code: string, message: string) => graphError(status, code, message, req.requestId, req.clientRequestId, ctx.now());
+  if (req.method !== 'GET') return err(405, 'BadRequest', `The HTTP method '${req.method}' is not allowed here.`);
+  if (!USER_READ_ROLES.some((r) => token.roles.includes(r))) {
+    ctx.onForbidden();
+    return err(403, 'Authorization_RequestDenied', `Insufficient privileges to complete the operation. Application must have one of the following scopes: ${USER_READ_ROLES.join(', ')}`);
+  }
+  const filter = /^userPrincipalName eq '([^']*)' or mail eq '([^']*)'$/.exec(req.query.get('$filter') ?? '');
+  if (!filter || filter[1] !== filter[2]) return err(400, 'BadRequest', 'Unsupported or invalid query filter clause specified.');
+  const wanted = filter[1]!.toLowerCase();
+  const users = [...ctx.tenant.users.values()].filter((u) => u.userPrincipalName.toLowerCase() === wanted || u.mail.toLowerCase() === wanted);
+  return json(200, { '@odata.context': `${ctx.base}/${req.version}/$metadata#users(id,userPrincipalName,mail)`, value: users.map((u) => ({ id: u.id, userPrincipalName: u.userPrincipalName, mail: u.mail })) });
+}
