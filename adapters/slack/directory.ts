@@ -9,6 +9,7 @@ export const USER_TTL_MS = 10 * 60_000;
 export const GROUP_TTL_MS = 5 * 60_000;
 const GROUP_PREFIX = 'slack-group:';
 const MENTION = /<@([UW][A-Z0-9]+)(?:\|[^>]*)?>/g;
+export const MAX_MENTIONS = 5;
 
 interface SlackUser {
   id: string;
@@ -52,6 +53,8 @@ export class SlackDirectory {
   /** Replaces each <@U…> mention with that person's email, or says which one cannot be resolved. */
   async resolveMentions(text: string): Promise<MentionResult> {
     const ids = [...new Set([...text.matchAll(MENTION)].map((m) => m[1]!))];
+    // Each one costs a users.info call; a command names a person or two, never dozens.
+    if (ids.length > MAX_MENTIONS) return { ok: false, problem: `That command mentions ${ids.length} people; lockdesk looks up at most ${MAX_MENTIONS} in one command. Nothing was done.` };
     const emails = new Map<string, string>();
     for (const id of ids) {
       const user = await this.#user(id);

@@ -1,7 +1,7 @@
 // Bolt listeners: each acknowledges at once, before any look-up, then turns the payload into a neutral call to
 // the handler in the background. Repeated deliveries are acknowledged and dropped.
 import type { App as BoltApp, BlockButtonAction, SlackCommandMiddlewareArgs } from '@slack/bolt';
-import type { Actor, Handler, Reply, ReplySink } from '../../src/core/index.js';
+import { MAX_INPUT_LENGTH, type Actor, type Handler, type Reply, type ReplySink } from '../../src/core/index.js';
 import type { SlackIdentity } from './connection.js';
 import { foreignOrigin, foreignUser } from './workspace.js';
 import type { Logger } from '../../src/ports.js';
@@ -81,6 +81,8 @@ export function registerListeners(bolt: BoltApp, deps: ListenerDeps): void {
       const sink = createSink(deps, origin);
       const actor = await actorOr(command.user_id, body, sink);
       if (!actor) return;
+      // Too long to be read anyway: refused by the core as it stands, before one users.info per mention is spent.
+      if (command.text.length > MAX_INPUT_LENGTH) return handler.handleMessage(actor, `${word} ${command.text}`, sink);
       let mentions;
       try {
         mentions = await directory.resolveMentions(command.text);

@@ -1,7 +1,7 @@
 // Second-person approval: a confirmed request that a policy rule covers is held, not sent, until an approver (never
 // the requester) approves it; a protected person's device is refused to a role that may not act on them. Every
 // decision is audited where it is taken; the cards involved turn into the outcome. Clicks: approval-click.ts.
-import { approvalVerdict, isProtectedUser, type ApprovalVerdict } from './approval-policy.js';
+import { approvalVerdict, isProtectedUser, samePerson, type ApprovalVerdict } from './approval-policy.js';
 import { approvalCard, approverNames, outcomeReply, reasonPrompt, waitingReply } from './approval-replies.js';
 import { auditEvent } from './audit.js';
 import type { Core, CoreDeps } from './deps.js';
@@ -21,6 +21,8 @@ interface LiveSinks {
   cards: ReplySink[];
 }
 const MAX_LIVE = 10_000;
+/** Pending approvals read to count one person's: far more than anyone may have waiting. */
+const PENDING_READ = 500;
 // By the handler's store, which every request of one handler shares: each request gets its own copy of the deps
 // (the policy in force when it began), so the deps object itself is no key.
 const liveByStore = new WeakMap<object, Map<string, LiveSinks>>();
@@ -93,6 +95,12 @@ export async function holdForApproval(deps: Core, input: HoldInput): Promise<boo
   }
   const approvalPolicy = deps.policy.approval!;
   const now = deps.clock.now();
+  const waiting = (await deps.store.approvals.listPending(now, PENDING_READ)).filter((a) => samePerson(a.requester, requester) === 'same').length;
+  if (waiting >= approvalPolicy.maxPendingPerPerson) {
+    await deps.store.audit.append(auditEvent(deps.clock, { ...base, event: 'refusal', outcome: 'refused', reason: `approval: ${waiting} requests of this person already wait (at most ${approvalPolicy.maxPendingPerPerson})` }));
+    await sink.update(noticeReply('error', `You have ${waiting} requests waiting for approval already, the most the policy allows. Nothing was sent; ask again once an approver has decided one of them (or it has expired).`));
+    return true;
+  }
   const requesterRef = sink.ref?.();
   const approval: Approval = {
     id: deps.ids.secretId(),

@@ -29,6 +29,8 @@ export const approvalSchema = z
     /** Who may approve (never the requester, whatever identity they use). */
     approvers: z.array(selector).min(1),
     expireMinutes: z.number().int().min(1).max(24 * 60).default(30),
+    /** Requests one person may have waiting at once: a stolen account cannot bury the approvers in cards. */
+    maxPendingPerPerson: z.number().int().min(1).max(100).default(5),
     rules: z.array(ruleSchema).default([]),
   })
   .strict();

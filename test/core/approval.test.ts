@@ -175,7 +175,7 @@ describe('second-person approval: deciding', () => {
   });
 
   it('"approvals" shows five at most and counts the rest', async () => {
-    const { h } = setup();
+    const { h } = setup(policySchema.parse({ ...policy, approval: { ...policy.approval, maxPendingPerPerson: 10 } }));
     for (let i = 0; i < 7; i++) await askAndConfirm(h, help, "reset passcode Pat's Pixel", 'Reset work-profile passcode');
     const listed = (await h.say(lead, 'approvals')).lastReply;
     expect(listed.text).toMatch(/^7 requests waiting for approval:/);
@@ -198,6 +198,19 @@ describe('second-person approval: deciding', () => {
     expect(third.lastUpdate.text).toMatch(/^Nothing was sent: the limit of at most 2 passcode resets per person per hour/);
     expect(notifier.notices).toHaveLength(2);
     expect(h.backend.dispatched).toHaveLength(1);
+  });
+
+  it('one person may have five requests waiting at once (policy maxPendingPerPerson): the sixth is refused, audited, and no card is posted', async () => {
+    const { h, notifier } = setup();
+    for (let i = 0; i < 5; i++) await askAndConfirm(h, help, "reset passcode Pat's Pixel", 'Reset work-profile passcode');
+    const sixth = await askAndConfirm(h, help, "reset passcode Pat's Pixel", 'Reset work-profile passcode');
+    expect(sixth.lastUpdate.text).toMatch(/^You have 5 requests waiting for approval already/);
+    expect(notifier.notices).toHaveLength(5);
+    expect((await h.audit()).filter((e) => e.event === 'refusal').at(-1)!.reason).toBe('approval: 5 requests of this person already wait (at most 5)');
+    await h.click(lead, notifier.notices[0]!.card, 'Deny').then((s) => h.handler.handleClick(lead, buttonValue(notifier.notices[0]!.card, 'Deny'), s, { reason: 'no' }));
+    await askAndConfirm(h, help, "reset passcode Pat's Pixel", 'Reset work-profile passcode');
+    expect(notifier.notices).toHaveLength(6);
+    expect(h.backend.dispatched).toEqual([]);
   });
 
   it('two approve clicks at once (two approvers) send it once', async () => {

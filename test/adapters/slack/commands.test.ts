@@ -113,6 +113,14 @@ describe('slash commands', () => {
     expect(audit).toEqual([]);
   });
 
+  it('a command with many mentions, or longer than lockdesk reads, is refused before any of them is looked up', async () => {
+    const many = await h.command('U0GWEN', '/lock', Array.from({ length: 6 }, (_, i) => `<@U0P${i}>`).join(' '));
+    expect(textOf((await answerTo(many.responseUrl)).body)).toMatch(/mentions 6 people; lockdesk looks up at most 5 in one command\. Nothing was done/);
+    const long = await h.command('U0GWEN', '/lock', `${'<@U0BOB> '.repeat(120)}`);
+    expect(textOf((await answerTo(long.responseUrl)).body)).toMatch(/characters long; lockdesk reads at most 1000/);
+    expect(h.api.filter((c) => c.method === 'users.info').map((c) => c.body.user)).toEqual(['U0GWEN']);
+  });
+
   it('roles come from slack-group: membership (usergroups.users.list, cached)', async () => {
     const gwen = await h.command('U0GWEN', '/lock', "Bob's old iPhone");
     expect(buttonsIn((await answerTo(gwen.responseUrl)).body)[0]?.style).toBe('danger');
