@@ -13,7 +13,8 @@ export const systemClock: Clock = {
 };
 
 export const systemIds: IdSource = {
-  // 128 random bits: a confirmation id cannot be guessed.
-  secretId: () => randomBytes(16).toString('base64url'),
+  // 128 random bits: a confirmation id cannot be guessed. Never with a leading "-" (or "_"): typed after
+  // `npm run audit -- --confirmation` it would read as an option (one id in 32 did).
+  secretId: () => randomBytes(16).toString('base64url').replace(/^[-_]/, 'x'),
   id: () => randomUUID(),
 };
