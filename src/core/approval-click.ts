@@ -1,6 +1,6 @@
 // A click on an approval card (Approve, Deny) or the requester's reason: only an approver who is not the requester,
 // under any identity; only once across replicas; only before it expires; re-checked just before it is sent.
-import { approvalCard, denyPrompt, outcomeReply, REASON_MAX, whoOf } from './approval-replies.js';
+import { approvalCard, denyPrompt, outcomeReply, REASON_MAX, whoOf, WITHDRAWN } from './approval-replies.js';
 import { cardSinks, expireApproval, showOutcome, requesterSink } from './approval-flow.js';
 import { auditEvent } from './audit.js';
 import type { ButtonAction } from './buttons.js';
@@ -24,20 +24,21 @@ const REFUSAL_TEXT = {
   unknown: 'This approval request is no longer valid. Nothing was sent.',
   approved: 'This request was already approved. Nothing more was sent.',
   denied: 'This request was already denied. Nothing was sent.',
+  withdrawn: 'The person who asked has withdrawn this request. Nothing was sent.',
   expired: 'This approval request has expired. Nothing was sent.',
   notApprover: 'Only the approvers the policy names can approve or deny this request. Nothing was sent.',
   ownRequest: 'You asked for this yourself, so you cannot approve or deny it, from any chat: another approver has to. Nothing was sent.',
   confirmedIt: 'You confirmed this request for the person who asked, so you cannot also approve or deny it: another approver has to. Nothing was sent.',
   unknownIdentity:
     'lockdesk cannot tell you apart from the person who asked: it could not find the Entra ID user behind each of you, so it cannot let you decide. Nothing was sent.',
-  notRequester: 'Only the person who asked can add a reason to this request.',
+  notRequester: 'Only the person who asked can add a reason to this request, or withdraw it.',
   noReason: 'Say why you deny it: the person who asked reads the reason. Nothing was decided yet.',
   notRegistered: 'lockdesk has lost its connection to its database for a moment, so it sent nothing. The request still waits: click again in a few seconds.',
   notReread: 'Intune did not say how the devices are now, so lockdesk sent nothing. The request still waits: click again in a moment.',
 } as const;
 type Refusal = keyof typeof REFUSAL_TEXT;
 
-type ApprovalClick = Extract<ButtonAction, { kind: 'approve' | 'deny' | 'why' }>;
+type ApprovalClick = Extract<ButtonAction, { kind: 'approve' | 'deny' | 'why' | 'withdraw' }>;
 
 /**
  * A reason as every card can show it: one line, no control or direction-override characters (a line break or an
@@ -68,6 +69,7 @@ export async function handleApprovalClick(deps: Core, followUp: FollowUp, actor:
   };
   if (!approval) return refuse('unknown');
   if (click.kind === 'why') return addReason(deps, actor, approval, sink, answer, refuse);
+  if (click.kind === 'withdraw') return withdraw(deps, actor, approval, sink, refuse);
   if (!isApprovalApprover(deps.policy, actor)) return refuse('notApprover', approval);
   // The requester under any identity (another platform, another address of theirs) never decides; nor does the
   // person who confirmed it for them: a second person means someone other than both.
@@ -77,7 +79,7 @@ export async function handleApprovalClick(deps: Core, followUp: FollowUp, actor:
     const confirmer = await whoIs(deps, actor, approval.confirmedBy);
     if (confirmer !== 'different') return refuse(confirmer === 'same' ? 'confirmedIt' : 'unknownIdentity', approval);
   }
-  if (approval.status !== 'pending') return refuse(approval.status, approval);
+  if (approval.status !== 'pending') return refuse(approval.status === 'denied' && approval.denyReason === WITHDRAWN ? 'withdrawn' : approval.status, approval);
   if (Date.parse(approval.expiresAt) <= clock.now().getTime()) {
     await expireApproval(deps, approval);
     return refuse('expired', approval);
@@ -182,6 +184,20 @@ async function deny(deps: Core, actor: Actor, approval: Approval, sink: ReplySin
   await deps.store.audit.append(auditEvent(deps.clock, { event: 'approval', outcome: 'denied', reason, correlationId: denied.correlationId, actor, action: denied.action, confirmationId: denied.confirmationId, deviceIds: denied.devices.map((d) => d.id), requester: denied.requester }));
   const reply = outcomeReply(denied);
   await showOutcome(deps, denied, sink, reply, reply);
+}
+
+/** The requester takes the request back: nothing is sent, every card and their message say so. */
+async function withdraw(deps: Core, actor: Actor, approval: Approval, sink: ReplySink, refuse: (r: Refusal, a?: Approval) => Promise<void>): Promise<void> {
+  if (!sameActor(actor, approval.requester)) return refuse('notRequester', approval);
+  const outcome = await deps.store.approvals.resolve(approval.id, 'denied', actor, deps.clock.now(), WITHDRAWN);
+  if (!outcome.ok) {
+    if (outcome.reason === 'expired') await expireApproval(deps, approval);
+    return refuse(outcome.reason, approval);
+  }
+  const withdrawn = outcome.approval;
+  await deps.store.audit.append(auditEvent(deps.clock, { event: 'approval', outcome: 'withdrawn', reason: WITHDRAWN, correlationId: withdrawn.correlationId, actor, action: withdrawn.action, confirmationId: withdrawn.confirmationId, requester: withdrawn.requester }));
+  const reply = outcomeReply(withdrawn);
+  await showOutcome(deps, withdrawn, sink, reply, reply);
 }
 
 /** The requester's optional reason, typed after the request went out: kept, audited, and shown on every card. */

@@ -8,6 +8,8 @@ import type { Block, Reply, TypedPrompt } from './reply.js';
 import type { ActorRef, Device } from './types.js';
 
 export const REASON_MAX = 500;
+/** A request its requester took back is kept as denied by them, with this reason. */
+export const WITHDRAWN = 'withdrawn by the person who asked';
 /** Device cards on one approval card, at most; the rest are counted. */
 const CARDS_SHOWN = 10;
 
@@ -101,7 +103,8 @@ export function pendingReply(approvals: readonly Approval[], more: number, now: 
 export function waitingReply(approval: Approval, approvers: string, reached: number, note?: string): Reply {
   const reach = reached > 0 ? '' : ' lockdesk could not post the request to any approver: ask one of them to look at it.';
   const text = `Waiting for approval by ${approvers}: the policy needs a second person for ${what(approval)} (${approval.rule}). Nothing is sent until one of them approves; it expires in ${Math.round((Date.parse(approval.expiresAt) - Date.parse(approval.createdAt)) / 60_000)} minutes.${reach}`;
-  return { text: note ? `${text} ${note}` : text, blocks: [{ kind: 'notice', tone: 'info', text }, ...(note ? [{ kind: 'paragraph', text: note } as Block] : [])] };
+  const withdraw: Block = { kind: 'actions', buttons: [{ label: 'Withdraw the request', value: encodeButton({ kind: 'withdraw', approvalId: approval.id }), style: 'default' }] };
+  return { text: note ? `${text} ${note}` : text, blocks: [{ kind: 'notice', tone: 'info', text }, ...(note ? [{ kind: 'paragraph', text: note } as Block] : []), withdraw] };
 }
 
 export function reasonPrompt(approval: Approval): TypedPrompt {
@@ -136,6 +139,9 @@ export function outcomeReply(approval: Approval, note?: string): Reply {
     case 'approved':
       return noticeReply('success', `Approved by ${by}${at(approval.resolvedAt)}: ${subject}.${note ? ` ${note}` : ''}`);
     case 'denied':
+      if (approval.denyReason === WITHDRAWN && approval.resolvedBy && approval.resolvedBy.platform === approval.requester.platform && approval.resolvedBy.id === approval.requester.id) {
+        return noticeReply('info', `Withdrawn by ${by}${at(approval.resolvedAt)}: ${subject}. Nothing was sent.`);
+      }
       return noticeReply('warning', `Denied by ${by}${at(approval.resolvedAt)}: ${approval.denyReason ?? ''} Nothing was sent (${subject}).`);
     case 'expired':
       return noticeReply('warning', `Expired: nobody approved ${subject} in time. Nothing was sent; ask again if it is still needed.`);

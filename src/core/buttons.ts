@@ -13,7 +13,8 @@ export type ButtonAction =
   /** A second person's answer to a request held for approval (approval-flow.ts); "why": the requester's reason. */
   | { kind: 'approve'; approvalId: string }
   | { kind: 'deny'; approvalId: string }
-  | { kind: 'why'; approvalId: string };
+  | { kind: 'why'; approvalId: string }
+  | { kind: 'withdraw'; approvalId: string };
 
 // A NUL or a lone surrogate is no id lockdesk ever made, and no store could look it up.
 const part = z.string().min(1).max(200).refine((v) => !/[\u0000\p{Cs}]/u.test(v));
@@ -25,6 +26,7 @@ const schema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('approve'), approvalId: part }),
   z.object({ kind: z.literal('deny'), approvalId: part }),
   z.object({ kind: z.literal('why'), approvalId: part }),
+  z.object({ kind: z.literal('withdraw'), approvalId: part }),
 ]);
 
 const enc = encodeURIComponent;
@@ -42,6 +44,7 @@ export function encodeButton(action: ButtonAction): string {
     case 'approve':
     case 'deny':
     case 'why':
+    case 'withdraw':
       return `${action.kind}:${enc(action.approvalId)}`;
   }
 }
@@ -56,7 +59,7 @@ export function decodeButton(value: string): ButtonAction | undefined {
     else if (kind === 'cancel') decoded = { kind, confirmationId: dec(a) };
     else if (kind === 'start') decoded = { kind, action: a, deviceId: dec(b) };
     else if (kind === 'lost') decoded = { kind, deviceId: dec(a) };
-    else if (kind === 'approve' || kind === 'deny' || kind === 'why') decoded = { kind, approvalId: dec(a) };
+    else if (kind === 'approve' || kind === 'deny' || kind === 'why' || kind === 'withdraw') decoded = { kind, approvalId: dec(a) };
     else return undefined;
   } catch {
     return undefined;

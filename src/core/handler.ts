@@ -152,7 +152,7 @@ export function createHandler(input: HandlerDeps): Handler {
           await sink.reply(await lostPlaybook(deps, actor, click.deviceId, correlationId));
           return;
         }
-        if (click.kind === 'approve' || click.kind === 'deny' || click.kind === 'why') {
+        if (click.kind === 'approve' || click.kind === 'deny' || click.kind === 'why' || click.kind === 'withdraw') {
           await handleApprovalClick(deps, followUp, actor, click, sink, typed);
           return;
         }

@@ -213,6 +213,19 @@ describe('second-person approval: deciding', () => {
     expect(h.backend.dispatched).toEqual([]);
   });
 
+  it('the requester may withdraw a waiting request: nothing is sent, every card says so, audited; nobody else may', async () => {
+    const { h, requester, card, cardSink } = await held();
+    const waiting = requester.lastUpdate;
+    const other = await h.click(lead, waiting, 'Withdraw the request');
+    expect(other.lastReply.text).toMatch(/^Only the person who asked can add a reason to this request, or withdraw it/);
+    await h.click(help, waiting, 'Withdraw the request', requester);
+    expect(requester.lastUpdate.text).toMatch(/^Withdrawn by help@contoso.com at \d\d:\d\d UTC: a passcode reset of "Pat's Pixel" asked by help@contoso.com\. Nothing was sent\./);
+    expect(cardSink.lastUpdate.text).toMatch(/^Withdrawn by help@contoso.com/);
+    expect(await events(h)).toEqual(['requested:help@contoso.com', 'withdrawn:help@contoso.com']);
+    expect((await h.click(lead, card, 'Approve')).lastReply.text).toMatch(/^The person who asked has withdrawn this request/);
+    expect(h.backend.dispatched).toEqual([]);
+  });
+
   it('two approve clicks at once (two approvers) send it once', async () => {
     const { h, card } = await held();
     const other = actor('admin@contoso.com', { platform: 'slack', id: 'U0ADMIN', groups: ['slack-group:S0ADMINS'] });

@@ -142,6 +142,20 @@ describe('approval cards in Slack', () => {
     expect(events.filter((e) => e.event === 'dispatch')).toEqual([]);
   });
 
+  it('the requester withdraws the request from her message: the card says so, nothing is sent', async () => {
+    await start();
+    const mine = await askAndConfirm('U0GWEN', '/reset-passcode', "Alice's Pixel 8", /^Reset/);
+    const waiting = await said(mine, /^Waiting for approval/);
+    const card = await cardIn(APPROVALS);
+    const withdraw = buttonsIn(waiting.body).find((b) => b.text === 'Withdraw the request')!;
+    expect(withdraw).toBeDefined();
+    await h!.click('U0GWEN', withdraw.value);
+    await waitFor(() => cardUpdates(card.where).find((t) => /^Withdrawn by gwen@contoso\.com/.test(t)), 'the card to say withdrawn');
+    await h!.click('U0LEAD', card.approve, card.where);
+    await ephemeralTo('U0LEAD', /has withdrawn this request/);
+    expect(await dispatched()).toEqual([]);
+  });
+
   it('approved on another process (restarted on the same data): the card and the requester are reached from their stored references', async () => {
     await start();
     const mine = await askAndConfirm('U0GWEN', '/reset-passcode', "Alice's Pixel 8", /^Reset/);
