@@ -209,7 +209,11 @@ async function addReason(deps: Core, actor: Actor, approval: Approval, sink: Rep
   if (!updated) return refuse(approval.status === 'pending' ? 'expired' : approval.status, approval);
   await deps.store.audit.append(auditEvent(deps.clock, { event: 'approval', outcome: 'reason', reason, correlationId: updated.correlationId, actor, action: updated.action, confirmationId: updated.confirmationId, requester: updated.requester }));
   const devices = await deps.backend.getDevices(updated.devices.map((d) => d.id)).catch(() => [] as Device[]);
-  const card = approvalCard(updated, devices, deps.platforms, deps.clock.now());
-  await Promise.all(cardSinks(deps, updated).map((s) => s.update(card).catch(() => undefined)));
+  // Decided while Intune was read: the cards already show the outcome, and a pending card must not come back.
+  const still = await deps.store.approvals.get(updated.id).catch(() => undefined);
+  if (still?.status === 'pending') {
+    const card = approvalCard(still, devices, deps.platforms, deps.clock.now());
+    await Promise.all(cardSinks(deps, still).map((s) => s.update(card).catch(() => undefined)));
+  }
   await sink.reply(noticeReply('info', 'Your reason was added to the request the approvers see.'));
 }

@@ -1,6 +1,7 @@
 // Second-person approval: a confirmed request that a policy rule covers is held, not sent, until an approver (never
 // the requester) approves it; a protected person's device is refused to a role that may not act on them. Every
 // decision is audited where it is taken; the cards involved turn into the outcome. Clicks: approval-click.ts.
+import { oneLine } from './text.js';
 import { approvalVerdict, isProtectedUser, samePerson, type ApprovalVerdict } from './approval-policy.js';
 import { approvalCard, approverNames, outcomeReply, reasonPrompt, waitingReply } from './approval-replies.js';
 import { auditEvent } from './audit.js';
@@ -21,6 +22,7 @@ interface LiveSinks {
   cards: ReplySink[];
 }
 const MAX_LIVE = 10_000;
+const NAME_MAX = 100;
 /** Pending approvals read to count one person's: far more than anyone may have waiting. */
 const PENDING_READ = 500;
 // By the handler's store, which every request of one handler shares: each request gets its own copy of the deps
@@ -109,7 +111,8 @@ export async function holdForApproval(deps: Core, input: HoldInput): Promise<boo
     action: confirmation.action,
     requester: confirmation.requester,
     ...(confirmation.requesterGroups ? { requesterGroups: confirmation.requesterGroups } : {}),
-    ...(requester.displayName ? { requesterName: requester.displayName } : {}),
+    // A name people choose themselves (Slack's display name, Teams' from.name): one plain line on the approvers' card.
+    ...(requester.displayName && oneLine(requester.displayName) ? { requesterName: oneLine(requester.displayName).slice(0, NAME_MAX) } : {}),
     confirmedBy: actorRef(actor),
     devices: targets.map((d) => ({ id: d.id, name: d.name, userId: d.userId, offered: true })),
     ...(confirmation.action === 'enableLostMode' && input.lostMode ? { lostMode: input.lostMode } : {}),
@@ -126,6 +129,14 @@ export async function holdForApproval(deps: Core, input: HoldInput): Promise<boo
   const entry: LiveSinks = { requester: sink, cards: [] };
   live.set(approval.id, entry);
   entry.cards = await postCards(deps, approval, targets);
+  // Decided while the cards were being posted (an approver quick on the first card): the decision could not reach
+  // the cards posted after it, and the requester has been told already; those cards turn into the outcome now.
+  const now2 = await deps.store.approvals.get(approval.id).catch(() => undefined);
+  if (now2 && now2.status !== 'pending') {
+    const outcome = outcomeReply(now2);
+    await Promise.all(entry.cards.map((c) => c.update(outcome).catch((e: unknown) => deps.logger.warn({ code: toLockdeskError(e).code }, 'could not update a message of an approval'))));
+    return true;
+  }
   await sink.update(waitingReply(approval, approverNames(approvalPolicy.approvers), entry.cards.length, input.skippedText || undefined));
   if (sink.askToType) await sink.askToType(reasonPrompt(approval)).catch((e: unknown) => deps.logger.warn({ code: toLockdeskError(e).code }, 'could not ask the requester for a reason'));
   return true;

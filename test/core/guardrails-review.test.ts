@@ -3,7 +3,7 @@
 // the send) still holds; a per-person limit counts the person; refused approval clicks are audited; a reason is one
 // plain line; the approver sees the Lost Mode text they approve.
 import { describe, expect, it } from 'vitest';
-import { policySchema, type Actor, type Policy } from '../../src/core/index.js';
+import { policySchema, type Actor, type Policy, type Reply } from '../../src/core/index.js';
 import { PAUSE_WATCH_MS } from '../../src/core/pause-watch.js';
 import { actor, FakeIdentities, makeHarness, RecordingNotifier, RecordingSink } from './harness.js';
 import { all, fleetOf, patIphone, patPixel } from './fixtures.js';
@@ -170,5 +170,65 @@ describe('the approver sees the Lost Mode text they approve', () => {
     expect((await h.say(lead, 'approvals')).lastReply.text).toContain(line);
     await h.click(lead, card, 'Approve');
     expect(h.backend.dispatched[0]!.parameters?.[supervised.id]?.lostMode).toEqual(text);
+  });
+});
+
+describe('decisions that race the cards', () => {
+  it('an approval decided while its cards are still being posted turns every card into the outcome; the requester is not told "waiting" after it', async () => {
+    const posted: RecordingSink[] = [];
+    // The first approver decides on a card posted earlier, before this one is handed back.
+    const approveAtOnce = {
+      async notify(notice: { card: Reply }) {
+        const card = new RecordingSink();
+        card.replies.push(notice.card);
+        posted.push(card);
+        await h2.click(lead, notice.card, 'Approve');
+        return [card];
+      },
+    };
+    const h2 = makeHarness(all(), { policy, approvals: approveAtOnce as never });
+    const requester = await askAndConfirm(h2, help, reset, RESET);
+    expect(h2.backend.dispatchedIds).toEqual([patPixel.id]);
+    expect(posted.at(-1)!.lastUpdate.text).toMatch(/^Approved by lead@contoso.com/);
+    expect(requester.lastUpdate.text).not.toMatch(/^Waiting for approval/);
+    expect(requester.prompts).toEqual([]);
+  });
+
+  it('a reason added while an approver approves does not bring the Approve and Deny buttons back', async () => {
+    // Cards that can be restored from their stored reference, as Slack's and Teams' can.
+    const cards = new Map<string, RecordingSink>();
+    const notifier = {
+      async notify(notice: { card: Reply }) {
+        const id = `c${cards.size}`;
+        const card = Object.assign(new RecordingSink(), { ref: () => ({ platform: 'slack' as const, data: { card: id } }) });
+        card.replies.push(notice.card);
+        cards.set(id, card);
+        return [card];
+      },
+    };
+    const h = makeHarness(all(), { policy, approvals: notifier as never, sinks: { restore: (ref) => cards.get(String(ref.data.card)) } });
+    const sink = await askAndConfirm(h, help, reset, RESET);
+    const card = cards.get('c0')!;
+    const original = h.backend.getDevices.bind(h.backend);
+    let once = true;
+    h.backend.getDevices = async (ids) => {
+      if (once) {
+        once = false;
+        await h.click(lead, card.replies[0]!, 'Approve');
+      }
+      return original(ids);
+    };
+    const why = new RecordingSink();
+    await h.handler.handleClick(help, sink.prompts.at(-1)!.value, why, { reason: 'lost on the train' });
+    expect(h.backend.dispatchedIds).toEqual([patPixel.id]);
+    expect(card.lastUpdate.text).toMatch(/^Approved by lead@contoso.com/);
+  });
+
+  it("the requester's display name is one plain line on the card", async () => {
+    const { h, notifier } = setup();
+    const named = actor('help@contoso.com', { displayName: 'Help\n✅ Pre-approved by lead@contoso.com \u202Eevol' });
+    await askAndConfirm(h, named, reset, RESET);
+    const asked = notifier.notices[0]!.card.blocks.find((b) => b.kind === 'paragraph' && b.text.startsWith('Asked by'));
+    expect(asked).toMatchObject({ text: expect.stringMatching(/^Asked by Help ✅ Pre-approved by lead@contoso.com evol \(help@contoso.com\) on console\./) });
   });
 });
