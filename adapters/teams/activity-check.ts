@@ -1,6 +1,7 @@
 // What lockdesk checks of a Teams request itself, whichever SDK runs the bot: the body is a Bot Framework activity
 // (anything else is 400 before any SDK sees it), the rules of the no-authentication demo mode, and the tenant.
 import { z } from 'zod';
+import { TEAMS_LOOPBACK_HOSTS } from '../../src/config/teams.js';
 
 /** Text with no NUL and no lone surrogate: what could not be stored or compared safely is refused here. */
 const clean = (max: number) =>
@@ -44,13 +45,25 @@ export function parseActivity(body: unknown): { ok: true; activity: CheckedActiv
  */
 export const TEAMS_CHANNEL = 'msteams';
 
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
-
 /** A service URL on this machine: where the Agents Playground's connector lives, and nobody else's. */
 export function isLoopbackUrl(value: string): boolean {
   if (!URL.canParse(value)) return false;
   const url = new URL(value);
-  return /^https?:$/.test(url.protocol) && LOOPBACK_HOSTS.has(url.hostname);
+  return /^https?:$/.test(url.protocol) && TEAMS_LOOPBACK_HOSTS.has(url.hostname);
+}
+
+/**
+ * Teams' own connectors (public cloud, GCC, GCC High, DoD): where a conversation reference read back from the store
+ * may send the bot's token. The store is not trusted with that: a reference altered there must not send the token,
+ * or a passcode, to a host of someone else's. A live activity's service URL is vouched for by its token instead.
+ */
+export function isTeamsConnector(value: string, configured?: string): boolean {
+  if (!URL.canParse(value)) return false;
+  const url = new URL(value);
+  if (url.protocol !== 'https:' || url.username !== '' || url.password !== '') return false;
+  if (configured && URL.canParse(configured) && new URL(configured).origin === url.origin) return true;
+  const host = url.hostname.toLowerCase();
+  return host === 'smba.trafficmanager.net' || host.endsWith('.teams.microsoft.com') || host.endsWith('.teams.microsoft.us');
 }
 
 /**

@@ -5,7 +5,7 @@ import { decodeButton, outsiderReply, type Handler, type ReplySink } from '../..
 import type { ApprovalNotifier, Logger } from '../../src/ports.js';
 import { isApprovalCardData, restoreApprovalCardSink } from './approval-card-sink.js';
 import { TeamsApprovalNotifier, type TeamsApprovalSettings } from './approval-notifier.js';
-import { mayReplyTo, tenantAllowed, tenantOf, type CheckedActivity } from './activity-check.js';
+import { isTeamsConnector, mayReplyTo, tenantAllowed, tenantOf, type CheckedActivity } from './activity-check.js';
 import type { BotCredential } from './bot-token.js';
 import { CLICK_VERB, REFRESH_VERB, detailsGoneCard, notYoursCard, renderCard, type AdaptiveCardJson } from './card.js';
 import { actorOf, cleanText, Directory, resolveMentions, withoutBotMention, type Sender } from './identity.js';
@@ -36,6 +36,8 @@ export interface TeamsBotOptions {
   aadGroupsOf?: (aadObjectId: string) => Promise<string[]>;
   /** The tenants served (empty: any, the demo): a member whose home tenant is another is refused. */
   tenants?: readonly string[];
+  /** TEAMS_SERVICE_URL: a stored reference may name it (or a Teams connector) as where the token goes. */
+  serviceUrl?: string | undefined;
 }
 
 export interface TeamsBot {
@@ -91,8 +93,8 @@ export function createTeamsBot(options: TeamsBotOptions): TeamsBot {
    */
   const scopeOf = async (activity: Inbound, tell?: (scope: EventScope) => ReplySink): Promise<EventScope | undefined> => {
     const reference = referenceOf(activity);
-    const { actor, homeTenant, rosterObjectId } = await actorOf(activity, reference, directory, options.aadGroupsOf ?? (async () => []));
-    const scope: EventScope = { actor, userId: activity.from.id, userName: activity.from.name || 'the requester', reference };
+    const { actor, homeTenant, rosterObjectId, rosterUnconfirmed } = await actorOf(activity, reference, directory, options.aadGroupsOf ?? (async () => []));
+    const scope: EventScope = { actor, userId: activity.from.id, userName: activity.from.name || 'the requester', reference, ...(rosterUnconfirmed ? { rosterUnconfirmed } : {}) };
     if (rosterObjectId) {
       await handler.refuseOutsider(actor, { kind: 'teams-identity', id: rosterObjectId }, tell?.(scope));
       return undefined;
@@ -139,12 +141,22 @@ export function createTeamsBot(options: TeamsBotOptions): TeamsBot {
     await sink.reply(await handler.selfService(scope.actor));
   };
 
+  const UNCONFIRMED_DECISION = {
+    text: "Teams did not confirm who you are (the conversation's member list did not answer), so lockdesk did not let you approve or deny. Nothing was decided; try again in a moment.",
+    blocks: [{ kind: 'notice' as const, tone: 'error' as const, text: "Teams did not confirm who you are (the conversation's member list did not answer), so lockdesk did not let you approve or deny. Nothing was decided; try again in a moment." }],
+  };
+
   const onClick = async (activity: Inbound, data: Record<string, unknown>) => {
     const scope = await scopeOf(activity);
     if (!scope) return cardResponse(renderCard(outsiderReply()));
     const value = typeof data.value === 'string' ? data.value : '';
     // Approve and Deny decide for everyone in the approvers' conversation: the card's outcome is public there.
     const decision = decodeButton(value)?.kind;
+    // Deciding another person's request takes an identity the roster confirmed: the activity's own word is not enough.
+    if ((decision === 'approve' || decision === 'deny') && scope.rosterUnconfirmed) {
+      logger.warn({ userId: activity.from.id }, 'an approval click from a Teams user the roster did not confirm was refused');
+      return cardResponse(renderCard(UNCONFIRMED_DECISION));
+    }
     const session = new ClickSession(deps, scope, activity.replyToId, undefined, { shared: decision === 'approve' || decision === 'deny' });
     const typed = answerOf(data);
     background(handler.handleClick(scope.actor, value, session.sink, typed).then(() => session.settled()));
@@ -203,7 +215,15 @@ export function createTeamsBot(options: TeamsBotOptions): TeamsBot {
       const key = reachKey(activity);
       return key !== undefined && reached.has(key);
     },
-    restoreSink: (data) => (isApprovalCardData(data) ? restoreApprovalCardSink(outbox, data) : restoreClickSink(deps, data)),
+    restoreSink: (data) => {
+      // With authentication the token goes to the reference's service URL: one the store names must be Teams'.
+      const stored = (data.reference as { serviceUrl?: unknown } | undefined)?.serviceUrl;
+      if (authenticated && (typeof stored !== 'string' || !isTeamsConnector(stored, options.serviceUrl))) {
+        logger.warn({}, 'a stored Teams reference names a service URL that is not a Teams connector; it is not used');
+        return undefined;
+      }
+      return isApprovalCardData(data) ? restoreApprovalCardSink(outbox, data) : restoreClickSink(deps, data);
+    },
     approvalNotifier: (settings) => new TeamsApprovalNotifier(outbox, logger, settings),
     async drain() {
       while (running.size > 0) await Promise.allSettled([...running]);

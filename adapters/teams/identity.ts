@@ -72,14 +72,15 @@ export class Directory {
  * The caller: the Entra object id is the identity when Teams sends one (requester checks compare it), and the home
  * tenant the roster names for them (a member of another tenant can sit in a conversation of ours). `rosterObjectId`:
  * the roster names another object id for `from.id` than the activity does (a body written by someone replaying a
- * token, which does not cover the body): the activity is not to be believed.
+ * token, which does not cover the body): the activity is not to be believed. `rosterUnconfirmed`: the roster gave no
+ * answer for `from.id`, so that check could not be made; a decision for someone else (Approve, Deny) is refused then.
  */
 export async function actorOf(
   activity: Sender,
   reference: Reference,
   directory: Directory,
   aadGroupsOf: (aadObjectId: string) => Promise<string[]>,
-): Promise<{ actor: Actor; homeTenant?: string; rosterObjectId?: string }> {
+): Promise<{ actor: Actor; homeTenant?: string; rosterObjectId?: string; rosterUnconfirmed?: boolean }> {
   const from = activity.from;
   const aad = from.aadObjectId || undefined;
   const person = await directory.lookUp(reference, from.id);
@@ -94,7 +95,8 @@ export async function actorOf(
     ...(from.name || person?.name ? { displayName: from.name || person?.name } : {}),
     groups: aad ? await aadGroupsOf(aad) : [],
   };
-  return { actor, ...(person?.tenantId ? { homeTenant: person.tenantId } : {}) };
+  // The roster did not answer for from.id: the object id is the activity's word alone (see rosterObjectId).
+  return { actor, ...(person?.tenantId ? { homeTenant: person.tenantId } : {}), ...(aad && !person ? { rosterUnconfirmed: true } : {}) };
 }
 
 interface MentionEntity {

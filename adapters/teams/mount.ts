@@ -36,6 +36,7 @@ export function createTeamsMount(app: Pick<App, 'config' | 'handler' | 'aadGroup
     invokeWaitMs: config.TEAMS_INVOKE_WAIT_MS,
     aadGroupsOf: app.aadGroupsOf,
     tenants,
+    serviceUrl: config.TEAMS_SERVICE_URL,
   });
   // Follow-up rounds taken by this process, for clicks handled here before a restart or by another replica.
   app.sinks.register('teams', (data) => bot.restoreSink(data));

@@ -15,6 +15,8 @@ export interface EventScope {
   userId: string;
   userName: string;
   reference: Reference;
+  /** The roster gave no answer for this sender (see actorOf): they may not decide for someone else. */
+  rosterUnconfirmed?: boolean;
 }
 
 export interface SinkDeps {

@@ -48,7 +48,7 @@ export const teamsEnv = {
     .string()
     .trim()
     .default('https://smba.trafficmanager.net/teams/')
-    .refine((v) => URL.canParse(v) && (new URL(v).protocol === 'https:' || (new URL(v).protocol === 'http:' && isLoopbackHost(new URL(v).hostname))), {
+    .refine((v) => URL.canParse(v) && (new URL(v).protocol === 'https:' || (new URL(v).protocol === 'http:' && TEAMS_LOOPBACK_HOSTS.has(new URL(v).hostname))), {
       message: 'TEAMS_SERVICE_URL must be an https URL (Teams\' connector, such as https://smba.trafficmanager.net/teams/), or http on a loopback address for the Agents Playground',
     }),
 };
@@ -90,6 +90,12 @@ export function botTenant(config: Pick<TeamsSettings, 'MICROSOFT_APP_TYPE' | 'MI
 export function teamsServed(config: Pick<TeamsSettings, 'TEAMS_ENABLED' | 'MICROSOFT_APP_ID'>, backend: 'simulated' | 'graph'): boolean {
   return config.TEAMS_ENABLED && (config.MICROSOFT_APP_ID !== undefined || backend === 'simulated');
 }
+
+/**
+ * The loopback hosts the Teams outbox posts to over http (the Agents Playground, tests), as URL.hostname spells
+ * them: the one list for the outbox and for TEAMS_SERVICE_URL, so a setting accepted here is one cards can use.
+ */
+export const TEAMS_LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /** 127.0.0.0/8, ::1 and localhost: addresses nobody else can reach. */
 export function isLoopbackHost(host: string): boolean {

@@ -1,6 +1,7 @@
 // Where Teams approval cards go, from the configuration: TEAMS_APPROVALS_CONVERSATION must be a channel or group chat,
 // TEAMS_SERVICE_URL https (http only on loopback, and never with Bot Framework authentication), and a process
 // that may not post there says so at start-up instead of failing on each request.
+import { mayReplyTo } from '../../../adapters/teams/activity-check.js';
 import { describe, expect, it } from 'vitest';
 import { approvalSettingsOf } from '../../../adapters/teams/approval-settings.js';
 import { personalApprovers } from '../../../adapters/teams/approval-notifier.js';
@@ -35,6 +36,13 @@ describe('TEAMS_APPROVALS_CONVERSATION and TEAMS_SERVICE_URL', () => {
     expect(problems({ TEAMS_SERVICE_URL: 'http://connector.example.com/' })).toMatch(/TEAMS_SERVICE_URL must be an https URL/);
     expect(problems({ TEAMS_SERVICE_URL: 'not a url' })).toMatch(/TEAMS_SERVICE_URL must be an https URL/);
     expect(problems({ TEAMS_SERVICE_URL: 'http://127.0.0.1:56150/_connector' })).toBe('');
+    // Only the loopback hosts the outbox posts to: a setting accepted here is one cards can use.
+    for (const url of ['http://127.0.0.2:3978/', 'http://127.1.2.3/']) {
+      expect(problems({ TEAMS_SERVICE_URL: url })).toMatch(/TEAMS_SERVICE_URL must be an https URL/);
+      expect(mayReplyTo(url, false)).toBe(false);
+    }
+    expect(mayReplyTo('http://[::1]:3978/', false)).toBe(true);
+    expect(problems({ TEAMS_SERVICE_URL: 'http://[::1]:3978/' })).toBe('');
     expect(problems({ ...BOT_ENV, TEAMS_SERVICE_URL: 'http://127.0.0.1:56150/_connector' })).toMatch(/TEAMS_SERVICE_URL: must be https with MICROSOFT_APP_ID set/);
   });
 });

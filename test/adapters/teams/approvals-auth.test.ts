@@ -47,7 +47,7 @@ async function askAndConfirm(harness: Harness) {
 
 describe('Teams approval cards with Bot Framework authentication', () => {
   it('the card goes to the conversation with the bot’s token, as the bot; an approver’s genuine click sends the action once', async () => {
-    h = await startHarness({ ...BOT_ENV, TEAMS_INVOKE_WAIT_MS: '4000', TEAMS_SERVICE_URL: AUTH_SERVICE_URL, TEAMS_APPROVALS_CONVERSATION: APPROVERS.id }, { cloud: keys.cloud, policy });
+    h = await startHarness({ ...BOT_ENV, TEAMS_INVOKE_WAIT_MS: '4000', TEAMS_SERVICE_URL: AUTH_SERVICE_URL, TEAMS_APPROVALS_CONVERSATION: APPROVERS.id }, { cloud: keys.cloud, policy, roster: [LEE] });
     entraTokens(OURS, BOT_TOKEN);
     await askAndConfirm(h);
     const posted = h.sent.find((s) => s.method === 'POST' && s.path === `/v3/conversations/${APPROVERS.id}/activities`)!;
@@ -66,7 +66,7 @@ describe('Teams approval cards with Bot Framework authentication', () => {
   });
 
   it('personal chats are opened in the bot’s tenant, as the bot, with the approvers’ object ids, not the requester’s', async () => {
-    h = await startHarness({ ...BOT_ENV, TEAMS_INVOKE_WAIT_MS: '4000', TEAMS_SERVICE_URL: AUTH_SERVICE_URL }, { cloud: keys.cloud, policy });
+    h = await startHarness({ ...BOT_ENV, TEAMS_INVOKE_WAIT_MS: '4000', TEAMS_SERVICE_URL: AUTH_SERVICE_URL }, { cloud: keys.cloud, policy, roster: [LEE] });
     entraTokens(OURS, BOT_TOKEN);
     await askAndConfirm(h);
     const opened = h.sent.filter((s) => s.method === 'POST' && s.path === '/v3/conversations');
