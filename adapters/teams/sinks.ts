@@ -159,6 +159,9 @@ export class ClickSession {
       this.#onFirst?.(answer);
       if (answer.kind === 'reply') return; // the invoke response shows it to the clicker alone
     }
+    // A decision's later updates go to the approval's own cards, by the ids stored when they were posted (the core
+    // updates each one): the card id a click names is the client's word, and could name another request's card.
+    if (this.#shared && answer.kind === 'update') return;
     const send = answer.kind === 'update' && this.#cardId ? () => this.#updateCard(answer.reply) : () => this.#sendPrivately(answer.reply);
     const next = this.#queue.then(send);
     this.#queue = next.catch(() => undefined);
@@ -166,7 +169,6 @@ export class ClickSession {
   }
 
   async #updateCard(reply: Reply): Promise<void> {
-    if (this.#shared) return this.#deps.outbox.update(this.#scope.reference, this.#cardId!, renderCard(reply));
     const { card, viewId } = publicCard(this.#deps, this.#scope, reply, this.#viewId);
     this.#viewId = viewId ?? this.#viewId;
     await this.#deps.outbox.update(this.#scope.reference, this.#cardId!, card);
