@@ -217,7 +217,10 @@ export interface Store {
 export interface ApprovalNotice {
   approvalId: string;
   approvers: readonly string[];
+  /** With the Entra object id behind them where lockdesk could find it (so a chat can leave them out by it). */
   requester: ActorRef;
+  /** Whoever confirmed it for the requester, when not the requester: no card for them either. */
+  confirmedBy?: ActorRef;
   card: Reply;
 }
 

@@ -70,7 +70,7 @@ export function slackApprovalNotifier(options: ApprovalCardOptions): ApprovalNot
         const sink = await postTo(options.channel, notice);
         return sink ? [sink] : [];
       }
-      const people = await slackApprovers(client, logger, notice.approvers, notice.requester);
+      const people = await slackApprovers(client, logger, notice.approvers, notice.requester, notice.confirmedBy);
       if (people.length > maxDirect) logger.warn({ approvalId: notice.approvalId, approvers: people.length, posted: maxDirect }, 'more Slack approvers than direct cards are posted; set SLACK_APPROVALS_CHANNEL');
       const sinks = await Promise.all(people.slice(0, maxDirect).map((user) => postTo(user, notice)));
       return sinks.filter((s): s is ReplySink => s !== undefined);
@@ -83,7 +83,7 @@ export function slackApprovalNotifier(options: ApprovalCardOptions): ApprovalNot
  * email where Slack shows theirs). Selectors of other chats are not Slack's to reach. A look-up that fails is logged
  * and skipped: the others still get their card.
  */
-export async function slackApprovers(client: webApi.WebClient, logger: Logger, selectors: readonly string[], requester: ActorRef): Promise<string[]> {
+export async function slackApprovers(client: webApi.WebClient, logger: Logger, selectors: readonly string[], requester: ActorRef, confirmedBy?: ActorRef): Promise<string[]> {
   const ids = new Set<string>();
   for (const selector of selectors) {
     const value = selector.slice(selector.indexOf(':') + 1);
@@ -91,7 +91,7 @@ export async function slackApprovers(client: webApi.WebClient, logger: Logger, s
       if (selector.startsWith('slack:')) ids.add(value);
       else if (selector.startsWith('slack-group:')) for (const u of (await client.usergroups.users.list({ usergroup: value })).users ?? []) ids.add(u);
       else if (selector.startsWith('email:')) {
-        if (requester.email && requester.email.trim().toLowerCase() === value.trim().toLowerCase()) continue;
+        if ([requester, confirmedBy].some((p) => p?.email && p.email.trim().toLowerCase() === value.trim().toLowerCase())) continue;
         const found = await client.users.lookupByEmail({ email: value });
         if (found.user?.id && !found.user.deleted && !found.user.is_bot) ids.add(found.user.id);
       }
@@ -99,26 +99,29 @@ export async function slackApprovers(client: webApi.WebClient, logger: Logger, s
       logger.warn({ slackError: slackFailure(error).code, selector: selector.split(':')[0] }, 'could not look up an approver in Slack');
     }
   }
-  if (requester.platform === 'slack') ids.delete(requester.id);
+  // Neither the requester nor whoever confirmed for them may decide: no card for either.
+  const excluded = [requester, ...(confirmedBy ? [confirmedBy] : [])];
+  for (const person of excluded) if (person.platform === 'slack') ids.delete(person.id);
   const candidates = [...ids].filter((id) => slackId.safeParse(id).success);
-  return requester.email ? withoutAddress(client, logger, candidates, requester.email) : candidates;
+  const emails = excluded.map((p) => p.email?.trim().toLowerCase()).filter((e): e is string => !!e);
+  return emails.length > 0 ? withoutAddress(client, logger, candidates, emails) : candidates;
 }
 
 /** Looked up at most, to leave out another Slack account of the requester (one with their email). */
 const MAX_CHECKED = 50;
 
 /**
- * The candidates whose Slack profile does not show `email` (the requester asked from another chat, or from a
- * second account): a card of their own request is no use to them. One Slack cannot show is kept: the core refuses
+ * The candidates whose Slack profile shows none of `emails` (the requester's or the confirmer's, who asked from
+ * another chat or a second account): a card of their own request is no use to them. One Slack cannot show is kept: the core refuses
  * their click if they are the requester after all.
  */
-async function withoutAddress(client: webApi.WebClient, logger: Logger, candidates: string[], email: string): Promise<string[]> {
-  const wanted = email.trim().toLowerCase();
+async function withoutAddress(client: webApi.WebClient, logger: Logger, candidates: string[], emails: readonly string[]): Promise<string[]> {
   const checked = await Promise.all(
     candidates.slice(0, MAX_CHECKED).map(async (user) => {
       try {
         const found = await client.users.info({ user });
-        return found.user?.profile?.email?.trim().toLowerCase() === wanted ? undefined : user;
+        const email = found.user?.profile?.email?.trim().toLowerCase();
+        return email && emails.includes(email) ? undefined : user;
       } catch (error) {
         logger.warn({ slackError: slackFailure(error).code }, 'could not read an approver in Slack');
         return user;

@@ -24,13 +24,15 @@ export const MAX_PERSONAL_CARDS = 20;
 const AT_ONCE = 5;
 
 /** Who of the approvers can get a personal chat card, and who cannot, from the policy's selectors. */
-export function personalApprovers(selectors: readonly string[], requester: ActorRef): { objectIds: string[]; requesterSkipped: boolean; groups: number; others: number } {
+export function personalApprovers(selectors: readonly string[], requester: ActorRef, confirmedBy?: ActorRef): { objectIds: string[]; requesterSkipped: boolean; groups: number; others: number } {
   const seen = new Set<string>();
   const objectIds: string[] = [];
   let requesterSkipped = false;
   let groups = 0;
   let others = 0;
-  const isRequester = (oid: string) => [requester.aadObjectId, requester.platform === 'teams' ? requester.id : undefined].some((id) => id?.toLowerCase() === oid);
+  // The requester, and whoever confirmed for them: neither may decide, so neither gets a card.
+  const idsOf = (p: ActorRef | undefined) => (p ? [p.aadObjectId, p.platform === 'teams' ? p.id : undefined] : []);
+  const isRequester = (oid: string) => [...idsOf(requester), ...idsOf(confirmedBy)].some((id) => id?.toLowerCase() === oid);
   for (const selector of selectors) {
     if (selector.startsWith('aad-group:')) groups++;
     else if (selector === '*' || selector.startsWith('email:')) others++;
@@ -61,7 +63,7 @@ export class TeamsApprovalNotifier implements ApprovalNotifier {
       const sink = await this.#post(this.#reference(this.#settings.conversationId, 'group'), card, 'post the approval card to TEAMS_APPROVALS_CONVERSATION');
       return sink ? [sink] : [];
     }
-    const { objectIds, groups, others } = personalApprovers(notice.approvers, notice.requester);
+    const { objectIds, groups, others } = personalApprovers(notice.approvers, notice.requester, notice.confirmedBy);
     if (groups + others > 0) {
       this.#logger.warn(
         { groups, others },

@@ -1,6 +1,7 @@
 // Second-person approval: a confirmed request that a policy rule covers is held, not sent, until an approver (never
 // the requester) approves it; a protected person's device is refused to a role that may not act on them. Every
 // decision is audited where it is taken; the cards involved turn into the outcome. Clicks: approval-click.ts.
+import { entraIdOf } from './same-person.js';
 import { oneLine } from './text.js';
 import { approvalVerdict, isProtectedUser, samePerson, type ApprovalVerdict } from './approval-policy.js';
 import { approvalCard, approverNames, outcomeReply, reasonPrompt, waitingReply } from './approval-replies.js';
@@ -11,7 +12,7 @@ import { isOwnDevice, mayActOnProtected } from './policy.js';
 import type { Approval, Confirmation } from './records.js';
 import { noticeReply } from './replies.js';
 import type { Reply, ReplySink } from './reply.js';
-import { actorRef, type Actor, type Device, type DeviceAction, type LostModeMessage } from './types.js';
+import { actorRef, sameActor, type Actor, type ActorRef, type Device, type DeviceAction, type LostModeMessage } from './types.js';
 
 export const PROTECTED_REFUSAL = (rule: string) =>
   `Refused by ${rule}: your role may not act on a protected person's device, and no approval rule covers this request. Nothing was sent; ask an administrator.`;
@@ -149,7 +150,15 @@ async function postCards(deps: CoreDeps, approval: Approval, devices: readonly D
     return [];
   }
   const card = approvalCard(approval, devices, deps.platforms, deps.clock.now());
-  const sinks = await deps.approvals.notify({ approvalId: approval.id, approvers: deps.policy.approval?.approvers ?? [], requester: approval.requester, card }).catch((error: unknown) => {
+  // The object ids behind the requester and the confirmer, where found: a chat that knows approvers by object id
+  // (Teams) then leaves them out even when they asked from another chat.
+  const withEntraId = async (ref: ActorRef): Promise<ActorRef> => {
+    const id = ref.aadObjectId ? undefined : await entraIdOf(deps, ref);
+    return id ? { ...ref, aadObjectId: id } : ref;
+  };
+  const confirmer = approval.confirmedBy && !sameActor(approval.confirmedBy, approval.requester) ? await withEntraId(approval.confirmedBy) : undefined;
+  const notice = { approvalId: approval.id, approvers: deps.policy.approval?.approvers ?? [], requester: await withEntraId(approval.requester), ...(confirmer ? { confirmedBy: confirmer } : {}), card };
+  const sinks = await deps.approvals.notify(notice).catch((error: unknown) => {
     deps.logger.warn({ correlationId: approval.correlationId, code: toLockdeskError(error).code }, 'could not post the approval card');
     return [] as ReplySink[];
   });

@@ -232,3 +232,13 @@ describe('decisions that race the cards', () => {
     expect(asked).toMatchObject({ text: expect.stringMatching(/^Asked by Help ✅ Pre-approved by lead@contoso.com evol \(help@contoso.com\) on console\./) });
   });
 });
+
+describe('who an approval card is not for', () => {
+  it("the notice names the requester's and the confirmer's Entra object ids, so a chat can leave them out", async () => {
+    const { h, notifier } = setup(policySchema.parse({ ...base, approvers: ['email:lead@contoso.com'] }));
+    await askAndConfirm(h, help, reset, RESET, lead);
+    expect(notifier.notices[0]!.requester).toMatchObject({ email: 'help@contoso.com', aadObjectId: 'entra:help@contoso.com' });
+    expect(notifier.notices[0]!.confirmedBy).toMatchObject({ email: 'lead@contoso.com', aadObjectId: 'entra:lead@contoso.com' });
+    void h;
+  });
+});

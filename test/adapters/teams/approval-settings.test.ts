@@ -70,3 +70,11 @@ describe('personalApprovers', () => {
     expect(result).toEqual({ objectIds: ['aad-lee', 'aad-bob'], requesterSkipped: true, groups: 1, others: 1 });
   });
 });
+
+describe('personal-chat approvers', () => {
+  it('leave out the requester and whoever confirmed for them, by object id, whichever chat they used', () => {
+    const picked = personalApprovers(['teams:OID-ALICE', 'teams:oid-lee', 'teams:oid-bob', 'teams:oid-lee'], { platform: 'slack', id: 'U0ALICE', email: 'alice@contoso.com', aadObjectId: 'oid-alice' }, { platform: 'console', id: 'bob@contoso.com', aadObjectId: 'OID-BOB' });
+    expect(picked.objectIds).toEqual(['oid-lee']);
+    expect(picked.requesterSkipped).toBe(true);
+  });
+});
