@@ -27,7 +27,10 @@ export type ApprovalRule = z.infer<typeof ruleSchema>;
 export const approvalSchema = z
   .object({
     /** Who may approve (never the requester, whatever identity they use). */
-    approvers: z.array(selector).min(1),
+    approvers: z
+      .array(selector)
+      .min(1)
+      .refine((list) => !list.includes('*'), '"*" would let anyone approve anyone else\'s request: name the approvers'),
     expireMinutes: z.number().int().min(1).max(24 * 60).default(30),
     /** Requests one person may have waiting at once: a stolen account cannot bury the approvers in cards. */
     maxPendingPerPerson: z.number().int().min(1).max(100).default(5),

@@ -58,6 +58,14 @@ describe('policy', () => {
     expect(paths).toEqual(expect.arrayContaining(['confirmTtlSeconds', 'roles.0.name', 'roles.0.members.0', 'roles.0.actions.0', 'roles.0.devices', '']));
   });
 
+  it('refuses "*" among the approval approvers (anyone would approve anyone else\'s request), saying why', () => {
+    const roles = [{ name: 'everyone', members: ['*'], actions: ['lock'], devices: 'own' }];
+    const result = policySchema.safeParse({ roles, approval: { approvers: ['email:lead@contoso.com', '*'], rules: [{ actions: ['lock'] }] } });
+    expect(result.success).toBe(false);
+    expect(JSON.stringify(result.error?.issues)).toContain('would let anyone approve');
+    expect(policySchema.safeParse({ roles, approval: { approvers: ['email:lead@contoso.com'], rules: [{ actions: ['lock'] }] } }).success).toBe(true);
+  });
+
   it('a refusal says why and is audited, and nothing is offered', async () => {
     const h = makeHarness(all(), { policy: helpdeskPolicy });
     const other = await h.say(actor('pat@contoso.com'), "lock Sam's iPhone");
