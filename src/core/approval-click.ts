@@ -158,7 +158,13 @@ async function sendApproved(deps: Core, followUp: FollowUp, approver: Actor, app
     beforeSend: (intents) => followUp.track(intents, { sink: toRequester, confirmedBy, ...(skippedText ? { note: skippedText } : {}) }),
     ...(parameters ? { parameters } : {}),
   });
-  const sent = `Sent to ${records.length} device(s); ${whoOf(approval.requester)} sees how it goes.${skippedText ? ` ${skippedText}` : ''}`;
+  // Withheld at the last moment (a pause typed meanwhile, the database gone): the cards must not say it was sent.
+  const left = records.filter((r) => r.state !== 'notSent');
+  const withheld = records.length - left.length;
+  const sent =
+    left.length === 0
+      ? `Nothing was sent: ${records[0]?.detail ?? 'lockdesk withheld it.'}`
+      : `Sent to ${left.length} device(s)${withheld > 0 ? ` (${withheld} not sent)` : ''}; ${whoOf(approval.requester)} sees how it goes.${skippedText ? ` ${skippedText}` : ''}`;
   await showOutcome(deps, approval, clicked, outcomeReply(approval, sent), null);
   const status = statusReply(approval.action, confirmedBy, records, skippedText || undefined);
   const shown = await toRequester.update(status).then(

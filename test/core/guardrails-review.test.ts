@@ -103,12 +103,16 @@ describe('a pause typed after the click, before the send, still holds', () => {
     expect(sink.lastUpdate.text).toMatch(/not sent.*lockdesk is paused by lead@contoso\.com .*a script is locking phones/s);
   });
 
-  it('an approval click: nothing sent', async () => {
+  it('an approval click: nothing sent, and no card says it was', async () => {
     const { h, notifier } = setup();
     await askAndConfirm(h, help, reset, RESET);
     pauseDuringReread(h);
-    await h.click(lead, notifier.notices[0]!.card, 'Approve');
+    const clicked = await h.click(lead, notifier.notices[0]!.card, 'Approve');
     expect(h.backend.dispatched).toEqual([]);
+    for (const text of [clicked.lastUpdate.text, notifier.cards[0]!.lastUpdate.text]) {
+      expect(text).toMatch(/^Approved by lead@contoso.com .*Nothing was sent: lockdesk is paused by lead@contoso\.com/);
+      expect(text).not.toMatch(/Sent to/);
+    }
   });
 
   it('a bulk of 60 paused while its devices are read again: not one batch leaves', async () => {
