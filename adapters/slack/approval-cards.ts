@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { ActorRef, Reply, ReplySink, SinkRef } from '../../src/core/index.js';
 import type { ApprovalNotice, ApprovalNotifier, Logger } from '../../src/ports.js';
 import { renderMessage } from './block-kit.js';
+import type { SlackDirectory } from './directory.js';
 import { slackFailure } from './slack-errors.js';
 import { UndeliveredError } from './sink.js';
 
@@ -16,8 +17,12 @@ export const MAX_DIRECT_CARDS = 20;
 const slackId = z.string().regex(/^[A-Z0-9]{2,32}$/);
 const cardRefData = z.object({ card: z.object({ channel: slackId, ts: z.string().regex(/^\d{1,20}\.\d{1,10}$/) }) });
 
+/** What the cards need to know of Slack's people: cached by the adapter's directory. */
+export type ApproverDirectory = Pick<SlackDirectory, 'emailOf' | 'groupMembers'>;
+
 export interface ApprovalCardOptions {
   client: webApi.WebClient;
+  directory: ApproverDirectory;
   logger: Logger;
   /** SLACK_APPROVALS_CHANNEL: every card goes there; without it, each approver gets a direct message. */
   channel?: string | undefined;
@@ -70,7 +75,7 @@ export function slackApprovalNotifier(options: ApprovalCardOptions): ApprovalNot
         const sink = await postTo(options.channel, notice);
         return sink ? [sink] : [];
       }
-      const people = await slackApprovers(client, logger, notice.approvers, notice.requester, notice.confirmedBy);
+      const people = await slackApprovers(client, options.directory, logger, notice.approvers, notice.requester, notice.confirmedBy);
       if (people.length > maxDirect) logger.warn({ approvalId: notice.approvalId, approvers: people.length, posted: maxDirect }, 'more Slack approvers than direct cards are posted; set SLACK_APPROVALS_CHANNEL');
       const sinks = await Promise.all(people.slice(0, maxDirect).map((user) => postTo(user, notice)));
       return sinks.filter((s): s is ReplySink => s !== undefined);
@@ -83,13 +88,13 @@ export function slackApprovalNotifier(options: ApprovalCardOptions): ApprovalNot
  * email where Slack shows theirs). Selectors of other chats are not Slack's to reach. A look-up that fails is logged
  * and skipped: the others still get their card.
  */
-export async function slackApprovers(client: webApi.WebClient, logger: Logger, selectors: readonly string[], requester: ActorRef, confirmedBy?: ActorRef): Promise<string[]> {
+export async function slackApprovers(client: webApi.WebClient, directory: ApproverDirectory, logger: Logger, selectors: readonly string[], requester: ActorRef, confirmedBy?: ActorRef): Promise<string[]> {
   const ids = new Set<string>();
   for (const selector of selectors) {
     const value = selector.slice(selector.indexOf(':') + 1);
     try {
       if (selector.startsWith('slack:')) ids.add(value);
-      else if (selector.startsWith('slack-group:')) for (const u of (await client.usergroups.users.list({ usergroup: value })).users ?? []) ids.add(u);
+      else if (selector.startsWith('slack-group:')) for (const u of await directory.groupMembers(value)) ids.add(u);
       else if (selector.startsWith('email:')) {
         if ([requester, confirmedBy].some((p) => p?.email && p.email.trim().toLowerCase() === value.trim().toLowerCase())) continue;
         const found = await client.users.lookupByEmail({ email: value });
@@ -104,7 +109,7 @@ export async function slackApprovers(client: webApi.WebClient, logger: Logger, s
   for (const person of excluded) if (person.platform === 'slack') ids.delete(person.id);
   const candidates = [...ids].filter((id) => slackId.safeParse(id).success);
   const emails = excluded.map((p) => p.email?.trim().toLowerCase()).filter((e): e is string => !!e);
-  return emails.length > 0 ? withoutAddress(client, logger, candidates, emails) : candidates;
+  return emails.length > 0 ? withoutAddress(directory, logger, candidates, emails) : candidates;
 }
 
 /** Looked up at most, to leave out another Slack account of the requester (one with their email). */
@@ -112,15 +117,14 @@ const MAX_CHECKED = 50;
 
 /**
  * The candidates whose Slack profile shows none of `emails` (the requester's or the confirmer's, who asked from
- * another chat or a second account): a card of their own request is no use to them. One Slack cannot show is kept: the core refuses
- * their click if they are the requester after all.
+ * another chat or a second account): a card of their own request is no use to them. One Slack cannot show is kept:
+ * the core refuses their click if they are the requester after all.
  */
-async function withoutAddress(client: webApi.WebClient, logger: Logger, candidates: string[], emails: readonly string[]): Promise<string[]> {
+async function withoutAddress(directory: ApproverDirectory, logger: Logger, candidates: string[], emails: readonly string[]): Promise<string[]> {
   const checked = await Promise.all(
     candidates.slice(0, MAX_CHECKED).map(async (user) => {
       try {
-        const found = await client.users.info({ user });
-        const email = found.user?.profile?.email?.trim().toLowerCase();
+        const email = (await directory.emailOf(user))?.trim().toLowerCase();
         return email && emails.includes(email) ? undefined : user;
       } catch (error) {
         logger.warn({ slackError: slackFailure(error).code }, 'could not read an approver in Slack');

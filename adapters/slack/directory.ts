@@ -70,6 +70,16 @@ export class SlackDirectory {
     return { ok: true, text: text.replace(MENTION, (_m, id: string) => emails.get(id) ?? _m) };
   }
 
+  /** The email Slack shows for a user, from the same cached users.info answer; undefined when it shows none. */
+  async emailOf(userId: string): Promise<string | undefined> {
+    return (await this.#user(userId))?.email;
+  }
+
+  /** The members of a user group (usergroups.users.list), cached as the policy's group memberships are. */
+  groupMembers(group: string): Promise<ReadonlySet<string>> {
+    return this.#cached(this.#groups, group, GROUP_TTL_MS, async () => new Set((await this.client.usergroups.users.list({ usergroup: group })).users ?? []));
+  }
+
   #user(id: string): Promise<SlackUser | undefined> {
     return this.#cached(this.#users, id, USER_TTL_MS, async () => {
       try {
@@ -90,10 +100,7 @@ export class SlackDirectory {
     const memberships = await Promise.all(
       this.#groupIds().map(async (group) => {
         try {
-          const members = await this.#cached(this.#groups, group, GROUP_TTL_MS, async () => {
-            const result = await this.client.usergroups.users.list({ usergroup: group });
-            return new Set(result.users ?? []);
-          });
+          const members = await this.groupMembers(group);
           return members.has(userId) ? `${GROUP_PREFIX}${group}` : undefined;
         } catch (error) {
           // Fail closed: a group that cannot be read gives no role; the log says which and why.

@@ -34,7 +34,7 @@ export async function slackMount(app: App, logger: Logger, overrides: SlackMount
   // Follow-up rounds taken by this process, for clicks handled here before a restart or by another replica.
   app.sinks.register('slack', (data) => adapter.restoreSink(data));
   if (config.SLACK_AUDIT_CHANNEL) attachAuditChannel(app.store, adapter.client, config.SLACK_AUDIT_CHANNEL, logger);
-  app.approvals.register('slack', slackApprovalNotifier({ client: adapter.client, logger, channel: config.SLACK_APPROVALS_CHANNEL }));
+  app.approvals.register('slack', slackApprovalNotifier({ client: adapter.client, directory: adapter.directory, logger, channel: config.SLACK_APPROVALS_CHANNEL }));
   const audit = config.SLACK_AUDIT_CHANNEL ? `, audit lines to ${config.SLACK_AUDIT_CHANNEL}` : '';
   const approvals = config.SLACK_APPROVALS_CHANNEL ? `, approval cards to ${config.SLACK_APPROVALS_CHANNEL}` : '';
   const listener = adapter.listener;

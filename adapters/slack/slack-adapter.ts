@@ -54,6 +54,8 @@ export interface SlackAdapter {
   stop(): Promise<void>;
   /** Resolves when the work started by every acknowledged event so far has ended (not the follow-ups). */
   idle(): Promise<void>;
+  /** Who Slack users are (cached): the listeners' and the approval cards' one directory. */
+  directory: SlackDirectory;
   /** A click's or an approval card's sink from the data of its stored reference, with this adapter's outlets. */
   restoreSink(data: Record<string, unknown>): ReplySink | undefined;
 }
@@ -86,13 +88,15 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
       .finally(() => running.delete(run));
     running.add(run);
   };
+  // One directory for the listeners and the approval cards: users.info and group answers are cached once.
+  const directory = new SlackDirectory(client, options.policy, logger);
   const outlets = { client, responseUrls: options.responseUrls ?? new ResponseUrls(), logger, apiOrigin: new URL(options.apiUrl).origin };
 
   const build = (identity: SlackIdentity): BoltApp => {
     const common = { token: options.botToken, logger: bolts, clientOptions, botId: identity.botId, botUserId: identity.botUserId };
     if (!socket) receiver = new LockdeskReceiver({ signingSecret: options.signingSecret ?? '', boltLogger: bolts, logger });
     const app = socket ? new App({ ...common, socketMode: true, appToken: options.appToken }) : new App({ ...common, receiver: receiver! });
-    registerListeners(app, { ...outlets, handler: options.handler, directory: new SlackDirectory(client, options.policy, logger), deliveries: new Deliveries(), identity, background });
+    registerListeners(app, { ...outlets, handler: options.handler, directory, deliveries: new Deliveries(), identity, background });
     app.error(async (error) => {
       logger.error({ code: (error as { code?: string }).code, err: error.message }, 'Slack listener error');
     });
@@ -118,6 +122,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
       return bolt;
     },
     client,
+    directory,
     mode: socket ? 'socket' : 'http',
     get status() {
       return connection.status;
