@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { childEnv } from '../console/run-console.js';
 import { generatedTenant, startFakeGraph, type FakeGraph } from '../fakes/graph-server/index.js';
 import { DEFAULT_ROLES, USER_READ_ROLE } from '../fakes/graph-server/identity.js';
+import { sleep, waitFor } from '../server/ops-helpers.js';
 import { postgresOrSkip } from '../store/postgres.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { startReplica, type Replica } from './replica.js';
@@ -20,17 +21,6 @@ const availability = await postgresOrSkip();
 const GWEN = 'U0GWEN';
 const LEAD = 'U0LEAD';
 const APPROVALS = 'C0APPROVALS';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor<T>(find: () => Promise<T | undefined | false> | T | undefined | false, what: string, timeoutMs = 20_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const found = await find();
-    if (found) return found;
-    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 if (availability.skip) {
   // Skipped only where no PostgreSQL answers, with the reason in the name; CI sets LOCKDESK_REQUIRE_POSTGRES=1,
