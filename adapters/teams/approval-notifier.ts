@@ -35,7 +35,7 @@ export function personalApprovers(selectors: readonly string[], requester: Actor
   const isRequester = (oid: string) => [...idsOf(requester), ...idsOf(confirmedBy)].some((id) => id?.toLowerCase() === oid);
   for (const selector of selectors) {
     if (selector.startsWith('aad-group:')) groups++;
-    else if (selector === '*' || selector.startsWith('email:')) others++;
+    else if (selector.startsWith('email:')) others++;
     if (!selector.startsWith('teams:')) continue;
     const oid = selector.slice('teams:'.length).trim().toLowerCase();
     if (oid === '' || seen.has(oid)) continue;
@@ -67,7 +67,7 @@ export class TeamsApprovalNotifier implements ApprovalNotifier {
     if (groups + others > 0) {
       this.#logger.warn(
         { groups, others },
-        'Teams: approvers named by aad-group:, email: or "*" cannot get a card in a personal chat (only teams:<Entra object id> can): set TEAMS_APPROVALS_CONVERSATION to a channel or group chat they are in',
+        'Teams: approvers named by aad-group: or email: cannot get a card in a personal chat (only teams:<Entra object id> can): set TEAMS_APPROVALS_CONVERSATION to a channel or group chat they are in',
       );
     }
     const reached = objectIds.slice(0, MAX_PERSONAL_CARDS);

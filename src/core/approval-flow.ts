@@ -1,8 +1,6 @@
 // Second-person approval: a confirmed request that a policy rule covers is held, not sent, until an approver (never
 // the requester) approves it; a protected person's device is refused to a role that may not act on them. Every
 // decision is audited where it is taken; the cards involved turn into the outcome. Clicks: approval-click.ts.
-import { entraIdOf } from './same-person.js';
-import { oneLine } from './text.js';
 import { approvalVerdict, isProtectedUser, samePerson, type ApprovalVerdict } from './approval-policy.js';
 import { approvalCard, approverNames, outcomeReply, reasonPrompt, waitingReply } from './approval-replies.js';
 import { auditEvent } from './audit.js';
@@ -12,6 +10,8 @@ import { isOwnDevice, mayActOnProtected } from './policy.js';
 import type { Approval, Confirmation } from './records.js';
 import { noticeReply } from './replies.js';
 import type { Reply, ReplySink } from './reply.js';
+import { entraIdOf } from './same-person.js';
+import { oneLine } from './text.js';
 import { actorRef, sameActor, type Actor, type ActorRef, type Device, type DeviceAction, type LostModeMessage } from './types.js';
 
 export const PROTECTED_REFUSAL = (rule: string) =>
@@ -132,9 +132,9 @@ export async function holdForApproval(deps: Core, input: HoldInput): Promise<boo
   entry.cards = await postCards(deps, approval, targets);
   // Decided while the cards were being posted (an approver quick on the first card): the decision could not reach
   // the cards posted after it, and the requester has been told already; those cards turn into the outcome now.
-  const now2 = await deps.store.approvals.get(approval.id).catch(() => undefined);
-  if (now2 && now2.status !== 'pending') {
-    const outcome = outcomeReply(now2);
+  const decided = await deps.store.approvals.get(approval.id).catch(() => undefined);
+  if (decided && decided.status !== 'pending') {
+    const outcome = outcomeReply(decided);
     await Promise.all(entry.cards.map((c) => c.update(outcome).catch((e: unknown) => deps.logger.warn({ code: toLockdeskError(e).code }, 'could not update a message of an approval'))));
     return true;
   }

@@ -1,9 +1,9 @@
 // Sends a confirmed action: the intent is on disk before the backend is called, every result is recorded, and what
 // a person is told never says less than what happened (a send that reached Intune is never reported as "not sent").
-import { pauseSentence, type PauseView } from './pause.js';
-import { watchPause, type PauseWatch } from './pause-watch.js';
 import { dispatchAudit } from './audit.js';
 import type { Core } from './deps.js';
+import { pauseSentence, type PauseView } from './pause.js';
+import { watchPause, type PauseWatch } from './pause-watch.js';
 import { ERROR_CODES, isLockdeskError, type LockdeskError } from './errors.js';
 import type { Confirmation, DispatchRecord, DispatchState } from './records.js';
 import { resolveInterrupted } from './recovery.js';
