@@ -141,10 +141,8 @@ export function createTeamsBot(options: TeamsBotOptions): TeamsBot {
     await sink.reply(await handler.selfService(scope.actor));
   };
 
-  const UNCONFIRMED_DECISION = {
-    text: "Teams did not confirm who you are (the conversation's member list did not answer), so lockdesk did not let you approve or deny. Nothing was decided; try again in a moment.",
-    blocks: [{ kind: 'notice' as const, tone: 'error' as const, text: "Teams did not confirm who you are (the conversation's member list did not answer), so lockdesk did not let you approve or deny. Nothing was decided; try again in a moment." }],
-  };
+  const unconfirmed = "Teams did not confirm who you are (the conversation's member list did not answer), so lockdesk did not let you approve or deny. Nothing was decided; try again in a moment.";
+  const UNCONFIRMED_DECISION = { text: unconfirmed, blocks: [{ kind: 'notice' as const, tone: 'error' as const, text: unconfirmed }] };
 
   const onClick = async (activity: Inbound, data: Record<string, unknown>) => {
     const scope = await scopeOf(activity);

@@ -87,8 +87,9 @@ export class ClickSession {
 
   /**
    * `shared`: a card whose outcome everyone in the conversation is to see (an approval card, when Approve or Deny is
-   * clicked): updates replace it in place for all, with no private view; a prompt goes to the clicker alone (the
-   * invoke response, else their personal chat), so the other approvers keep the card and its buttons.
+   * clicked): the first answer replaces it for all (the invoke response, no private view); later updates are left to
+   * the approval's own stored cards, since the card id a click names is the client's word. A prompt goes to the
+   * clicker alone (the invoke response, else their personal chat), so the other approvers keep the card and buttons.
    */
   constructor(deps: SinkDeps, scope: EventScope, cardId: string | undefined, viewId: string | undefined, options: { shared?: boolean } = {}) {
     this.#deps = deps;
